@@ -1,0 +1,342 @@
+"""The policy language: load, validate (JSON Schema + semantic checks), resolve `extends`, merge.
+
+Layers, outermost first: the catalog's defaults, the profile or shared policy named by
+`extends` (recursively), then the file itself. Without `extends` a policy builds on `baseline`.
+Every problem is reported at once, located by file:line:column and JSON path, with the nearest
+valid key suggested for typos.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import replace
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from checker import yamldoc
+from checker.catalog import catalog
+from checker.errors import PolicyError, Problem, UsageError
+from checker.model import (
+    ControlSettings,
+    Facts,
+    Mode,
+    PathRule,
+    Policy,
+    PolicyIssue,
+    PolicyMode,
+    RuleCondition,
+    RuleRequirement,
+    Waiver,
+    WaiverScope,
+)
+from checker.patterns import PatternError, check_glob, compile_regex
+from checker.resources import rules_dir, schema
+from checker.yamldoc import PathKey, YamlDocument
+
+POLICY_PATH = ".github/changeproof.yml"
+DEFAULT_PROFILE = "baseline"
+MAX_EXTENDS_DEPTH = 5
+
+# Fetches the text of `owner/repo:path@ref`; None when it does not exist.
+RemoteFetcher = Callable[[str], "str | None"]
+
+
+def profile_names() -> list[str]:
+    return sorted(p.stem for p in (rules_dir() / "profiles").glob("*.yml"))
+
+
+# ------------------------------------------------------------------------------------ validation
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    cls = jsonschema.validators.validator_for(schema("policy"))
+    return cls(schema("policy"))  # type: ignore[no-any-return]
+
+
+def _allowed_keys(schema_node: dict[str, Any]) -> list[str]:
+    return sorted(schema_node.get("properties", {}))
+
+
+def _schema_problems(doc: YamlDocument) -> list[Problem]:
+    problems: list[Problem] = []
+    for error in _validator().iter_errors(doc.data):
+        path: PathKey = tuple(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = _allowed_keys(error.schema)  # type: ignore[arg-type]
+            for key in sorted(set(error.instance) - set(allowed)):
+                near = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                what = "control" if path == ("controls",) else "key"
+                fix = f"did you mean '{near[0]}'?" if near else f"valid {what}s here: {', '.join(allowed)}"
+                problems.append(doc.problem((*path, key), f"unknown {what} '{key}'", fix, key=True))
+            continue
+        if error.validator in ("oneOf", "anyOf") and error.context:
+            error = jsonschema.exceptions.best_match(error.context)
+            path = (*path, *error.relative_path)
+        message = error.message
+        if len(message) > 300:
+            message = message[:300] + "..."
+        fix = ""
+        if error.validator == "enum":
+            fix = "use one of: " + ", ".join(str(v) for v in error.validator_value)  # type: ignore[union-attr]
+        elif error.validator == "required":
+            fix = "add the missing key"
+        problems.append(doc.problem(path, message, fix))
+    return problems
+
+
+def _semantic_problems(doc: YamlDocument) -> list[Problem]:
+    """What JSON Schema cannot say: patterns compile, dates exist, changeproof never requires itself."""
+    data = doc.data
+    problems: list[Problem] = []
+    controls = data.get("controls") or {}
+
+    def globs(path: PathKey, values: Any) -> None:
+        for i, value in enumerate(values or []):
+            try:
+                check_glob(value)
+            except PatternError as exc:
+                problems.append(doc.problem((*path, i), str(exc), "write a glob such as 'src/**/*.py'"))
+
+    ticket = controls.get("change_ticket") or {}
+    if "pattern" in ticket:
+        try:
+            compile_regex(ticket["pattern"])
+        except PatternError as exc:
+            problems.append(doc.problem(("controls", "change_ticket", "pattern"), str(exc),
+                                        "use an RE2 regular expression such as '[A-Z]+-[0-9]+'"))
+    tests = controls.get("tests_with_code") or {}
+    globs(("controls", "tests_with_code", "source"), tests.get("source"))
+    globs(("controls", "tests_with_code", "tests"), tests.get("tests"))
+    globs(("controls", "policy_change", "paths"), (controls.get("policy_change") or {}).get("paths"))
+    for i, check in enumerate((controls.get("required_checks") or {}).get("checks") or []):
+        name = check if isinstance(check, str) else check.get("name", "")
+        if str(name).lower().startswith("changeproof"):
+            problems.append(doc.problem(("controls", "required_checks", "checks", i),
+                                        "changeproof cannot require its own check",
+                                        "remove it; make changeproof itself a required check in the ruleset"))
+    for i, rule in enumerate(data.get("rules") or []):
+        cond = rule.get("if") or {}
+        changed = cond.get("changed_files") or {}
+        globs(("rules", i, "if", "changed_files", "paths"), changed.get("paths"))
+        globs(("rules", i, "if", "changed_files", "ignore"), changed.get("ignore"))
+        globs(("rules", i, "if", "targets_branch"), cond.get("targets_branch"))
+    for i, waiver in enumerate(data.get("waivers") or []):
+        expires = waiver.get("expires")
+        if isinstance(expires, str):
+            try:
+                dt.date.fromisoformat(expires)
+            except ValueError:
+                problems.append(doc.problem(("waivers", i, "expires"), f"'{expires}' is not a calendar date",
+                                            "write the date as YYYY-MM-DD"))
+        globs(("waivers", i, "scope", "paths"), (waiver.get("scope") or {}).get("paths"))
+    return problems
+
+
+def parse(text: str, file: str) -> YamlDocument:
+    """Parse and fully validate one policy document; raises PolicyError listing every problem."""
+    doc = yamldoc.load(text, file)
+    if doc.data is None:
+        raise PolicyError(f"{file} is empty", problems=(Problem("the policy file is empty", file=file, line=1,
+                          fix="start with 'version: 1' and 'extends: baseline'"),))
+    if not isinstance(doc.data, dict):
+        raise PolicyError(f"{file} is not a valid policy file",
+                          problems=(doc.problem((), "the policy must be a mapping of keys to values",
+                                                "start with 'version: 1'"),))
+    problems = _schema_problems(doc)
+    if not problems:
+        problems = _semantic_problems(doc)
+    if problems:
+        problems.sort(key=lambda p: (p.line, p.column))
+        raise PolicyError(f"{file} is not a valid policy file ({len(problems)} problem(s))",
+                          problems=tuple(problems))
+    return doc
+
+
+# ------------------------------------------------------------------------------------ resolution
+
+
+def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(parent)
+    for key in ("mode",):
+        if key in child:
+            merged[key] = child[key]
+    merged["trusted_bots"] = list(dict.fromkeys([*parent.get("trusted_bots", []), *child.get("trusted_bots", [])]))
+    controls = {k: dict(v) for k, v in parent.get("controls", {}).items()}
+    for control_id, settings in (child.get("controls") or {}).items():
+        controls.setdefault(control_id, {}).update(settings or {})
+    merged["controls"] = controls
+    rules = {r["name"]: r for r in parent.get("rules", [])}
+    for rule in child.get("rules") or []:
+        rules[rule["name"]] = rule  # a rule of the same name replaces the inherited one
+    merged["rules"] = list(rules.values())
+    merged["waivers"] = [*parent.get("waivers", []), *(child.get("waivers") or [])]
+    return merged
+
+
+def _load_layer(ref: str, fetch: RemoteFetcher | None, seen: tuple[str, ...]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The merged raw settings of `ref` (a profile name or owner/repo:path@ref) and its chain."""
+    if ref in seen:
+        raise PolicyError("policy `extends` forms a cycle",
+                          problems=(Problem(" -> ".join((*seen, ref)), fix="remove one of the extends"),))
+    if len(seen) >= MAX_EXTENDS_DEPTH:
+        raise PolicyError(f"policy `extends` is nested more than {MAX_EXTENDS_DEPTH} levels deep",
+                          problems=(Problem(" -> ".join((*seen, ref))),))
+    if ":" in ref:
+        text = fetch(ref) if fetch else None
+        if text is None:
+            raise PolicyError(f"the shared policy {ref} could not be read",
+                              fix="check owner/repo:path@ref and that the token can read that repository")
+        doc = parse(text, ref)
+    else:
+        path = rules_dir() / "profiles" / f"{ref}.yml"
+        if not path.is_file():
+            near = difflib.get_close_matches(ref, profile_names(), n=1)
+            raise PolicyError(f"unknown profile '{ref}'",
+                              fix=f"did you mean '{near[0]}'?" if near else f"profiles: {', '.join(profile_names())}")
+        doc = parse(path.read_text(encoding="utf-8"), f"profile:{ref}")
+    return _resolve(doc.data, fetch, (*seen, ref))
+
+
+def _resolve(data: dict[str, Any], fetch: RemoteFetcher | None, seen: tuple[str, ...]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    parent_ref = data.get("extends")
+    if parent_ref is None and DEFAULT_PROFILE not in seen:
+        parent_ref = DEFAULT_PROFILE
+    if parent_ref is None:
+        return _merge(_defaults(), data), ()
+    parent, chain = _load_layer(parent_ref, fetch, seen)
+    return _merge(parent, data), (*chain, parent_ref)
+
+
+def _defaults() -> dict[str, Any]:
+    return {
+        "mode": "enforce",
+        "controls": {cid: {"mode": "off", **info.defaults} for cid, info in catalog().items()},
+        "rules": [],
+        "waivers": [],
+        "trusted_bots": [],
+    }
+
+
+def _build(raw: dict[str, Any], source: str, chain: tuple[str, ...]) -> Policy:
+    controls = {}
+    for control_id, settings in raw["controls"].items():
+        params = {k: v for k, v in settings.items() if k != "mode"}
+        controls[control_id] = ControlSettings(Mode(settings.get("mode", "off")), params)
+    rules = []
+    for rule in raw.get("rules", []):
+        cond = rule.get("if") or {}
+        changed = cond.get("changed_files") or {}
+        author = cond.get("has_author_in") or {}
+        req = rule.get("requires") or {}
+        rules.append(PathRule(
+            name=rule["name"],
+            condition=RuleCondition(
+                changed_files=tuple(changed.get("paths", ())),
+                ignore_files=tuple(changed.get("ignore", ())),
+                author_users=tuple(author.get("users", ())),
+                author_teams=tuple(author.get("teams", ())),
+                has_labels=tuple(cond.get("has_labels", ())),
+                target_branches=tuple(cond.get("targets_branch", ())),
+            ),
+            requires=RuleRequirement(
+                count=int(req.get("count", 1)),
+                users=tuple(req.get("users", ())),
+                teams=tuple(t.lstrip("@") for t in req.get("teams", ())),
+                code_owners=bool(req.get("code_owners", False)),
+            ),
+            invalidate_on_push=bool((rule.get("options") or {}).get("invalidate_on_push", False)),
+        ))
+    waivers = tuple(
+        Waiver(
+            control=w["control"], reason=w["reason"], approved_by=w["approved_by"], expires=w["expires"],
+            scope=WaiverScope(
+                prs=tuple((w.get("scope") or {}).get("prs", ())),
+                paths=tuple((w.get("scope") or {}).get("paths", ())),
+                branches=tuple((w.get("scope") or {}).get("branches", ())),
+            ),
+        )
+        for w in raw.get("waivers", [])
+    )
+    return Policy(
+        mode=PolicyMode(raw.get("mode", "enforce")),
+        controls=controls,
+        rules=tuple(rules),
+        waivers=waivers,
+        trusted_bots=tuple(raw.get("trusted_bots", ())),
+        source=source,
+        extends=chain,
+    )
+
+
+def load_text(text: str, file: str, *, fetch: RemoteFetcher | None = None) -> Policy:
+    """The effective Policy of a policy document; raises PolicyError when it is not valid."""
+    doc = parse(text, file)
+    raw, chain = _resolve(doc.data, fetch, ())
+    return _build(raw, file, chain)
+
+
+def load_file(path: str | Path, *, fetch: RemoteFetcher | None = None) -> Policy:
+    return load_text(read_policy_bytes(path), str(path), fetch=fetch)
+
+
+def read_policy_bytes(path: str | Path) -> str:
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"policy file {path} does not exist", fix="pass the path of a .yml policy file")
+    return yamldoc.decode_text(p.read_bytes(), str(path))
+
+
+@cache
+def profile(name: str) -> Policy:
+    """A bundled profile as an effective policy (`baseline`, `soc2`)."""
+    return load_text(f"version: 1\nextends: {name}\n", f"profile:{name}")
+
+
+def policy_for_facts(facts: Facts) -> Policy:
+    """The policy a PR is judged by, from the policy file at its BASE commit (pure).
+
+    No file: `baseline`. A broken file: the PR fails with the reasons, unless the PR itself
+    replaces it with a valid one; then it is judged by `baseline` plus the policy-change control,
+    so a broken policy can always be repaired through a reviewed PR.
+    """
+    source = facts.policy
+    if source is None or source.base.state == "absent":
+        return _with(profile(DEFAULT_PROFILE), source="profile:baseline (no policy file at the base commit)")
+    where = f"{source.base.path}@{facts.base_sha[:12]}"
+    fetch = source.extends.get
+    if source.base.state != "present" or source.base.content is None:
+        return _broken(where, [PolicyIssue(f"the policy file could not be read: {source.base.reason}", where,
+                                           "give the action `contents: read`")])
+    try:
+        return load_text(source.base.content, where, fetch=fetch)
+    except PolicyError as error:
+        issues = [PolicyIssue(p.message, p.where(), p.fix) for p in error.problems] or [
+            PolicyIssue(error.summary, where, error.fix)]
+    head = source.head
+    if head is not None and head.state == "present" and head.content is not None:
+        try:
+            load_text(head.content, f"{head.path}@head", fetch=fetch)
+        except PolicyError:
+            pass
+        else:
+            base = profile(DEFAULT_PROFILE)
+            controls = dict(base.controls)
+            controls["policy_change"] = ControlSettings(Mode.ENFORCE, controls["policy_change"].params)
+            return _with(base, controls=controls, source=f"profile:baseline (repairing {where})",
+                         notes=(f"the base policy {where} is invalid and this PR replaces it with a valid one: "
+                                "judged by the baseline profile plus the policy-change control",))
+    return _broken(where, issues)
+
+
+def _broken(where: str, issues: list[PolicyIssue]) -> Policy:
+    return _with(profile(DEFAULT_PROFILE), source=where, invalid=tuple(issues))
+
+
+def _with(policy: Policy, **changes: Any) -> Policy:
+    return replace(policy, **changes)

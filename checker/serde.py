@@ -1,0 +1,171 @@
+"""Lossless conversion between the frozen model dataclasses and plain JSON values.
+
+The model is declared once, as typed dataclasses; this module derives both directions from the
+type hints so there is no hand-written (and drifting) `to_dict`/`from_dict` per class.
+Supported field types: str, int, bool, None, enums of str, nested dataclasses, `tuple[X, ...]`,
+`dict[str, X]`, `X | None` and `Any` (kept as the JSON value it is).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import json
+import types
+import typing
+from collections.abc import Callable
+from functools import cache
+from typing import Any, TypeVar
+
+import rfc8785
+
+T = TypeVar("T")
+
+
+class DecodeError(ValueError):
+    """A JSON value does not fit the dataclass it is decoded into; `path` is a JSON path."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+@cache
+def _hints(cls: type) -> tuple[tuple[str, Any, bool], ...]:
+    """(name, type, has_default) for each dataclass field, resolved once per class."""
+    resolved = typing.get_type_hints(cls)
+    out = []
+    for f in dataclasses.fields(cls):
+        has_default = f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
+        out.append((f.name, resolved[f.name], has_default))
+    return tuple(out)
+
+
+def to_json(value: Any) -> Any:
+    """Turn a model value into JSON-compatible data (dicts keep field order)."""
+    if value is None or isinstance(value, (bool, int, str)):
+        if isinstance(value, enum.Enum):
+            return value.value
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: to_json(getattr(value, name)) for name, _, _ in _hints(type(value))}
+    if isinstance(value, (tuple, list)):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, float):
+        raise TypeError("floats are not allowed in the model: their JSON form is not canonical")
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def from_json(cls: type[T], data: Any, path: str = "$") -> T:
+    """Build `cls` from JSON data, checking types; errors name the JSON path."""
+    return typing.cast(T, _decode(cls, data, path))
+
+
+def _decode(tp: Any, data: Any, path: str) -> Any:
+    if tp is Any:
+        return data
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(tp)
+        if data is None and type(None) in args:
+            return None
+        non_none = [a for a in args if a is not type(None)]
+        if len(non_none) == 1:
+            return _decode(non_none[0], data, path)
+        errors = []
+        for arg in non_none:
+            try:
+                return _decode(arg, data, path)
+            except DecodeError as exc:
+                errors.append(exc.message)
+        raise DecodeError(path, " or ".join(errors))
+    if origin is tuple:
+        if not isinstance(data, list):
+            raise DecodeError(path, f"expected a list, got {_kind(data)}")
+        (item_type, _ellipsis) = typing.get_args(tp)
+        return tuple(_decode(item_type, v, f"{path}[{i}]") for i, v in enumerate(data))
+    if origin is dict:
+        if not isinstance(data, dict):
+            raise DecodeError(path, f"expected an object, got {_kind(data)}")
+        _key_type, value_type = typing.get_args(tp)
+        return {k: _decode(value_type, v, f"{path}.{k}") for k, v in data.items()}
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return _decode_dataclass(tp, data, path)
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        try:
+            return tp(data)
+        except ValueError:
+            allowed = ", ".join(str(m.value) for m in tp)
+            raise DecodeError(path, f"{data!r} is not one of: {allowed}") from None
+    if tp is bool:
+        if not isinstance(data, bool):
+            raise DecodeError(path, f"expected true or false, got {_kind(data)}")
+        return data
+    if tp is int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            raise DecodeError(path, f"expected an integer, got {_kind(data)}")
+        return data
+    if tp is str:
+        if not isinstance(data, str):
+            raise DecodeError(path, f"expected a string, got {_kind(data)}")
+        return data
+    if tp is type(None):
+        if data is not None:
+            raise DecodeError(path, f"expected null, got {_kind(data)}")
+        return None
+    raise TypeError(f"unsupported model type {tp!r} at {path}")
+
+
+def _decode_dataclass(cls: type, data: Any, path: str) -> Any:
+    if not isinstance(data, dict):
+        raise DecodeError(path, f"expected an object, got {_kind(data)}")
+    hints = _hints(cls)
+    known = {name for name, _, _ in hints}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise DecodeError(f"{path}.{unknown[0]}", f"unknown field (expected one of: {', '.join(sorted(known))})")
+    kwargs = {}
+    for name, tp, has_default in hints:
+        if name in data:
+            kwargs[name] = _decode(tp, data[name], f"{path}.{name}")
+        elif not has_default:
+            raise DecodeError(f"{path}.{name}", "required field is missing")
+    return cls(**kwargs)
+
+
+def _kind(data: Any) -> str:
+    if data is None:
+        return "null"
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "an integer",
+            float: "a number"}.get(type(data), type(data).__name__)
+
+
+def canonical_bytes(value: Any) -> bytes:
+    """RFC 8785 canonical JSON of a model value: the form every digest is computed over."""
+    data = to_json(value)
+    return typing.cast(bytes, rfc8785.dumps(data))
+
+
+def fast_canonical_bytes(value: Any) -> bytes:
+    """Compact JSON with keys sorted by code point and non-ASCII left unescaped.
+
+    This is the digest form of `Evaluation.facts_digest` / `policy_digest`. It uses the C json
+    encoder because evaluate() is a hot path; it coincides with RFC 8785 except for the ordering
+    of keys outside the Basic Multilingual Plane, which the model does not produce.
+    """
+    return json.dumps(to_json(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def sha256_digest(value: Any, encoder: Callable[[Any], bytes] = fast_canonical_bytes) -> str:
+    return hashlib.sha256(encoder(value)).hexdigest()
+
+
+def dumps(value: Any, *, indent: int | None = 2) -> str:
+    """Human-readable, deterministic JSON for files and CLI output."""
+    return json.dumps(to_json(value), indent=indent, ensure_ascii=False, sort_keys=False) + "\n"
