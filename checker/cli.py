@@ -143,6 +143,10 @@ def demo(workdir: str) -> None:
 
 
 # Commands contributed by other packages are registered here, one line each.
+from checker.evidence.commands import COMMANDS as EVIDENCE_COMMANDS  # noqa: E402
+
+for _command in EVIDENCE_COMMANDS:
+    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> Any:
