@@ -17,7 +17,7 @@ def test_eight_processes_ten_appends_each(remote, keypair):
     procs = [subprocess.Popen([sys.executable, str(WORKER), str(remote), str(keypair.private_path), "10", f"w{i}"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(8)]
     outputs = [p.communicate(timeout=400) for p in procs]
-    for p, (out, err) in zip(procs, outputs, strict=True):
+    for p, (_out, err) in zip(procs, outputs, strict=True):
         assert p.returncode == 0, err[-2000:]
     claimed = [int(line.split()[0]) for out, _ in outputs for line in out.splitlines()]
     assert sorted(claimed) == list(range(80))  # every append got its own seq, none lost or duplicated
