@@ -102,6 +102,7 @@ class _Matcher:
         self.name_file: dict[str, int] = {}
         self.suffixes: dict[str, int] = {}  # "*.ext" anywhere: ".ext" -> highest index
         self.loose_suffixes: list[tuple[int, str]] = []  # "*foo" (no dot to index on)
+        self.match_all = -1  # the last bare "*" rule, which matches every file
         generic: list[tuple[int, str, str]] = []  # (index, first literal segment or "", regex)
         for index, pattern in enumerate(patterns):
             self._classify(index, pattern, generic)
@@ -127,7 +128,9 @@ class _Matcher:
             return
         if not anchored and body.startswith("*") and not any(c in body[1:] for c in "*?") and not dir_only:
             suffix = body[1:]
-            if suffix.startswith("."):
+            if not suffix:
+                self.match_all = index
+            elif suffix.startswith("."):
                 self.suffixes[suffix] = index
             else:
                 self.loose_suffixes.append((index, suffix))
@@ -167,9 +170,11 @@ class _Matcher:
     def last_match(self, path: str, dir_memo: dict[str, int] | None = None) -> int:
         cut = path.rfind("/")
         name = path[cut + 1 :]
-        best = max(self.anchored_file.get(path, -1), self.name_file.get(name, -1))
-        if self.suffixes:
-            best = max(best, self._suffix_best(name))
+        best = max(self.match_all, self.anchored_file.get(path, -1), self.name_file.get(name, -1))
+        if self.suffixes and "." in name:
+            index = self._suffix_best(name)
+            if index > best:
+                best = index
         if cut > 0:
             directory = path[:cut]
             if dir_memo is None:
