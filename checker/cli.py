@@ -143,9 +143,10 @@ def demo(workdir: str) -> None:
 
 
 # Commands contributed by other packages are registered here, one line each.
+from checker.audit.commands import COMMANDS as AUDIT_COMMANDS  # noqa: E402
 from checker.evidence.commands import COMMANDS as EVIDENCE_COMMANDS  # noqa: E402
 
-for _command in EVIDENCE_COMMANDS:
+for _command in (*EVIDENCE_COMMANDS, *AUDIT_COMMANDS):
     cli.add_command(_command)
 
 

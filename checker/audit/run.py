@@ -1,0 +1,23 @@
+"""The export pipeline as one function, shared by the command and the demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from checker.audit.export import write
+from checker.audit.ledgers import open_ledgers
+from checker.audit.population import Period, Population, build_population
+from checker.audit.progress import Bars
+
+
+def export(ledgers: list[str] | tuple[str, ...], branch: str, keys: list[str] | tuple[str, ...], period: Period,
+           fmt: str, out: Path, *, allow_invalid: bool = False, bars: Bars | None = None) -> tuple[Path, Population]:
+    """Verify the ledgers, build the population and write it in `fmt`; returns the path and rows."""
+    bars = bars or Bars(False)
+    with open_ledgers(ledgers, branch, keys, allow_invalid=allow_invalid,
+                      progress=lambda name, d, t: bars.total("verifying", d, t)) as opened:
+        total = sum(x.report.entries for x in opened)
+        population = build_population(((x.name, x.status(), x.entries()) for x in opened), period,
+                                      progress=bars.ticker("reading entries", total))
+        path = write(fmt, population, opened, out, bars.ticker("writing", len(population.rows)))
+    return path, population
