@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -13,7 +15,10 @@ from checker.errors import UsageError
 DEFAULT_BRANCH = "changeproof-ledger"
 
 
-def _ledger_options(f):  # type: ignore[no-untyped-def]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _ledger_options(f: F) -> F:
     f = click.option("--allow-invalid", is_flag=True,
                      help="Use a ledger that fails verification anyway (every row is marked).")(f)
     f = click.option("--key", "keys", multiple=True, required=True, type=click.Path(dir_okay=False),

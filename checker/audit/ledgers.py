@@ -94,7 +94,8 @@ def open_ledgers(ledgers: list[str] | tuple[str, ...], branch: str, keys: list[s
                              "is not evidence")
     for key in keys:
         if not Path(key).is_file():
-            raise UsageError(f"public key file {key} does not exist", fix="pass the .pub file from `changeproof keygen`")
+            raise UsageError(f"public key file {key} does not exist",
+                             fix="pass the .pub file from `changeproof keygen`")
     with ExitStack() as stack:
         out = []
         for ledger in ledgers:

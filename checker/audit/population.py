@@ -86,6 +86,10 @@ class Period:
                 f"{self.end.strftime(fmt) if self.end else 'now'}")
 
 
+def as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _short(sha: str) -> str:
     return sha[:12]
 
@@ -175,7 +179,7 @@ class _Builder:
             return
         key = (str(p.get("repository")), int(p.get("pr") or 0))
         row = self.merged.get(key)
-        facts = p.get("facts") if isinstance(p.get("facts"), dict) else {}
+        facts = as_dict(p.get("facts"))
         if row is not None:  # a later entry of a merged PR: may close its emergency
             if row["emergency"] == AWAITING:
                 closed = retrospective_approval(facts, row["merged_at"], self.involved.get(key, set()))
@@ -198,7 +202,7 @@ class _Builder:
 
     def _pr_row(self, entry: LedgerEntry, p: dict[str, Any], facts: dict[str, Any], key: tuple[str, int],
                 merged_at: str) -> dict[str, Any]:
-        evaluation = p.get("evaluation") if isinstance(p.get("evaluation"), dict) else {}
+        evaluation = as_dict(p.get("evaluation"))
         merge = facts.get("merge") or {}
         gate = self.gates.get(key)
         verdict = str(p.get("verdict") or "")

@@ -46,7 +46,7 @@ class Browser:
         import urllib.request
 
         for _ in range(50):
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list") as resp:  # noqa: S310 - local
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list") as resp:
                 targets = json.loads(resp.read())
             pages = [t for t in targets if t.get("type") == "page"]
             if pages:
