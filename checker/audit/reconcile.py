@@ -205,7 +205,8 @@ def _unrecorded(commit: GitCommit, reason: str | None, pr: int | None = None) ->
             "record": None, "emergency": False, "exception": reason}
 
 
-def _push_times(history: list[GitCommit], activity: list[dict[str, Any]]) -> tuple[dict[str, str], list[dict[str, Any]]]:
+def _push_times(history: list[GitCommit],
+                activity: list[dict[str, Any]]) -> tuple[dict[str, str], list[dict[str, Any]]]:
     """commit sha -> push time, from the activity list; and the force pushes it shows."""
     position = {c.sha: n for n, c in enumerate(history)}
     times: dict[str, str] = {}
