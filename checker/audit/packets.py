@@ -140,11 +140,11 @@ def build_packet(change: dict[str, Any], view: _LedgerView | None, drawn: dict[s
     record = change.get("record") or {}
     entries: dict[str, Any] = {}
     if view is not None:
-        for label, seq in (("merge", record.get("seq")), ("gate", record.get("gate_seq"))):
+        for seq in (record.get("seq"), record.get("gate_seq")):
             if seq not in (None, ""):
                 entry = view.entry(int(seq))
                 if entry is not None:
-                    entries[label] = entry
+                    entries[str(as_dict(entry["statement"].get("predicate")).get("kind") or "entry")] = entry
     merge = entries.get("merge")
     predicate = as_dict(merge["statement"].get("predicate")) if merge else {}
     digest = str(as_dict(as_dict(predicate.get("policy")).get("digest")).get("sha256", ""))

@@ -80,6 +80,7 @@ class Browser:
         raise TimeoutError(method)
 
     def open(self, path: Path) -> None:
+        self.events = [e for e in self.events if e.get("method") != "Page.loadEventFired"]
         self.call("Page.navigate", url=path.resolve().as_uri())
         self.wait_event("Page.loadEventFired")
 
