@@ -40,8 +40,14 @@ def column(browser: Browser, name: str) -> list[str]:
     return browser.js(f"""(() => {{
         const heads = [...document.querySelectorAll('#population thead th')].map(th => th.dataset.column);
         const at = heads.indexOf({name!r});
-        return [...document.querySelectorAll('#population tbody tr:not(.detail)')].map(tr => tr.children[at].textContent);
+        const rows = document.querySelectorAll('#population tbody tr:not(.detail)');
+        return [...rows].map(tr => tr.children[at].textContent);
     }})()""")
+
+
+def set_value(browser: Browser, element: str, value: str, event: str) -> None:
+    browser.js(f"{{const e = document.getElementById('{element}'); e.value = '{value}'; "
+               f"e.dispatchEvent(new Event('{event}')); }}")
 
 
 def click_header(browser: Browser, name: str) -> None:
@@ -68,16 +74,16 @@ def test_report_renders_sorts_filters_and_keeps_xss_as_text(report: Path, browse
     assert browser.js("typeof window.__xss") == "undefined"
     assert browser.js("document.querySelectorAll('#population img, #population script').length") == 0
     # filter: the verdict selector and the free-text box
-    browser.js("{const s = document.getElementById('verdict'); s.value = 'fail'; s.dispatchEvent(new Event('change')); }")
+    set_value(browser, "verdict", "fail", "change")
     assert column(browser, "pr") == ["9"]
-    browser.js("{const s = document.getElementById('verdict'); s.value = ''; s.dispatchEvent(new Event('change')); }")
-    browser.js("{const f = document.getElementById('filter'); f.value = 'ZEBRA'; f.dispatchEvent(new Event('input')); }")
+    set_value(browser, "verdict", "", "change")
+    set_value(browser, "filter", "ZEBRA", "input")
     deadline = time.time() + 5
     while column(browser, "pr") != ["3"] and time.time() < deadline:
         time.sleep(0.05)
     assert column(browser, "pr") == ["3"]
     assert browser.js("document.getElementById('count').textContent") == "1 of 6 changes"
-    browser.js("{const f = document.getElementById('filter'); f.value = ''; f.dispatchEvent(new Event('input')); }")
+    set_value(browser, "filter", "", "input")
     time.sleep(0.3)
     browser.js("document.querySelector('.controls').scrollIntoView()")
     shot = tmp_path / "report.png"
