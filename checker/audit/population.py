@@ -20,7 +20,7 @@ done on the recorded JSON directly (no dataclass decoding) to stay fast at 100 0
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -129,19 +129,24 @@ def _people(facts: dict[str, Any]) -> set[str]:
     return people
 
 
-def retrospective_approval(facts: dict[str, Any], merged_at: str, involved: set[str]) -> dict[str, str] | None:
-    """The first independent approval submitted after the merge, if these facts hold one."""
+def _approving_reviews(facts: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
+    """(reviewer, submitted_at, permission, is_bot) of every APPROVED review, oldest first."""
+    return sorted(((str(r.get("reviewer") or ""), str(r.get("submitted_at") or ""), str(r.get("reviewer_permission")),
+                    bool(r.get("reviewer_is_bot"))) for r in facts.get("reviews") or []
+                   if isinstance(r, dict) and r.get("state") == "APPROVED"), key=lambda r: r[1])
+
+
+def retrospective_approval(reviews: list[tuple[str, str, str, bool]], merged_at: str,
+                           involved: set[str]) -> dict[str, str] | None:
+    """The first independent approval submitted after the merge, if `reviews` hold one."""
     merged = parse_time(merged_at)
     if merged is None:
         return None
-    involved = involved | _people(facts)
-    for review in sorted(facts.get("reviews") or [], key=lambda r: str(r.get("submitted_at"))):
-        when = parse_time(str(review.get("submitted_at") or ""))
-        who = str(review.get("reviewer") or "")
-        if (review.get("state") == "APPROVED" and when is not None and when > merged and who
-                and who.lower() not in involved and not review.get("reviewer_is_bot")
-                and review.get("reviewer_permission") in WRITE_PERMISSIONS):
-            return {"reviewer": who, "at": str(review.get("submitted_at"))}
+    for who, at, permission, bot in reviews:
+        when = parse_time(at)
+        if (when is not None and when > merged and who and who.lower() not in involved and not bot
+                and permission in WRITE_PERMISSIONS):
+            return {"reviewer": who, "at": at}
     return None
 
 
@@ -158,110 +163,139 @@ class Population:
         return [*BASE_COLUMNS, *(f"control:{c}" for c in self.controls)]
 
 
+@dataclass(frozen=True)
+class Summary:
+    """What the population needs from one entry: small, picklable, computed in worker processes."""
+
+    kind: str  # gate / merge / exception / other
+    seq: int
+    entry_hash: str
+    key: tuple[str, int] = ("", 0)
+    verdict: str = ""
+    when: str = ""  # merged_at (PRs) or observed_at (exceptions)
+    row: dict[str, Any] | None = None
+    controls: tuple[str, ...] = ()
+    people: frozenset[str] = frozenset()
+    reviews: tuple[tuple[str, str, str, bool], ...] = ()
+
+
+def summarise(statement: dict[str, Any], seq: int, entry_hash: str) -> Summary:
+    p = as_dict(statement.get("predicate"))
+    kind = str(p.get("kind") or "")
+    if kind == "exception":
+        observed = str(p.get("observed_at") or "")
+        commits = [str(c) for c in p.get("commits") or []]
+        exc_row = {"repository": str(p.get("repository")), "kind": "exception", "pr": "",
+               "title": f"{p.get('reason')}: {len(commits)} commit(s) without a PR", "author": "", "approvals": "",
+               "merged_by": "", "merged_at": observed, "merge_sha": str(p.get("after")), "required_checks": "",
+               "iac_findings": "", "waivers": "", "emergency": "", "verdict": "exception", "gate_verdict": "",
+               "gate_seq": "", "exception": str(p.get("reason") or ""), "seq": seq, "entry_hash": entry_hash,
+               "evaluated_at": observed, "policy_digest": ""}
+        return Summary("exception", seq, entry_hash, when=observed, row=exc_row)
+    if kind not in ("gate", "merge"):
+        return Summary("other", seq, entry_hash)
+    key = (str(p.get("repository")), int(p.get("pr") or 0))
+    facts = as_dict(p.get("facts"))
+    reviews = tuple(_approving_reviews(facts))
+    people = frozenset(_people(facts))
+    verdict = str(p.get("verdict") or "")
+    if kind == "gate":
+        return Summary("gate", seq, entry_hash, key, verdict, people=people, reviews=reviews)
+    merge = as_dict(facts.get("merge"))
+    merged_at = str(merge.get("merged_at") or "")
+    evaluation = as_dict(p.get("evaluation"))
+    row: dict[str, Any] = {
+        "repository": key[0], "kind": "pr", "pr": key[1], "title": str(facts.get("title") or ""),
+        "author": str(facts.get("author") or ""),
+        "approvals": "; ".join(f"{a['reviewer']} at {a['at']} on {_short(a['sha'])}" for a in approvals(facts)),
+        "merged_by": str(merge.get("merged_by") or ""), "merged_at": merged_at,
+        "merge_sha": str(merge.get("merge_commit_sha") or p.get("merge_sha") or ""),
+        "required_checks": "; ".join(f"{n}={c}" for n, c in required_checks(facts)),
+        "iac_findings": "; ".join(iac_findings(facts)), "waivers": "",
+        "emergency": AWAITING if verdict == "emergency" else "", "verdict": verdict,
+        "exception": "", "seq": seq, "entry_hash": entry_hash,
+        "evaluated_at": str(evaluation.get("evaluated_at") or ""),
+        "policy_digest": str(as_dict(as_dict(p.get("policy")).get("digest")).get("sha256", "")),
+    }
+    waivers, controls = [], []
+    for result in evaluation.get("results") or []:
+        control = str(result.get("control"))
+        controls.append(control)
+        row[f"control:{control}"] = str(result.get("status"))
+        waiver = result.get("waiver")
+        if isinstance(waiver, dict):
+            waivers.append(f"{control}: {waiver.get('reason')} (approved by {waiver.get('approved_by')}, "
+                           f"expires {waiver.get('expires')})")
+    row["waivers"] = "; ".join(waivers)
+    return Summary("merge", seq, entry_hash, key, verdict, merged_at or str(facts.get("observed_at") or ""), row,
+                   tuple(controls), people, reviews)
+
+
 @dataclass
 class _Builder:
+    """Stitches summaries together in ledger order (gates before merges, follow-ups after)."""
+
     ledger: str
     ledger_status: str
     period: Period
     rows: list[dict[str, Any]]
     controls: dict[str, None]
-    gates: dict[tuple[str, int], tuple[str, int, str]] = field(default_factory=dict)
+    gates: dict[tuple[str, int], tuple[str, int]] = field(default_factory=dict)
     merged: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
     involved: dict[tuple[str, int], set[str]] = field(default_factory=dict)
 
-    def add(self, entry: LedgerEntry) -> None:
-        p = entry.predicate
-        kind = p.get("kind")
-        if kind == "exception":
-            self._exception(entry, p)
+    def add(self, s: Summary) -> None:
+        if s.kind == "exception":
+            if s.row is not None and self.period.contains(s.when):
+                self.rows.append({"ledger": self.ledger, "ledger_status": self.ledger_status, **s.row})
             return
-        if kind not in ("gate", "merge"):
+        if s.kind not in ("gate", "merge"):
             return
-        key = (str(p.get("repository")), int(p.get("pr") or 0))
-        row = self.merged.get(key)
-        facts = as_dict(p.get("facts"))
+        row = self.merged.get(s.key)
         if row is not None:  # a later entry of a merged PR: may close its emergency
             if row["emergency"] == AWAITING:
-                closed = retrospective_approval(facts, row["merged_at"], self.involved.get(key, set()))
+                closed = retrospective_approval(list(s.reviews), row["merged_at"],
+                                                self.involved.get(s.key, set()) | s.people)
                 if closed:
                     row["emergency"] = (f"closed: retrospective approval by {closed['reviewer']} at {closed['at']} "
-                                        f"(entry {entry.seq})")
+                                        f"(entry {s.seq})")
             return
-        if kind == "gate":
-            self.gates[key] = (str(p.get("verdict")), entry.seq, entry.entry_hash)
+        if s.kind == "gate":
+            self.gates[s.key] = (s.verdict, s.seq)
             return
-        merge = facts.get("merge") or {}
-        merged_at = str(merge.get("merged_at") or "")
-        if not self.period.contains(merged_at or str(facts.get("observed_at") or "")):
-            self.merged[key] = {"emergency": "", "merged_at": merged_at}  # out of period, still claims the PR
+        assert s.row is not None
+        if not self.period.contains(s.when):
+            self.merged[s.key] = {"emergency": "", "merged_at": s.row["merged_at"]}  # out of period, claims the PR
             return
-        row = self._pr_row(entry, p, facts, key, merged_at)
-        self.merged[key] = row
-        self.involved[key] = _people(facts)
+        gate = self.gates.get(s.key)
+        row = {"ledger": self.ledger, "ledger_status": self.ledger_status, **s.row,
+               "gate_verdict": gate[0] if gate else "none", "gate_seq": gate[1] if gate else ""}
+        for control in s.controls:
+            self.controls.setdefault(control, None)
+        self.merged[s.key] = row
+        self.involved[s.key] = set(s.people)
         self.rows.append(row)
 
-    def _pr_row(self, entry: LedgerEntry, p: dict[str, Any], facts: dict[str, Any], key: tuple[str, int],
-                merged_at: str) -> dict[str, Any]:
-        evaluation = as_dict(p.get("evaluation"))
-        merge = facts.get("merge") or {}
-        gate = self.gates.get(key)
-        verdict = str(p.get("verdict") or "")
-        row: dict[str, Any] = {
-            "ledger": self.ledger, "ledger_status": self.ledger_status, "repository": key[0], "kind": "pr",
-            "pr": key[1], "title": str(facts.get("title") or ""), "author": str(facts.get("author") or ""),
-            "approvals": "; ".join(f"{a['reviewer']} at {a['at']} on {_short(a['sha'])}" for a in approvals(facts)),
-            "merged_by": str(merge.get("merged_by") or ""), "merged_at": merged_at,
-            "merge_sha": str(merge.get("merge_commit_sha") or p.get("merge_sha") or ""),
-            "required_checks": "; ".join(f"{n}={c}" for n, c in required_checks(facts)),
-            "iac_findings": "; ".join(iac_findings(facts)),
-            "waivers": "", "emergency": AWAITING if verdict == "emergency" else "",
-            "verdict": verdict, "gate_verdict": gate[0] if gate else "none", "gate_seq": gate[1] if gate else "",
-            "exception": "", "seq": entry.seq, "entry_hash": entry.entry_hash,
-            "evaluated_at": str(evaluation.get("evaluated_at") or ""),
-            "policy_digest": str((p.get("policy") or {}).get("digest", {}).get("sha256", "")),
-        }
-        waivers = []
-        for result in evaluation.get("results") or []:
-            control = str(result.get("control"))
-            self.controls.setdefault(control, None)
-            row[f"control:{control}"] = str(result.get("status"))
-            waiver = result.get("waiver")
-            if isinstance(waiver, dict):
-                waivers.append(f"{control}: {waiver.get('reason')} (approved by {waiver.get('approved_by')}, "
-                               f"expires {waiver.get('expires')})")
-        row["waivers"] = "; ".join(waivers)
-        return row
 
-    def _exception(self, entry: LedgerEntry, p: dict[str, Any]) -> None:
-        observed = str(p.get("observed_at") or "")
-        if not self.period.contains(observed):
-            return
-        commits = [str(c) for c in p.get("commits") or []]
-        self.rows.append({
-            "ledger": self.ledger, "ledger_status": self.ledger_status, "repository": str(p.get("repository")),
-            "kind": "exception", "pr": "", "title": f"{p.get('reason')}: {len(commits)} commit(s) without a PR",
-            "author": "", "approvals": "", "merged_by": "", "merged_at": observed, "merge_sha": str(p.get("after")),
-            "required_checks": "", "iac_findings": "", "waivers": "", "emergency": "", "verdict": "exception",
-            "gate_verdict": "", "gate_seq": "", "exception": str(p.get("reason") or ""), "seq": entry.seq,
-            "entry_hash": entry.entry_hash, "evaluated_at": observed, "policy_digest": "",
-        })
+def _summaries_of(entries: Iterable[LedgerEntry]) -> Iterator[Summary]:
+    for entry in entries:
+        yield summarise(entry.statement, entry.seq, entry.entry_hash)
 
 
-def build_population(sources: Iterable[tuple[str, str, Iterable[LedgerEntry]]], period: Period,
+def build_population(sources: Iterable[tuple[str, str, Iterable[LedgerEntry] | Iterable[Summary]]], period: Period,
                      progress: Callable[[int], None] | None = None) -> Population:
-    """`sources` yields (ledger name, ledger status, entries) per ledger; one population for all."""
+    """`sources` yields (ledger name, ledger status, entries or summaries) per ledger; one population for all."""
     population = Population(period=period.describe())
     controls: dict[str, None] = {}
-    count = 0
-    for name, status, entries in sources:
+    for name, status, items in sources:
         builder = _Builder(name, status, period, population.rows, controls)
-        for entry in entries:
-            builder.add(entry)
-            count += 1
-            if progress and count % 1000 == 0:
+        done = 0
+        for item in items:
+            builder.add(item if isinstance(item, Summary) else summarise(item.statement, item.seq, item.entry_hash))
+            done += 1
+            if progress and done % 1000 == 0:
                 progress(1000)
         if progress:
-            progress(count % 1000)
-            count -= count % 1000
+            progress(done % 1000)
     population.controls = sorted(controls)
     return population

@@ -8,6 +8,7 @@ from checker.audit.export import write
 from checker.audit.ledgers import open_ledgers
 from checker.audit.population import Period, Population, build_population
 from checker.audit.progress import Bars
+from checker.audit.reader import summaries
 
 
 def export(ledgers: list[str] | tuple[str, ...], branch: str, keys: list[str] | tuple[str, ...], period: Period,
@@ -17,7 +18,7 @@ def export(ledgers: list[str] | tuple[str, ...], branch: str, keys: list[str] | 
     with open_ledgers(ledgers, branch, keys, allow_invalid=allow_invalid,
                       progress=lambda name, d, t: bars.total("verifying", d, t)) as opened:
         total = sum(x.report.entries for x in opened)
-        population = build_population(((x.name, x.status(), x.entries()) for x in opened), period,
+        population = build_population(((x.name, x.status(), summaries(x)) for x in opened), period,
                                       progress=bars.ticker("reading entries", total))
         path = write(fmt, population, opened, out, bars.ticker("writing", len(population.rows)))
     return path, population

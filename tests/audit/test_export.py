@@ -147,3 +147,34 @@ def test_usage_errors_are_explained(tmp_path: Path, keys: Keys) -> None:
     proc = run_cli("export", "--ledger", str(tmp_path), "--key", str(keys.public), "--from", "yesterday",
                    "--format", "csv", "--out", str(tmp_path / "x.csv"))
     assert proc.returncode == 2 and "--from" in proc.stderr
+
+
+def test_demo_export_writes_the_report_and_returns_its_path(recorder: Recorder, keys: Keys, tmp_path: Path) -> None:
+    from checker.audit import demo_export
+
+    recorder.record(pr_facts(42, "PAY-318 <b>demo</b>", merged_at="2026-11-27T15:00:00Z", merge_sha="4" * 40))
+    html = demo_export(str(recorder.ledger), BRANCH, str(keys.public), tmp_path / "demo")
+    assert html == tmp_path / "demo" / "audit-report.html" and html.is_file()
+    text = html.read_text()
+    assert "PAY-318 \\u003cb\\u003edemo\\u003c/b\\u003e" in text and "<b>demo" not in text
+    assert (tmp_path / "demo" / "audit-population.csv").read_text().count("\n") == 2
+
+
+def test_parallel_reader_gives_the_same_rows_as_the_public_read_api(recorder: Recorder, keys: Keys,
+                                                                    tmp_path: Path) -> None:
+    from checker.audit import reader
+    from checker.audit.ledgers import open_ledgers
+    from checker.audit.population import Period, build_population
+
+    for n in range(1, 6):
+        recorder.record(pr_facts(n, f"PAY-{n}", merged_at=f"2026-11-1{n}T10:00:00Z", merge_sha=f"{n}" * 40,
+                                 approved=n % 2 == 0, emergency=n == 3))
+    with open_ledgers([str(recorder.ledger)], BRANCH, [str(keys.public)]) as opened:
+        slow = build_population([(opened[0].name, "valid", opened[0].entries())], Period())
+        original = reader.CHUNK
+        reader.CHUNK = 2  # several chunks, so the worker pool is used
+        try:
+            fast = build_population([(opened[0].name, "valid", reader.summaries(opened[0], workers=2))], Period())
+        finally:
+            reader.CHUNK = original
+    assert fast.rows == slow.rows and len(fast.rows) == 5 and fast.controls == slow.controls

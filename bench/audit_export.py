@@ -1,0 +1,236 @@
+"""Benchmark: export of a large ledger (default 100 000 entries) to CSV and HTML; time and peak memory.
+
+The ledger is built in bulk (one git fast-import commit) with the evidence package's own pieces:
+`evaluation_statement`, `KeySigner.sign_bundle`, `encode_entry`, the RFC 6962 frontier and the
+signed checkpoint, so `verify_ledger` accepts it like one built by `record_evaluation`. Two
+shortcuts, both irrelevant to what is measured: statements are patched copies of a few evaluated
+templates (PR number, title, merge sha and time vary per entry), and the DSSE payload is sorted
+compact JSON from orjson instead of RFC 8785 (same bytes for this ASCII, integer-only content).
+
+Usage: .venv/bin/python bench/audit_export.py [--entries N] [--workdir DIR] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import orjson
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from checker import policy as policies  # noqa: E402
+from checker.evaluate import evaluate  # noqa: E402
+from checker.evidence import checkpoint as notes  # noqa: E402
+from checker.evidence import layout, merkle  # noqa: E402
+from checker.evidence.ledger import encode_entry, entry_hash  # noqa: E402
+from checker.evidence.signing import KeySigner  # noqa: E402
+from checker.evidence.statement import PAYLOAD_TYPE, RunContext, evaluation_statement, policy_document  # noqa: E402
+from checker.inputs import load_model  # noqa: E402
+from checker.model import Facts, MergeInfo  # noqa: E402
+
+BRANCH = "changeproof-ledger"
+CONTEXT = RunContext("push", "record", "acme/payments/.github/workflows/cp.yml@refs/heads/main", "1", "", "")
+
+
+def templates(policy_digest: str) -> list[dict]:
+    base = load_model(Facts, ROOT / "examples" / "pr-42-facts.json", "facts")
+    policy = policies.load_file(ROOT / "examples" / "policy.yml")
+    merged = replace(base, merge=MergeInfo(True, "2026-11-27T14:00:00Z", "bob", "0" * 40))
+    variants = [merged, replace(merged, reviews=()), replace(merged, title="=cmd|' /C calc'!A0 <b>x</b>")]
+    return [evaluation_statement(evaluate(policy, f), f, policy_digest, kind="merge", context=CONTEXT, seq=0, prev="")
+            for f in variants]
+
+
+def build(ledger: Path, n: int, key_path: Path) -> float:
+    """Write an n-entry ledger branch into the bare repository `ledger`; returns seconds."""
+    start = time.perf_counter()
+    private = ed25519.Ed25519PrivateKey.generate()
+    key_path.write_bytes(private.public_key().public_bytes(serialization.Encoding.PEM,
+                                                           serialization.PublicFormat.SubjectPublicKeyInfo))
+    signer = KeySigner(private)
+    policy_body, policy_digest = policy_document(policies.load_file(ROOT / "examples" / "policy.yml"))
+    temps = templates(policy_digest)
+    subprocess.run(["git", "init", "-q", "--bare", str(ledger)], check=True)
+    proc = subprocess.Popen(["git", f"--git-dir={ledger}", "fast-import", "--quiet"], stdin=subprocess.PIPE)
+    assert proc.stdin is not None
+    out = proc.stdin
+
+    def blob(mark: int, data: bytes) -> None:
+        out.write(b"blob\nmark :%d\ndata %d\n%s\n" % (mark, len(data), data))
+
+    frontier: list[bytes] = []
+    prev = ""
+    paths: list[tuple[str, int]] = []
+    for seq in range(n):
+        statement = copy.deepcopy(temps[seq % len(temps)])
+        p = statement["predicate"]
+        merged_at = f"2026-{1 + seq * 11 // n:02d}-{1 + seq % 28:02d}T{seq % 24:02d}:00:00Z"
+        sha = f"{seq:040x}"
+        p["pr"] = p["facts"]["number"] = p["evaluation"]["number"] = seq + 1
+        p["facts"]["title"] = f"PAY-{seq} {p['facts']['title']}"
+        p["facts"]["merge"]["merge_commit_sha"] = p["merge_sha"] = sha
+        p["facts"]["merge"]["merged_at"] = merged_at
+        p["ledger"] = {"seq": seq, "prev": prev}
+        payload = orjson.dumps(statement, option=orjson.OPT_SORT_KEYS)
+        entry = encode_entry(signer.sign_bundle(PAYLOAD_TYPE, payload))
+        prev = entry_hash(entry)
+        frontier = merkle.frontier_append(frontier, seq, merkle.leaf_hash(entry))
+        blob(seq + 1, entry)
+        paths.append((layout.entry_path(seq), seq + 1))
+    origin = layout.checkpoint_origin("acme/payments")
+    root = merkle.frontier_root(frontier)
+    body = notes.body(origin, n, root)
+    note = notes.assemble(body, [signer.sign_note(origin, body)])
+    doc = {"format": layout.FORMAT, "origin": "acme/payments", "shard": layout.SHARD, "hash": "sha256",
+           "checkpoint_origin": origin, "trust": [signer.trust_entry()]}
+    head = {"size": n, "last_entry_hash": prev, "root": root.hex(), "frontier": [h.hex() for h in frontier]}
+    files = {layout.LEDGER_FILE: (json.dumps(doc, indent=2) + "\n").encode(),
+             layout.HEAD_FILE: (json.dumps(head, indent=2) + "\n").encode(),
+             layout.CHECKPOINT_FILE: note.encode(), layout.policy_path(policy_digest): policy_body}
+    message = b"bench ledger"
+    out.write(b"commit refs/heads/%s\ncommitter bench <b@example.com> 1764000000 +0000\ndata %d\n%s\n"
+              % (BRANCH.encode(), len(message), message))
+    for path, mark in paths:
+        out.write(b"M 100644 :%d %s\n" % (mark, path.encode()))
+    for path, content in files.items():
+        out.write(b"M 100644 inline %s\ndata %d\n%s\n" % (path.encode(), len(content), content))
+    out.write(b"\n")
+    out.close()
+    if proc.wait() != 0:
+        raise SystemExit("git fast-import failed")
+    return time.perf_counter() - start
+
+
+def child(ledger: Path, key: Path, fmt: str, out: Path, cache_policies: bool) -> None:
+    """One export in this (fresh) process, the same steps as `changeproof export`; prints JSON timings."""
+    from checker.audit.export import write
+    from checker.audit.ledgers import open_ledgers
+    from checker.audit.population import Period, build_population
+    from checker.audit.reader import summaries
+
+    restore = patch_policy_reads() if cache_policies else None
+    times = {}
+    t0 = time.perf_counter()
+    with open_ledgers([str(ledger)], BRANCH, [str(key)]) as opened:
+        times["verify"] = time.perf_counter() - t0
+        t = time.perf_counter()
+        population = build_population(((x.name, x.status(), summaries(x)) for x in opened), Period())
+        times["read entries -> rows"] = time.perf_counter() - t
+        t = time.perf_counter()
+        write(fmt, population, opened, out)
+        times[f"write {fmt}"] = time.perf_counter() - t
+    times["total"] = time.perf_counter() - t0
+    if restore:
+        restore()
+    print(json.dumps(times))
+
+
+def timed(ledger: Path, key: Path, fmt: str, out: Path, cache_policies: bool) -> tuple[dict[str, float], float]:
+    """Timings and the peak RSS (MiB) of the largest process of one export run in a child process."""
+    args = [sys.executable, __file__, "--child", fmt, "--ledger", str(ledger), "--key", str(key), "--out", str(out)]
+    if cache_policies:
+        args.append("--cache-policies")
+    proc = subprocess.run(args, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"export failed: {proc.stderr[-2000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return json.loads(proc.stdout.strip().splitlines()[-1]), peak
+
+
+def patch_policy_reads():  # type: ignore[no-untyped-def]
+    """Make checker/evidence/verify.py read policies/<digest> once per digest instead of once per entry.
+
+    This measures the fix proposed for the evidence package (its policy check runs one `git
+    cat-file` process per entry); the package itself is not changed by this benchmark.
+    """
+    from checker.evidence import verify as verify_module
+
+    original = verify_module._Opened.read
+    cache: dict[tuple[int, str], bytes | None] = {}
+
+    def read(self, path):  # type: ignore[no-untyped-def]
+        if not path.startswith("policies/"):
+            return original(self, path)
+        if (id(self), path) not in cache:
+            cache[(id(self), path)] = original(self, path)
+        return cache[(id(self), path)]
+
+    verify_module._Opened.read = read
+
+    def restore() -> None:
+        verify_module._Opened.read = original
+
+    return restore
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--skip-unpatched-html", action="store_true",
+                        help="Do not time HTML with the unpatched verifier (it costs as much as the CSV run).")
+    parser.add_argument("--child", choices=["csv", "json", "html"], help=argparse.SUPPRESS)
+    parser.add_argument("--ledger", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--key", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--cache-policies", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.ledger, args.key, args.child, args.out, args.cache_policies)
+        return
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="changeproof-bench-audit-"))
+    work.mkdir(parents=True, exist_ok=True)
+    ledger, key = work / "ledger.git", work / "record.pub"
+    n = args.entries
+    try:
+        if not (ledger / "HEAD").exists():
+            print(f"building a {n}-entry ledger in {ledger} ...", flush=True)
+            seconds = build(ledger, n, key)
+            print(f"  built in {seconds:.1f} s ({seconds / n * 1000:.2f} ms/entry)", flush=True)
+        else:
+            head = subprocess.run(["git", f"--git-dir={ledger}", "cat-file", "blob", f"{BRANCH}:head.json"],
+                                  capture_output=True, check=True).stdout
+            n = int(json.loads(head)["size"])
+        size = sum(f.stat().st_size for f in ledger.rglob("*") if f.is_file())
+        print(f"{n} entries, ledger on disk: {size / 2**20:.0f} MiB; {os.cpu_count()} cores", flush=True)
+        runs = [("csv", False), ("csv", True), ("html", True)]
+        if not args.skip_unpatched_html:
+            runs.append(("html", False))
+        results = {}
+        for fmt, patched in runs:
+            out = work / f"population.{fmt}"
+            times, peak = timed(ledger, key, fmt, out, patched)
+            results[(fmt, patched)] = times
+            label = "verify with policy reads cached" if patched else "verify as shipped"
+            split = ", ".join(f"{k} {v:.1f} s" for k, v in times.items() if k != "total")
+            print(f"export {fmt:<4} ({label}): {times['total']:.1f} s ({n / times['total']:,.0f} entries/s); "
+                  f"{split}; peak RSS so far {peak:.0f} MiB; output {out.stat().st_size / 2**20:.1f} MiB", flush=True)
+        target = 30.0
+        for patched in (False, True):
+            total = results[("csv", patched)]["total"]
+            scaled = total * 100_000 / n
+            print(f"CSV, {'patched' if patched else 'as shipped'}: {total:.1f} s for {n}"
+                  + (f" (~{scaled:.0f} s per 100 000, linear)" if n != 100_000 else "")
+                  + f"; {scaled / target:.2f} x the 30 s budget")
+    finally:
+        if not args.keep and not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
