@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "audit"))
 
-from browser import Browser  # noqa: E402
+from audit_browser import Browser  # noqa: E402
 
 from checker.audit.population import BASE_COLUMNS, Population  # noqa: E402
 from checker.audit.report import write_html  # noqa: E402

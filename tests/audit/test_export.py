@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import BRANCH, Keys, Recorder, make_keys, pr_facts, review, run_cli
+from audit_helpers import BRANCH, Keys, Recorder, make_keys, pr_facts, review, run_cli
 
 from checker.audit.population import AWAITING
 
@@ -123,7 +123,7 @@ def test_invalid_ledger_is_refused_unless_allowed(recorder: Recorder, keys: Keys
 
 
 def test_several_ledgers_make_one_population(tmp_path: Path, keys: Keys, recorder: Recorder) -> None:
-    from conftest import bare_repo
+    from audit_helpers import bare_repo
 
     from checker.evidence import load_signer
 

@@ -6,8 +6,8 @@ import time
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, Browser
-from conftest import BRANCH, Keys, Recorder, pr_facts, run_cli
+from audit_browser import CHROMIUM, Browser
+from audit_helpers import BRANCH, Keys, Recorder, pr_facts, run_cli
 
 XSS = ['<img src=x onerror="window.__xss=1">', "</script><script>window.__xss=2</script>",
        "\u2028<!--<script>window.__xss=3</script>"]

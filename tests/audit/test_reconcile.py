@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ALICE, BRANCH, Keys, Recorder, pr_facts, run_cli
-from fakeapi import FakeGitHub, serve
+from audit_fakeapi import FakeGitHub, serve
+from audit_helpers import ALICE, BRANCH, Keys, Recorder, pr_facts, run_cli
 
 from checker.model import Commit
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import BRANCH, ROOT, Keys, Recorder, pr_facts, run_cli
+from audit_helpers import BRANCH, ROOT, Keys, Recorder, pr_facts, run_cli
 
 from checker.evidence import merkle
 
@@ -126,7 +126,7 @@ def test_simulate_shows_the_verdicts_a_stricter_policy_would_change(recorder: Re
                                                                    tmp_path: Path) -> None:
     recorder.record(pr_facts(1, "PAY-1 one approval", merged_at="2026-11-10T10:00:00Z", merge_sha="a" * 40))
     two = (pr_facts(2, "PAY-2 two approvals", merged_at="2026-11-11T10:00:00Z", merge_sha="b" * 40))
-    from conftest import review
+    from audit_helpers import review
     two = two.__class__(**{**two.__dict__, "reviews": (review("bob", two.head_sha, "2026-11-11T09:00:00Z"),
                                                        review("erin", two.head_sha, "2026-11-11T09:10:00Z",
                                                               permission="maintain"))})
