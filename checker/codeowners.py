@@ -91,7 +91,7 @@ class _Matcher:
         for index, pattern in enumerate(patterns):
             self._classify(index, pattern, generic)
         self.generic_index: list[int] = []
-        alternatives = []
+        alternatives: list[str] = []
         for index, regex in reversed(generic):
             self.generic_index.append(index)
             alternatives.append(f"(?P<g{len(alternatives)}>{regex})")
@@ -142,7 +142,7 @@ def _to_regex(body: str, anchored: bool, dir_only: bool) -> str:
         is_last = i == len(segments) - 1
         if seg == "**":
             if is_last:
-                out.append(".*" if out else ".*")
+                out.append(".*")
                 continue
             out.append("(?:[^/]+/)*")
             continue

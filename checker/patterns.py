@@ -49,7 +49,7 @@ def regex_search(pattern: str, text: str) -> str | None:
 
 
 @lru_cache(maxsize=1024)
-def _glob_matcher(patterns: tuple[str, ...]) -> glob.WcMatcher | None:
+def _glob_matcher(patterns: tuple[str, ...]) -> glob.WcMatcher[str] | None:
     if not patterns:
         return None
     for p in patterns:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -56,7 +56,7 @@ def profile_names() -> list[str]:
 @cache
 def _validator() -> jsonschema.protocols.Validator:
     cls = jsonschema.validators.validator_for(schema("policy"))
-    return cls(schema("policy"))  # type: ignore[no-any-return]
+    return cls(schema("policy"))
 
 
 def _allowed_keys(schema_node: dict[str, Any]) -> list[str]:
@@ -203,7 +203,9 @@ def _load_layer(ref: str, fetch: RemoteFetcher | None, seen: tuple[str, ...]) ->
     return _resolve(doc.data, fetch, (*seen, ref))
 
 
-def _resolve(data: dict[str, Any], fetch: RemoteFetcher | None, seen: tuple[str, ...]) -> tuple[dict[str, Any], tuple[str, ...]]:
+def _resolve(
+    data: dict[str, Any], fetch: RemoteFetcher | None, seen: tuple[str, ...]
+) -> tuple[dict[str, Any], tuple[str, ...]]:
     parent_ref = data.get("extends")
     if parent_ref is None and DEFAULT_PROFILE not in seen:
         parent_ref = DEFAULT_PROFILE

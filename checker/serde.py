@@ -149,7 +149,8 @@ def _kind(data: Any) -> str:
 def canonical_bytes(value: Any) -> bytes:
     """RFC 8785 canonical JSON of a model value: the form every digest is computed over."""
     data = to_json(value)
-    return typing.cast(bytes, rfc8785.dumps(data))
+    encoded: bytes = rfc8785.dumps(data)
+    return encoded
 
 
 def fast_canonical_bytes(value: Any) -> bytes:

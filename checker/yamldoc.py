@@ -7,10 +7,9 @@ Duplicate keys, which PyYAML would silently collapse, are reported as problems.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
-
-import re
 
 import yaml
 

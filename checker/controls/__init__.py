@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from checker.controls.context import Context, Outcome
 from checker.controls import branch, checks, content, governance, iac, review
+from checker.controls.context import Context, Outcome
 
 Check = Callable[[Context, dict[str, Any]], Outcome]
 

@@ -42,14 +42,14 @@ def tests_with_code(ctx: Context, params: dict[str, Any]) -> Outcome:
     changed = [f for f in facts.files if f.status != "removed"]
     test_files = [f.path for f in changed if glob_match(tests, f.path)]
     source_files = [f.path for f in changed if glob_match(source, f.path) and f.path not in test_files]
-    observed = {"source_files": source_files[:100], "test_files": test_files[:100]}
+    observed: dict[str, Any] = {"source_files": source_files[:100], "test_files": test_files[:100]}
     if not source_files:
         return Outcome(Status.NOT_APPLICABLE, "no source files changed", observed=observed)
     if test_files:
         return Outcome(Status.PASS, f"{len(source_files)} source and {len(test_files)} test file(s) changed",
                        observed=observed)
     label = params.get("exemption_label", "")
-    heading = params.get("justification_heading", "Testing")
+    heading = str(params.get("justification_heading", "Testing"))
     if label and label in facts.labels:
         reason = justification(facts.body, heading)
         observed["justification"] = reason[:500]
