@@ -1,0 +1,160 @@
+"""Thin, quiet wrappers around the git command line used by the ledger.
+
+Credentials for HTTPS remotes travel as an `http.extraHeader` set through git's environment
+configuration (GIT_CONFIG_COUNT/KEY/VALUE), never in a URL, an argument list or a log line.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from checker.errors import InfrastructureError, UsageError
+
+TOKEN_ENV = "CHANGEPROOF_LEDGER_TOKEN"
+
+
+class GitError(Exception):
+    def __init__(self, args: list[str], code: int, stderr: str) -> None:
+        super().__init__(f"git {' '.join(args[:2])} failed ({code}): {stderr.strip()[-500:]}")
+        self.code = code
+        self.stderr = stderr
+
+
+def redact(url: str) -> str:
+    """A URL safe to print: any user:password@ part removed."""
+    return re.sub(r"(?<=://)[^/@]*@", "", url)
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_CONFIG_")}
+    env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_ASKPASS": "true", "GIT_EDITOR": "true"})
+    config: list[tuple[str, str]] = [("protocol.version", "2"), ("uploadpack.allowFilter", "true"),
+                                     ("uploadpack.allowAnySHA1InWant", "true"), ("core.hooksPath", "/dev/null"),
+                                     ("gc.auto", "0"), ("maintenance.auto", "false")]
+    token = os.environ.get(TOKEN_ENV) or ""
+    if token:
+        basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+        config.append(("http.extraHeader", f"AUTHORIZATION: basic {basic}"))
+    env["GIT_CONFIG_COUNT"] = str(len(config))
+    for i, (k, v) in enumerate(config):
+        env[f"GIT_CONFIG_KEY_{i}"] = k
+        env[f"GIT_CONFIG_VALUE_{i}"] = v
+    return env
+
+
+class Git:
+    """A git directory plus the environment every command runs with."""
+
+    def __init__(self, git_dir: Path) -> None:
+        self.git_dir = git_dir
+        self.env = _env()
+
+    def run(self, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
+        proc = subprocess.run(["git", f"--git-dir={self.git_dir}", *args], input=input, capture_output=True,
+                              env=self.env, check=False)
+        if check and proc.returncode != 0:
+            raise GitError(list(args), proc.returncode, proc.stderr.decode(errors="replace"))
+        return proc.stdout
+
+    def text(self, *args: str) -> str:
+        return self.run(*args).decode().strip()
+
+    def rev(self, ref: str) -> str | None:
+        proc = subprocess.run(["git", f"--git-dir={self.git_dir}", "rev-parse", "--verify", "-q", f"{ref}^{{commit}}"],
+                              capture_output=True, env=self.env, check=False)
+        return proc.stdout.decode().strip() if proc.returncode == 0 else None
+
+    def ls_tree(self, treeish: str) -> dict[str, tuple[str, str]]:
+        """name -> (type, oid) of one tree level."""
+        out: dict[str, tuple[str, str]] = {}
+        raw = self.run("ls-tree", "-z", treeish)
+        for item in raw.split(b"\0"):
+            if not item:
+                continue
+            meta, _, name = item.partition(b"\t")
+            _mode, kind, oid = meta.decode().split(" ")
+            out[name.decode()] = (kind, oid)
+        return out
+
+    def ls_tree_recursive(self, treeish: str) -> list[tuple[str, str]]:
+        """(path, blob oid) of every file below a tree."""
+        out = []
+        for item in self.run("ls-tree", "-r", "-z", "--full-tree", treeish).split(b"\0"):
+            if not item:
+                continue
+            meta, _, name = item.partition(b"\t")
+            parts = meta.decode().split(" ")
+            out.append((name.decode(errors="replace"), parts[2] if parts[1] == "blob" else f"!{parts[1]}"))
+        return out
+
+    def cat_blobs(self, oids: list[str]) -> list[bytes]:
+        if not oids:
+            return []
+        raw = self.run("cat-file", "--batch", input=("\n".join(oids) + "\n").encode())
+        out, pos = [], 0
+        for _ in oids:
+            nl = raw.index(b"\n", pos)
+            header = raw[pos:nl].split(b" ")
+            if len(header) < 3:
+                raise GitError(["cat-file"], 1, f"object {header[0].decode()} is missing")
+            size = int(header[2])
+            out.append(raw[nl + 1:nl + 1 + size])
+            pos = nl + 1 + size + 1
+        return out
+
+
+def is_local(ledger: str) -> Path | None:
+    """The git directory when `ledger` is a local path (or file:// URL) to a repository."""
+    path = ledger[len("file://"):] if ledger.startswith("file://") else ledger
+    if "://" in path or re.match(r"^[\w.-]+@[\w.-]+:", path):
+        return None
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise UsageError(f"ledger repository {ledger} does not exist",
+                         fix="pass a git URL or the path of an existing git repository (git init --bare DIR)")
+    for candidate in (p / ".git", p):
+        if (candidate / "HEAD").is_file() and (candidate / "objects").is_dir():
+            return candidate.resolve()
+    raise UsageError(f"{ledger} is not a git repository", fix="create it with `git init --bare` first")
+
+
+def remote_url(ledger: str) -> str:
+    if ledger.startswith("file://") or "://" in ledger or re.match(r"^[\w.-]+@[\w.-]+:", ledger):
+        return ledger
+    return str(Path(ledger).expanduser().resolve())
+
+
+@contextmanager
+def scratch_repo(ledger: str) -> Iterator[Git]:
+    """An empty bare repository in a temporary directory with `origin` pointing at the ledger."""
+    with tempfile.TemporaryDirectory(prefix="changeproof-ledger-") as tmp:
+        git = Git(Path(tmp))
+        subprocess.run(["git", "init", "-q", "--bare", tmp], check=True, capture_output=True, env=git.env)
+        git.run("config", "remote.origin.url", remote_url(ledger))
+        git.run("config", "core.repositoryformatversion", "1")
+        git.run("config", "remote.origin.promisor", "true")
+        git.run("config", "remote.origin.partialclonefilter", "blob:none")
+        git.run("config", "extensions.partialClone", "origin")
+        yield git
+
+
+def fetch_tip(git: Git, branch: str, *, blobless: bool, ledger: str) -> str | None:
+    """Fetch only the branch tip into refs/remotes/origin/<branch>; None when the branch is absent."""
+    args = ["fetch", "-q", "--no-tags", "--depth=1"]
+    if blobless:
+        args.append("--filter=blob:none")
+    try:
+        git.run(*args, "origin", f"+refs/heads/{branch}:refs/remotes/origin/{branch}")
+    except GitError as exc:
+        if "couldn't find remote ref" in exc.stderr:
+            return None
+        raise InfrastructureError(f"cannot fetch ledger branch {branch} from {redact(ledger)}",
+                                  fix="check the URL and that the token can read the repository") from None
+    return git.rev(f"refs/remotes/origin/{branch}")

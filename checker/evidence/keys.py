@@ -1,0 +1,117 @@
+"""Loading Ed25519 / ECDSA P-256 keys from PEM, with errors a person can act on."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from securesystemslib.signer import SSlibKey
+
+from checker.errors import UsageError
+
+PrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey
+PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey
+SUPPORTED = "Ed25519 or ECDSA P-256"
+
+
+def read_pem(key: str, what: str) -> tuple[bytes, str]:
+    """Accept PEM text itself or a path to a PEM file; return (bytes, where-for-messages)."""
+    if "-----BEGIN" in key:
+        return key.encode(), f"the {what} given as text"
+    path = Path(key).expanduser()
+    if not path.is_file():
+        raise UsageError(f"{what} {key!r} is neither PEM text nor an existing file",
+                         fix=f"pass the path of a PEM {what} file, or its PEM text")
+    return path.read_bytes(), str(path)
+
+
+def _check_type(key: object, where: str) -> None:
+    if isinstance(key, (ed25519.Ed25519PrivateKey, ed25519.Ed25519PublicKey)):
+        return
+    if isinstance(key, (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey)):
+        if isinstance(key.curve, ec.SECP256R1):
+            return
+        raise UsageError(f"{where}: ECDSA key on curve {key.curve.name} is not supported",
+                         fix=f"use an {SUPPORTED} key (`changeproof keygen` makes one)")
+    raise UsageError(f"{where}: {type(key).__name__.lstrip('_')} keys are not supported",
+                     fix=f"use an {SUPPORTED} key (`changeproof keygen` makes one)")
+
+
+def load_private(key: str, password: str | None) -> PrivateKey:
+    data, where = read_pem(key, "private key")
+    try:
+        loaded = serialization.load_pem_private_key(data, password.encode() if password else None)
+    except TypeError as exc:
+        if "encrypted" in str(exc).lower() or "password was not given" in str(exc).lower():
+            raise UsageError(f"{where}: the private key is encrypted and no password was given",
+                             fix="set CHANGEPROOF_KEY_PASSWORD (or --password-env NAME) to its password") from None
+        raise UsageError(f"{where}: {exc}") from None
+    except ValueError as exc:
+        msg = str(exc)
+        if "password" in msg.lower() or "decrypt" in msg.lower():
+            raise UsageError(f"{where}: the password does not decrypt this private key",
+                             fix="check CHANGEPROOF_KEY_PASSWORD") from None
+        raise UsageError(f"{where}: not a readable PEM private key",
+                         fix="pass a PEM file beginning with -----BEGIN PRIVATE KEY-----") from None
+    except UnsupportedAlgorithm:
+        raise UsageError(f"{where}: unsupported key algorithm", fix=f"use an {SUPPORTED} key") from None
+    _check_type(loaded, where)
+    return loaded  # type: ignore[return-value]
+
+
+def load_public(key: str) -> PublicKey:
+    data, where = read_pem(key, "public key")
+    try:
+        loaded = serialization.load_pem_public_key(data)
+    except (ValueError, UnsupportedAlgorithm):
+        raise UsageError(f"{where}: not a readable PEM public key",
+                         fix="pass a file beginning with -----BEGIN PUBLIC KEY----- (e.g. changeproof.pub)") from None
+    _check_type(loaded, where)
+    return loaded  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class TrustedKey:
+    """A public key an auditor (or the ledger) trusts, with its securesystemslib key id."""
+
+    keyid: str
+    scheme: str
+    public: PublicKey
+    pem: str
+
+    @classmethod
+    def of(cls, public: PublicKey) -> TrustedKey:
+        sslib = SSlibKey.from_crypto(public)
+        pem = public.public_bytes(serialization.Encoding.PEM,
+                                  serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        return cls(sslib.keyid, sslib.scheme, public, pem)
+
+    def verify(self, signature: bytes, data: bytes) -> bool:
+        try:
+            if isinstance(self.public, ed25519.Ed25519PublicKey):
+                self.public.verify(signature, data)
+            else:
+                self.public.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+        except InvalidSignature:
+            return False
+        return True
+
+    def note_key(self) -> tuple[int, bytes]:
+        """(signed-note algorithm byte, public key bytes) for checkpoint key hashes."""
+        if isinstance(self.public, ed25519.Ed25519PublicKey):
+            return 0x01, self.public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return 0x02, self.public.public_bytes(serialization.Encoding.DER,
+                                              serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def trusted_key(key: str) -> TrustedKey:
+    return TrustedKey.of(load_public(key))
+
+
+def env_secret(name: str) -> str | None:
+    value = os.environ.get(name)
+    return value if value else None

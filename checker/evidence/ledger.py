@@ -1,0 +1,234 @@
+"""Appending to the ledger branch: verify the tip, then compare-and-swap through `git push`.
+
+Each append fetches only the tip commit (depth 1, no blobs), reads the four small files it needs,
+checks that the signed checkpoint, head.json and the last entry agree, builds and signs the next
+entry, and writes one commit whose only parent is that tip. A plain (never forced) push is the
+compare-and-swap: if another job appended first the push is rejected and the whole entry is
+rebuilt on the new tip and re-signed. Nothing is ever partially written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.errors import InfrastructureError, UsageError
+from checker.evidence import checkpoint as notes
+from checker.evidence import layout, merkle
+from checker.evidence.gitio import Git, GitError, fetch_tip, redact, scratch_repo
+from checker.evidence.keys import TrustedKey, load_public
+from checker.evidence.signing import Signer
+from checker.evidence.statement import PAYLOAD_TYPE, statement_bytes
+
+ATTEMPTS_ENV = "CHANGEPROOF_LEDGER_ATTEMPTS"
+DEFAULT_ATTEMPTS = 25
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    seq: int
+    entry_hash: str
+    checkpoint: str
+    entry_path: str
+
+
+# build(seq, prev) -> (statement, extra files to add when absent, e.g. policies/<digest>)
+Builder = Callable[[int, str], tuple[dict[str, Any], dict[str, bytes]]]
+
+
+@dataclass
+class Tip:
+    commit: str | None
+    size: int = 0
+    last_hash: str = ""
+    frontier: list[bytes] = field(default_factory=list)
+    ledger_doc: dict[str, Any] | None = None
+    checkpoint_text: str = ""
+
+
+def encode_entry(bundle: dict[str, Any]) -> bytes:
+    """The exact bytes of an entry file; its SHA-256 is the entry hash chained by `prev`."""
+    return json.dumps(bundle, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+
+
+def entry_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _refuse(commit: str, what: str) -> InfrastructureError:
+    return InfrastructureError(
+        f"refusing to append: the ledger tip {commit[:12]} is inconsistent ({what})",
+        fix="run `changeproof verify` on the ledger; someone may have edited the branch by hand")
+
+
+def _read_paths(git: Git, commit: str, paths: list[str]) -> dict[str, bytes | None]:
+    out: dict[str, bytes | None] = {}
+    for path in paths:
+        try:
+            out[path] = git.run("cat-file", "blob", f"{commit}:{path}")
+        except GitError:
+            out[path] = None
+    return out
+
+
+def ledger_keys(doc: dict[str, Any]) -> list[TrustedKey]:
+    keys = []
+    for item in doc.get("trust", []):
+        if isinstance(item, dict) and item.get("type") == "key" and isinstance(item.get("public_key"), str):
+            try:
+                keys.append(TrustedKey.of(load_public(item["public_key"])))
+            except UsageError:
+                continue
+    return keys
+
+
+def check_format(doc: Any, where: str) -> dict[str, Any]:
+    if not isinstance(doc, dict) or not isinstance(doc.get("format"), str):
+        raise UsageError(f"{where}: LEDGER.json has no format field", fix="is this a changeproof ledger branch?")
+    if doc["format"] != layout.FORMAT:
+        raise UsageError(f"{where}: unknown ledger format version {doc['format']!r} (this changeproof reads "
+                         f"{layout.FORMAT})", fix="upgrade changeproof to a version that knows this format")
+    return doc
+
+
+def note_verifies(note: notes.Checkpoint, keys: list[TrustedKey]) -> bool:
+    """True when some signature line of the note verifies under one of `keys`."""
+    for sig in note.signatures:
+        for key in keys:
+            alg, public = key.note_key()
+            if notes.key_hash(sig.name, alg, public) == sig.key_hash and key.verify(sig.signature, note.body.encode()):
+                return True
+    return False
+
+
+def read_tip(git: Git, commit: str | None, extra_keys: list[TrustedKey]) -> Tip:
+    """The state an append extends, after checking that checkpoint, head and last entry agree."""
+    if commit is None:
+        return Tip(commit=None)
+    files = _read_paths(git, commit, [layout.LEDGER_FILE, layout.HEAD_FILE, layout.CHECKPOINT_FILE])
+    if any(v is None for v in files.values()):
+        missing = ", ".join(k for k, v in files.items() if v is None)
+        raise _refuse(commit, f"missing {missing}")
+    try:
+        doc = json.loads(files[layout.LEDGER_FILE] or b"")
+        head = json.loads(files[layout.HEAD_FILE] or b"")
+        note_text = (files[layout.CHECKPOINT_FILE] or b"").decode()
+        cp = notes.parse(note_text)
+        size = int(head["size"])
+        last = str(head["last_entry_hash"])
+        frontier = [bytes.fromhex(h) for h in head["frontier"]]
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise _refuse(commit, f"unreadable head.json or checkpoint: {exc}") from None
+    check_format(doc, "ledger tip")
+    if cp.size != size:
+        raise _refuse(commit, f"checkpoint size {cp.size} != head.json size {size}")
+    if len(frontier) != len(merkle.frontier_sizes(size)) or merkle.frontier_root(frontier) != cp.root:
+        raise _refuse(commit, "head.json frontier does not produce the checkpoint's root")
+    keys = ledger_keys(doc) + extra_keys
+    keyless_only = all(s.key_hash == notes.KEYLESS_HASH for s in cp.signatures)
+    if not keyless_only and not note_verifies(cp, keys):
+        raise _refuse(commit, "the checkpoint signature does not verify under any listed key")
+    if size:
+        last_bytes = _read_paths(git, commit, [layout.entry_path(size - 1)])[layout.entry_path(size - 1)]
+        if last_bytes is None or entry_hash(last_bytes) != last:
+            raise _refuse(commit, f"entry {size - 1} does not hash to head.json's last_entry_hash")
+    return Tip(commit, size, last, frontier, doc, note_text)
+
+
+def _fast_import(git: Git, parent: str | None, files: dict[str, bytes], message: str) -> str:
+    ref = "refs/changeproof/next"
+    out = bytearray()
+    out += f"commit {ref}\ncommitter changeproof <ledger@changeproof.invalid> {int(time.time())} +0000\n".encode()
+    msg = message.encode()
+    out += b"data %d\n%s\n" % (len(msg), msg)
+    if parent:
+        out += f"from {parent}\n".encode()
+    for path, content in files.items():
+        out += f"M 100644 inline {path}\n".encode()
+        out += b"data %d\n%s\n" % (len(content), content)
+    out += b"\n"
+    if not parent:
+        git.run("update-ref", "-d", ref, check=False)
+    git.run("fast-import", "--quiet", "--force", input=bytes(out))
+    new = git.rev(ref)
+    if new is None:
+        raise InfrastructureError("git fast-import did not produce the ledger commit")
+    return new
+
+
+def _exists(git: Git, commit: str | None, path: str) -> bool:
+    if commit is None:
+        return False
+    out = git.run("rev-parse", "--verify", "-q", f"{commit}:{path}", check=False)
+    return bool(out.strip())
+
+
+def _attempts() -> int:
+    try:
+        return max(1, int(os.environ.get(ATTEMPTS_ENV, DEFAULT_ATTEMPTS)))
+    except ValueError:
+        return DEFAULT_ATTEMPTS
+
+
+def append(ledger: str, branch: str, *, signer: Signer, repository: str, build: Builder) -> AppendResult:
+    """Append one entry built by `build(seq, prev)`; retry on lost races; exit 3 when it keeps failing."""
+    attempts = _attempts()
+    own_key = [signer.key] if hasattr(signer, "key") else []
+    last_error = ""
+    with scratch_repo(ledger) as git:
+        for attempt in range(attempts):
+            commit = fetch_tip(git, branch, blobless=True, ledger=ledger)
+            tip = read_tip(git, commit, own_key)
+            doc = tip.ledger_doc or {
+                "format": layout.FORMAT,
+                "origin": repository,
+                "shard": layout.SHARD,
+                "hash": "sha256",
+                "checkpoint_origin": layout.checkpoint_origin(repository),
+                "trust": [],
+                "note": "informational only: auditors verify with their own --key / --identity",
+            }
+            if doc.get("origin") != repository:
+                raise UsageError(f"ledger branch {branch} records {doc.get('origin')!r}, not {repository!r}",
+                                 fix="use a separate ledger branch or repository per audited repository")
+            files: dict[str, bytes] = {}
+            trust = signer.trust_entry()
+            if trust not in doc["trust"]:
+                doc = {**doc, "trust": [*doc["trust"], trust]}
+                files[layout.LEDGER_FILE] = (json.dumps(doc, indent=2) + "\n").encode()
+            statement, extra = build(tip.size, tip.last_hash)
+            for path, content in extra.items():
+                if not _exists(git, tip.commit, path):
+                    files[path] = content
+            entry = encode_entry(signer.sign_bundle(PAYLOAD_TYPE, statement_bytes(statement)))
+            digest = entry_hash(entry)
+            size = tip.size + 1
+            frontier = merkle.frontier_append(tip.frontier, tip.size, merkle.leaf_hash(entry))
+            root = merkle.frontier_root(frontier)
+            origin = str(doc.get("checkpoint_origin") or layout.checkpoint_origin(repository))
+            body = notes.body(origin, size, root)
+            note = notes.assemble(body, [signer.sign_note(origin, body)])
+            head = {"size": size, "last_entry_hash": digest, "root": root.hex(),
+                    "frontier": [h.hex() for h in frontier]}
+            path = layout.entry_path(tip.size)
+            files[path] = entry
+            files[layout.HEAD_FILE] = (json.dumps(head, indent=2) + "\n").encode()
+            files[layout.CHECKPOINT_FILE] = note.encode()
+            if tip.commit is not None:
+                files[layout.archive_path(tip.size)] = tip.checkpoint_text.encode()
+            new = _fast_import(git, tip.commit, files, f"changeproof: entry {tip.size} sha256:{digest}\n")
+            try:
+                git.run("push", "-q", "--porcelain", "origin", f"{new}:refs/heads/{branch}")
+                return AppendResult(tip.size, digest, note, path)
+            except GitError as exc:
+                last_error = exc.stderr.strip().splitlines()[-1:] and exc.stderr.strip().splitlines()[-1] or ""
+            time.sleep(random.uniform(0, min(2.0, 0.05 * 2 ** attempt)))  # noqa: S311 - jitter, not crypto
+    raise InfrastructureError(
+        f"could not append to {redact(ledger)} branch {branch} after {attempts} attempts ({last_error[:200]})",
+        fix=f"other jobs kept appending or the push is not allowed; re-run, or raise {ATTEMPTS_ENV}")

@@ -1,0 +1,140 @@
+"""RFC 6962 (RFC 9162 section 2.1) Merkle tree hashing, a compact frontier, and consistency proofs.
+
+Hand-written because it is small, precisely specified and every verifier must agree on it byte
+for byte. The frontier (the roots of the perfect subtrees that make up a tree of size n, largest
+first) lets an appender extend the tree and compute the new root without reading old leaves, so an
+append costs the same at 100 entries as at 100,000.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+
+def leaf_hash(data: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+
+def _split(n: int) -> int:
+    """The largest power of two strictly smaller than n (n >= 2)."""
+    k = 1
+    while k << 1 < n:
+        k <<= 1
+    return k
+
+
+def root(leaves: Sequence[bytes]) -> bytes:
+    """MTH(D[n]) over leaf hashes (not raw leaves), computed bottom-up in O(n)."""
+    if not leaves:
+        return EMPTY_ROOT
+    frontier: list[tuple[int, bytes]] = []
+    for leaf in leaves:
+        frontier = _push(frontier, leaf)
+    return _fold([h for _, h in frontier])
+
+
+def _push(frontier: list[tuple[int, bytes]], leaf: bytes) -> list[tuple[int, bytes]]:
+    frontier.append((1, leaf))
+    while len(frontier) >= 2 and frontier[-1][0] == frontier[-2][0]:
+        size, right = frontier.pop()
+        _, left = frontier.pop()
+        frontier.append((size * 2, node_hash(left, right)))
+    return frontier
+
+
+def _fold(hashes: Sequence[bytes]) -> bytes:
+    if not hashes:
+        return EMPTY_ROOT
+    acc = hashes[-1]
+    for h in reversed(hashes[:-1]):
+        acc = node_hash(h, acc)
+    return acc
+
+
+def frontier_sizes(size: int) -> list[int]:
+    """Sizes of the perfect subtrees of a tree with `size` leaves, largest first."""
+    return [1 << b for b in range(size.bit_length() - 1, -1, -1) if size >> b & 1]
+
+
+def frontier_append(frontier: Sequence[bytes], size: int, leaf: bytes) -> list[bytes]:
+    """Frontier of size+1 from the frontier of `size` and one new leaf hash."""
+    sizes = frontier_sizes(size)
+    if len(sizes) != len(frontier):
+        raise ValueError(f"a frontier of size {size} has {len(sizes)} hashes, not {len(frontier)}")
+    stack = list(zip(sizes, frontier, strict=True))
+    return [h for _, h in _push(stack, leaf)]
+
+
+def frontier_root(frontier: Sequence[bytes]) -> bytes:
+    return _fold(frontier)
+
+
+def frontier_of(leaves: Sequence[bytes]) -> list[bytes]:
+    frontier: list[tuple[int, bytes]] = []
+    for leaf in leaves:
+        frontier = _push(frontier, leaf)
+    return [h for _, h in frontier]
+
+
+def _subtree(leaves: Sequence[bytes], start: int, end: int) -> bytes:
+    return root(leaves[start:end])
+
+
+def consistency_proof(leaves: Sequence[bytes], old_size: int) -> list[bytes]:
+    """PROOF(m, D[n]) of RFC 6962 section 2.1.2, over leaf hashes."""
+    n = len(leaves)
+    if not 0 < old_size <= n:
+        raise ValueError(f"old size {old_size} is not within 1..{n}")
+    if old_size == n:
+        return []
+    return _subproof(leaves, 0, old_size, n, True)
+
+
+def _subproof(leaves: Sequence[bytes], start: int, m: int, n: int, complete: bool) -> list[bytes]:
+    # m and n are relative to start
+    if m == n:
+        return [] if complete else [_subtree(leaves, start, start + n)]
+    k = _split(n)
+    if m <= k:
+        return [*_subproof(leaves, start, m, k, complete), _subtree(leaves, start + k, start + n)]
+    return [*_subproof(leaves, start + k, m - k, n - k, False), _subtree(leaves, start, start + k)]
+
+
+def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes,
+                       proof: Sequence[bytes]) -> bool:
+    """RFC 9162 section 2.1.4.2 verification of a consistency proof."""
+    if old_size == new_size:
+        return old_root == new_root and not proof
+    if not 0 < old_size < new_size or not proof:
+        return False
+    path = list(proof)
+    if old_size & (old_size - 1) == 0:  # a power of two: the old root is the first node
+        path.insert(0, old_root)
+    fn, sn = old_size - 1, new_size - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr = node_hash(c, fr)
+            sr = node_hash(c, sr)
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and fr == old_root and sr == new_root
