@@ -34,7 +34,7 @@ class RateLimitTooLong(InfrastructureError):
     """GitHub asked us to wait longer than the run may wait."""
 
 
-class _BoundedRetry(GithubRetry):  # type: ignore[misc]
+class _BoundedRetry(GithubRetry):
     """GithubRetry that refuses to sleep longer than `max_wait` for any single Retry-After."""
 
     def __init__(self, max_wait: float = 60.0, **kwargs: Any) -> None:
@@ -69,10 +69,11 @@ class Api:
         # PyGithub spaces requests (0.25 s, writes 1 s) to stay clear of secondary rate limits;
         # tests against the local server turn that off with CHANGEPROOF_API_THROTTLE=0.
         throttle = os.environ.get("CHANGEPROOF_API_THROTTLE")
-        spacing = {} if throttle is None else {"seconds_between_requests": float(throttle),
-                                               "seconds_between_writes": float(throttle)}
+        between = 0.25 if throttle is None else float(throttle)
+        between_writes = 1.0 if throttle is None else float(throttle)
         self.github = Github(base_url=self.api_url, auth=Auth.Token(token) if token else None,
-                             per_page=PER_PAGE, retry=retry, timeout=int(timeout), **spacing)
+                             per_page=PER_PAGE, retry=retry, timeout=int(timeout),
+                             seconds_between_requests=between, seconds_between_writes=between_writes)
         self.calls = 0
 
     # ----------------------------------------------------------------------------- requests

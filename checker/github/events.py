@@ -62,7 +62,8 @@ def parse(name: str, payload: dict[str, Any], *, job: str = "", pr_input: str = 
     default_branch = str((payload.get("repository") or {}).get("default_branch") or "")
     action = str(payload.get("action") or "")
     chosen = job or ("record" if name in RECORD_EVENTS else "gate")
-    base = {"name": name, "job": chosen, "action": action, "default_branch": default_branch, "payload": payload}
+    base: dict[str, Any] = {"name": name, "job": chosen, "action": action, "default_branch": default_branch,
+                            "payload": payload}
     if chosen == "record":
         if name == "push":
             return Event(**base, before=str(payload.get("before") or ""), after=str(payload.get("after") or ""),

@@ -49,7 +49,7 @@ def status_state(evaluation: Evaluation) -> tuple[str, str]:
     return state, (description[:137] + "...") if len(description) > 140 else description
 
 
-def annotations(evaluation: Evaluation) -> list[Annotation]:
+def build_annotations(evaluation: Evaluation) -> list[Annotation]:
     """Most important first, so the 10 errors + 10 warnings the runner shows are the ones that matter."""
     out: list[Annotation] = []
     ranked = sorted(evaluation.results, key=lambda r: (r.mode is not Mode.ENFORCE, r.status not in BLOCKING,
@@ -176,7 +176,7 @@ class Reporter:
 
     def check_run(self, sha: str, evaluation: Evaluation, markdown: str) -> None:
         conclusion = {"success": "success", "pending": "neutral", "failure": "failure"}[status_state(evaluation)[0]]
-        items = annotations(evaluation)
+        items = build_annotations(evaluation)
         payload = [
             {"path": a.file or ".github", "start_line": a.line or 1, "end_line": max(a.end_line, a.line, 1),
              "annotation_level": {"error": "failure", "warning": "warning"}.get(a.level, "notice"),
@@ -203,8 +203,7 @@ class Reporter:
         except ChangeproofError as error:
             self.warn(f"could not read the PR's comments: {error.summary}")
             return
-        mine = [c for c in comments if COMMENT_MARKER in (c.get("body") or "")
-                and ((c.get("user") or {}).get("type") == "Bot" or (c.get("user") or {}).get("login", "").endswith("[bot]"))]
+        mine = [c for c in comments if COMMENT_MARKER in (c.get("body") or "") and _is_bot(c.get("user") or {})]
         if mine:
             self._write("the sticky comment", "PATCH", f"/repos/{self.repository}/issues/comments/{mine[0]['id']}",
                         {"body": body})
@@ -227,3 +226,8 @@ def give_to_owner(path: Path, workspace: Path) -> None:
                 os.chown(p, st.st_uid, st.st_gid)
     except OSError:
         pass
+
+
+def _is_bot(account: dict[str, Any]) -> bool:
+    """Only our own (bot) comment is updated; a human can paste the marker but not become a bot."""
+    return bool(account.get("type") == "Bot" or str(account.get("login", "")).endswith("[bot]"))

@@ -39,7 +39,7 @@ CODEOWNERS = """\
 
 
 def sha(seed: str) -> str:
-    return hashlib.sha1(seed.encode()).hexdigest()  # noqa: S324 - fake commit ids
+    return hashlib.sha1(seed.encode()).hexdigest()
 
 
 def user(login: str, kind: str = "User") -> dict[str, Any]:
@@ -142,7 +142,8 @@ def typical(number: int = 7) -> dict[str, Any]:
         file_entry("tests/test_app.py"), file_entry("infra/main.tf"), file_entry("README.md")]
     c1, c2 = sha("c1"), HEAD_SHA
     commits = [
-        commit(c1, login="dave", parents=(BASE_SHA,), message="Add module\n\nCo-authored-by: Dave Two <4711+dave2@users.noreply.github.com>"),
+        commit(c1, login="dave", parents=(BASE_SHA,),
+               message="Add module\n\nCo-authored-by: Dave Two <4711+dave2@users.noreply.github.com>"),
         commit(c2, login="dave", parents=(c1,), message="Fix review comments"),
     ]
     reviews = [
