@@ -12,6 +12,7 @@ ever turns an API failure into a pass: callers either get data or an exception.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 from collections.abc import Iterator
@@ -27,6 +28,8 @@ from checker.errors import ChangeproofError, InfrastructureError, UsageError
 
 DEFAULT_API_URL = "https://api.github.com"
 PER_PAGE = 100
+# PyGithub logs every retried 403 (e.g. unreadable branch protection, which is expected) on stderr.
+logging.getLogger("github").setLevel(logging.ERROR)
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
 
 

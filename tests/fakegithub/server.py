@@ -17,6 +17,7 @@ import argparse
 import base64
 import copy
 import json
+import logging
 import re
 import threading
 import time
@@ -29,6 +30,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 GITHUB_API = "https://api.github.com"
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
 DOCS = "https://docs.github.com/rest"
 
 
