@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from checker.errors import EXIT_INFRASTRUCTURE, ChangeproofError
+from checker.errors import EXIT_INFRASTRUCTURE, ChangeproofError, InfrastructureError
 from checker.evaluate import evaluate
 from checker.github import events as events_mod
 from checker.github.api import Api
@@ -79,7 +80,12 @@ def main(env: dict[str, str] | None = None, out: TextIO | None = None) -> int:
             code = _gate(config, event, api, reporter, run)
         _finish(config, reporter, run, api.calls, error="")
         return code
-    except ChangeproofError as error:
+    except Exception as exc:  # noqa: BLE001 - fail closed: a defect is an infrastructure error, never a pass
+        if not isinstance(exc, ChangeproofError):
+            traceback.print_exc(file=sys.stderr)
+            exc = InfrastructureError(f"internal error: {type(exc).__name__}: {exc}",
+                                      fix="Re-run the job; if it persists, report it with the log.")
+        error = exc
         reporter.error(error.diagnostics(), title=f"changeproof: {type(error).__name__}")
         reporter.summary(_error_summary(error))
         if config is not None and run.report_sha and error.exit_code == EXIT_INFRASTRUCTURE and reporter.api:
@@ -105,6 +111,7 @@ def _trust_workspace(workspace: str) -> None:
 def _gate(config: Config, event: events_mod.Event, api: Api, reporter: Reporter, run: Run) -> int:
     numbers = list(event.numbers)
     collector = Collector(api)
+    run.report_sha = event.report_sha or event.head_sha  # an API failure marks this sha's status as error
     if not numbers and event.head_sha:
         pulls = api.paginate(f"/repos/{config.repository}/commits/{event.head_sha}/pulls",
                              what=f"the pull requests of {event.head_sha[:12]}", permission="pull-requests: read")
@@ -116,9 +123,12 @@ def _gate(config: Config, event: events_mod.Event, api: Api, reporter: Reporter,
             return 0
     signer = _signer(config, event, reporter)
     for number in numbers:
-        run.report_sha = event.report_sha
-        facts = collector.collect(Target(config.repository, number, ledger_repository=config.ledger_name,
-                                         ledger_branch=config.ledger_branch))
+        try:
+            facts = collector.collect(Target(config.repository, number, ledger_repository=config.ledger_name,
+                                             ledger_branch=config.ledger_branch))
+        except ChangeproofError:
+            run.report_sha = event.report_sha or collector.head_sha or run.report_sha
+            raise
         run.report_sha = event.report_sha or facts.head_sha
         facts = _with_iac(config, facts, reporter)
         policy = policy_for_facts(facts)

@@ -42,11 +42,12 @@ class _BoundedRetry(GithubRetry):
 
     def __init__(self, max_wait: float = 60.0, **kwargs: Any) -> None:
         self.max_wait = max_wait
-        super().__init__(max_rate_limit_wait=max_wait, **kwargs)
+        kwargs.setdefault("max_rate_limit_wait", max_wait)
+        super().__init__(**kwargs)
 
     def new(self, **kw: Any) -> _BoundedRetry:
+        kw["max_wait"] = self.max_wait
         retry: _BoundedRetry = super().new(**kw)
-        retry.max_wait = self.max_wait
         return retry
 
     def get_retry_after(self, response: Any) -> float | None:
@@ -87,7 +88,8 @@ class Api:
         self.calls += 1
         with translate(what or f"{verb} {path}", permission, self.api_url):
             headers, data = self.github.requester.requestJsonAndCheck(verb, url, parameters=params, input=body)
-        if isinstance(data, dict) and set(data) == {"data"} and isinstance(data["data"], str):
+        # PyGithub wraps a body that is not JSON as {"data": text, "url": ...}.
+        if isinstance(data, dict) and isinstance(data.get("data"), str) and set(data) <= {"data", "url"}:
             raise InfrastructureError(
                 f"GitHub answered {what or path} with a body that is not JSON",
                 fix=f"Check that the API URL {self.api_url} points at GitHub's REST API (for GitHub Enterprise "

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from checker import codeowners as codeowners_mod
-from checker.errors import ChangeproofError, UsageError
+from checker.errors import ChangeproofError, InfrastructureError, UsageError
 from checker.github.api import Api
 from checker.model import (
     BranchRules,
@@ -67,6 +67,7 @@ class Collector:
         self.api = api
         self._protection_denied: dict[str, Unobservable] = {}
         self._permissions: dict[tuple[str, str], str | None] = {}
+        self.head_sha = ""  # of the PR being collected, known after its first call (for error reports)
 
     # ===================================================================== the pull request
     def collect(self, target: Target, *, as_of: str | None = None, observed_at: str | None = None) -> Facts:
@@ -76,8 +77,10 @@ class Collector:
         pr = self.api.get(f"/repos/{repo}/pulls/{target.number}", what=f"pull request #{target.number} of {repo}",
                           permission="pull-requests: read")
         if not isinstance(pr, dict) or not isinstance(pr.get("head"), dict) or not pr["head"].get("sha"):
-            raise ChangeproofError(f"GitHub's answer for pull request #{target.number} has no head commit")
+            raise InfrastructureError(f"GitHub's answer for pull request #{target.number} has no head commit",
+                                      fix="Re-run the job; check the api-url input if it persists.")
         head_sha, base_sha = pr["head"]["sha"], pr["base"]["sha"]
+        self.head_sha = head_sha
         merge = MergeInfo(
             merged=bool(pr.get("merged") or pr.get("merged_at")), merged_at=pr.get("merged_at"),
             merged_by=(pr.get("merged_by") or {}).get("login"), merge_commit_sha=pr.get("merge_commit_sha"))

@@ -75,7 +75,7 @@ def parse(name: str, payload: dict[str, Any], *, job: str = "", pr_input: str = 
             raise UsageError(f"the {name} event has no pull_request.number")
         head_repo = ((pr.get("head") or {}).get("repo") or {}).get("full_name")
         base_repo = ((pr.get("base") or {}).get("repo") or {}).get("full_name")
-        return Event(**base, numbers=(int(pr["number"]),),
+        return Event(**base, numbers=(int(pr["number"]),), head_sha=str((pr.get("head") or {}).get("sha") or ""),
                      fork=bool(head_repo and base_repo and head_repo.lower() != base_repo.lower()))
     if name == "merge_group":
         group = payload.get("merge_group") or {}
