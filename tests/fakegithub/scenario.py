@@ -183,3 +183,48 @@ def typical(number: int = 7) -> dict[str, Any]:
 
 def clone(data: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(data)
+
+
+def push_of_two_merges_and_a_direct_commit() -> tuple[dict[str, Any], dict[str, Any]]:
+    """A push to main carrying: PR 11 (merge commit), a direct commit, PR 12 (squash, linked late).
+
+    PR 12 had one approval at merge; a second approval was submitted after the merge (must not count).
+    Returns (scenario, push event payload).
+    """
+    data = typical()
+    repo = data["repos"][REPO]
+    b0, f1, m1, d2, m3 = (sha(x) for x in ("b0", "f1", "m1", "d2", "m3"))
+    h11, h12 = f1, sha("h12")
+    t11, t12 = "2026-11-21T10:00:00Z", "2026-11-21T12:00:00Z"
+    range_commits = [
+        commit(f1, login="dave", parents=(b0,), message="Feature A"),
+        commit(m1, login="carol", parents=(b0, f1), message="Merge pull request #11 from acme/feature-a",
+               committer_login="web-flow"),
+        commit(d2, login="mallory", parents=(m1,), message="hotfix straight to main"),
+        commit(m3, login="dave", parents=(d2,), message="Feature B (#12)", committer_login="web-flow"),
+    ]
+    repo["compare"] = {f"{b0}...{m3}": {"status": "ahead", "ahead_by": 4, "behind_by": 0,
+                                         "commits": range_commits, "files": []}}
+    repo["commits"] = {c["sha"]: c for c in range_commits}
+    repo["commit_pulls"] = {f1: [11], m1: [11], d2: [], m3: {"after_calls": 1, "pulls": [12]}}
+    base_files = {".github/changeproof.yml": POLICY, ".github/CODEOWNERS": CODEOWNERS}
+    repo["contents"] = {b0: dict(base_files), d2: dict(base_files)}
+    template = repo["pulls"]["7"]
+    pulls = {}
+    for number, head, merge_sha, merged_at in ((11, h11, m1, t11), (12, h12, m3, t12)):
+        entry = copy.deepcopy(template)
+        entry["pull"] = pull(number, title=f"Feature {number} (WEB-{number})", author="dave", head_sha=head,
+                             base_sha=b0, body="## Testing\nunit tests", commits=1, changed_files=20,
+                             merged_at=merged_at, merge_commit_sha=merge_sha, merged_by="carol",
+                             head_ref=f"feature-{number}", updated_at=merged_at)
+        entry["commits"] = [commit(head, login="dave", parents=(b0,), message=f"Feature {number}")]
+        entry["reviews"] = [review(number * 10 + 1, "erin", "APPROVED", head, "2026-11-21T09:00:00Z"),
+                            review(number * 10 + 2, "carol", "APPROVED", head,
+                                   "2026-11-21T09:30:00Z" if number == 11 else "2026-11-22T09:00:00Z")]
+        repo["check_runs"][head] = [check_run(number * 10 + i, name, head) for i, name in
+                                    enumerate(("build", "test", "lint"))]
+        pulls[str(number)] = entry
+    repo["pulls"] = pulls
+    payload = {"ref": "refs/heads/main", "before": b0, "after": m3, "forced": False, "created": False,
+               "deleted": False, "commits": [], "repository": {"full_name": REPO, "default_branch": "main"}}
+    return data, payload
