@@ -14,7 +14,7 @@ COPY rules ./rules
 COPY examples ./examples
 RUN python3 -m venv /opt/changeproof \
  && /opt/changeproof/bin/pip install --no-compile . \
- && /opt/changeproof/bin/pip uninstall -y -q pip setuptools wheel \
+ && /opt/changeproof/bin/pip uninstall -y -q pip setuptools \
  && find /opt/changeproof -name '__pycache__' -prune -exec rm -rf {} + \
  && /opt/changeproof/bin/python -m compileall -q -j 0 /opt/changeproof/lib
 

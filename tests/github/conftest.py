@@ -134,3 +134,7 @@ def pr_event(number: int = 7, *, action: str = "synchronize", fork: bool = False
                          "base": {"sha": scenario_mod.BASE_SHA, "ref": "main", "repo": {"full_name": "acme/web"}}},
         "repository": {"full_name": "acme/web", "default_branch": "main"},
     }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "container: builds and runs the action's image with podman (slow)")
