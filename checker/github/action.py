@@ -80,7 +80,7 @@ def main(env: dict[str, str] | None = None, out: TextIO | None = None) -> int:
             code = _gate(config, event, api, reporter, run)
         _finish(config, reporter, run, api.calls, error="")
         return code
-    except Exception as exc:  # noqa: BLE001 - fail closed: a defect is an infrastructure error, never a pass
+    except Exception as exc:
         if not isinstance(exc, ChangeproofError):
             traceback.print_exc(file=sys.stderr)
             exc = InfrastructureError(f"internal error: {type(exc).__name__}: {exc}",

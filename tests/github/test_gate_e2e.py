@@ -136,11 +136,11 @@ def test_advisory_mode_from_the_base_policy_never_blocks(scenario: dict[str, Any
 
 def test_check_run_and_sticky_comment_are_updated_in_place(fake: FakeGitHub, tmp_path: Path) -> None:
     inputs = {"check-run": "true", "comment": "true"}
-    first = run_action(tmp_path / "a", fake.base_url, "pull_request", pr_event(), inputs=inputs) \
-        if (tmp_path / "a").mkdir() is None else None
-    second = run_action(tmp_path / "b", fake.base_url, "pull_request", pr_event(), inputs=inputs) \
-        if (tmp_path / "b").mkdir() is None else None
-    assert first and second and first.code == second.code == 0
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = run_action(tmp_path / "a", fake.base_url, "pull_request", pr_event(), inputs=inputs)
+    second = run_action(tmp_path / "b", fake.base_url, "pull_request", pr_event(), inputs=inputs)
+    assert first.code == second.code == 0
     comments = fake.writes("comments")
     assert [c["action"] for c in comments] == ["create", "update"]
     assert comments[0]["id"] == comments[1]["id"] and "changeproof: PASS" in comments[1]["body"]
