@@ -16,7 +16,7 @@ from checker.iac.classify import is_iac_path
 from checker.iac.scan import IacScan, scan_dirs, scan_git
 from checker.model import ChangedFile
 
-__all__ = ["IacScan", "is_iac_path", "scan_change", "scan_git_change", "sarif_bytes", "write_sarif"]
+__all__ = ["IacScan", "is_iac_path", "sarif_bytes", "scan_change", "scan_git_change", "write_sarif"]
 
 
 def scan_change(*, base_dir: Path, head_dir: Path, changed: Sequence[ChangedFile],

@@ -24,7 +24,7 @@ Key = tuple[str, str]
 
 
 def identity(rec: dict[str, Any]) -> str:
-    framework, file, resource = rec["framework"], rec["file"], rec["resource"]
+    framework, file, resource = str(rec["framework"]), str(rec["file"]), str(rec["resource"])
     if framework == "terraform":
         caller = posixpath.dirname(rec.get("caller", "")) if rec.get("caller") else ""
         return f"{posixpath.dirname(file)}|{caller}|{resource}"
@@ -45,7 +45,7 @@ def key(rec: dict[str, Any]) -> Key:
 
 def display_resource(rec: dict[str, Any]) -> str:
     if rec["framework"] in ("secrets", "dockerfile"):
-        return rec["file"]
+        return str(rec["file"])
     return str(rec["resource"])
 
 

@@ -55,7 +55,7 @@ def _record(framework: str, root: Path, record: Any, state: str) -> dict[str, An
         rel = abs_path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         rel = str(record.file_path).lstrip("/")
-    line_range = list(record.file_line_range or [0, 0]) + [0, 0]
+    line_range = [*(record.file_line_range or [0, 0]), 0, 0]
     result = record.check_result or {}
     out: dict[str, Any] = {
         "framework": framework,

@@ -64,7 +64,7 @@ class Materialiser:
         current = rel_path
         for _ in range(MAX_LINK_HOPS):
             target = self.tree.link_target(current)
-            joined = safe_rel(posixpath.join(posixpath.dirname(current), target)) if not target.startswith("/") else None
+            joined = None if target.startswith("/") else safe_rel(posixpath.join(posixpath.dirname(current), target))
             if joined is None:
                 self._error(rel_path, "symlink points outside the repository; not followed")
                 return None

@@ -12,7 +12,7 @@ import posixpath
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -116,7 +116,7 @@ def _run_workers(requests: list[dict[str, Any]], *, per_tree: bool) -> list[dict
         proc = subprocess.Popen([sys.executable, "-m", "checker.iac.worker"], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         procs.append(proc)
-    outputs = []
+    outputs: list[dict[str, Any]] = []
     for proc, batch in zip(procs, batches, strict=True):
         label = batch["label"] if per_tree else "base and head"
         try:
@@ -136,7 +136,7 @@ def _run_workers(requests: list[dict[str, Any]], *, per_tree: bool) -> list[dict
     return outputs
 
 
-def _suppression_line(root: Path):  # type: ignore[no-untyped-def]
+def _suppression_line(root: Path) -> Callable[[dict[str, Any]], int]:
     """The line of the skip comment/annotation naming the check, else the resource's first line."""
     def find(rec: dict[str, Any]) -> int:
         try:
