@@ -28,8 +28,12 @@ def make_head(dest: Path, scenario: str) -> Path:
         for line in (overlay / "delete").read_text().split():
             (dest / line).unlink()
     if scenario == "secret":
-        key_id, secret = fake_aws_key()
-        (dest / "app").mkdir(exist_ok=True)
-        (dest / "app/settings.py").write_text(
-            f'REGION = "eu-west-1"\nAWS_ACCESS_KEY_ID = "{key_id}"\nAWS_SECRET_ACCESS_KEY = "{secret}"\n')
+        write_secret(dest)
     return dest
+
+
+def write_secret(dest: Path) -> None:
+    key_id, secret = fake_aws_key()
+    (dest / "app").mkdir(exist_ok=True)
+    (dest / "app/settings.py").write_text(
+        f'REGION = "eu-west-1"\nAWS_ACCESS_KEY_ID = "{key_id}"\nAWS_SECRET_ACCESS_KEY = "{secret}"\n')
