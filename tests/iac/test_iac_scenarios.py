@@ -94,3 +94,27 @@ def test_sarif_is_2_1_0_with_rules_levels_and_regions(scenario_scan: Callable[[s
     location = result["locations"][0]["physicalLocation"]
     assert location == {"artifactLocation": {"uri": "infra/storage/public.tf"},
                         "region": {"startLine": 7, "endLine": 10}}
+
+
+def test_facts_drive_the_iac_control(scenario_scan: Callable[[str], IacScan]) -> None:
+    """The scan's facts go through the real policy evaluation: the public bucket fails, the fix passes."""
+    import dataclasses
+    from pathlib import Path
+
+    from checker.evaluate import evaluate
+    from checker.model import Facts
+    from checker.policy import profile
+    from checker.resources import examples_dir
+    from checker.serde import from_json
+
+    example = from_json(Facts, json.loads((examples_dir() / "pr-42-facts.json").read_text()))
+    assert isinstance(example, Facts) and Path(examples_dir()).is_dir()
+
+    def status(scenario: str) -> str:
+        facts = dataclasses.replace(example, iac=scenario_scan(scenario).facts)
+        result = next(r for r in evaluate(profile("baseline"), facts).results if r.control == "iac_misconfig")
+        return str(result.status.value)
+
+    assert status("public_bucket") == "fail"
+    assert status("fix") == "pass"
+    assert status("add_skip") == "fail"  # CKV_AWS_382 is skipped without a reason
