@@ -143,6 +143,7 @@ def demo(workdir: str) -> None:
 
 
 # Commands contributed by other packages are registered here, one line each.
+cli.add_command(__import__("checker.iac.commands").iac.commands.iac)
 
 
 def main(argv: list[str] | None = None) -> Any:
