@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 import traceback
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -30,7 +30,7 @@ from checker.github.report import (
     summary_markdown,
     write_json,
 )
-from checker.model import Evaluation, Facts, IacFacts, Policy, Verdict
+from checker.model import Evaluation, Facts, Policy, Verdict
 from checker.policy import policy_for_facts
 from checker.render.escape import md_escape
 from checker.render.workflow import mask_lines
@@ -162,32 +162,9 @@ def _report_one(config: Config, reporter: Reporter, api: Api, evaluation: Evalua
 
 
 def _with_iac(config: Config, facts: Facts, reporter: Reporter) -> Facts:
-    """IaC facts when IaC files changed: scanned (iac: auto), or marked not scanned (iac: off)."""
-    try:
-        import importlib
+    from checker.github.iacscan import with_iac  # lazy: only PRs that touch IaC pay for the scanner
 
-        iac: Any = importlib.import_module("checker.iac")  # lazy: checkov is heavy; only for IaC changes
-    except ImportError:
-        return facts
-    changed = [f.path for f in facts.files if f.status != "removed" and iac.is_iac_path(f.path)]
-    if not changed:
-        return facts
-    if config.iac == "off":
-        return replace(facts, iac=IacFacts(scanned=False, changed_iac_files=tuple(changed),
-                                           errors=("IaC scanning is turned off by the action's iac input",)))
-    workspace = config.workspace or "."
-    try:
-        scan = iac.scan_git_change(repo_dir=workspace, base_sha=facts.base_sha, head_sha=facts.head_sha,
-                                   changed=tuple(changed))
-    except ChangeproofError as error:
-        reporter.warn(f"the IaC scan failed: {error.summary}")
-        return replace(facts, iac=IacFacts(scanned=False, changed_iac_files=tuple(changed),
-                                           errors=(error.summary,)))
-    if config.workspace:
-        sarif = Path(config.workspace) / ".changeproof" / f"iac-{facts.number}.sarif"
-        sarif.parent.mkdir(parents=True, exist_ok=True)
-        iac.write_sarif(scan, sarif)
-    return replace(facts, iac=scan.facts)
+    return with_iac(config, facts, reporter)
 
 
 def _signer(config: Config, event: events_mod.Event, reporter: Reporter) -> Any:

@@ -139,7 +139,7 @@ def rulesets_main() -> list[dict[str, Any]]:
 def typical(number: int = 7) -> dict[str, Any]:
     """The reference PR: 20 files, 5 reviews (3 reviewers), 3 checks; passes the policy above."""
     files = [file_entry(f"src/app/module_{i}.py") for i in range(17)] + [
-        file_entry("tests/test_app.py"), file_entry("infra/main.tf"), file_entry("README.md")]
+        file_entry("tests/test_app.py"), file_entry("infra/deploy.sh"), file_entry("README.md")]
     c1, c2 = sha("c1"), HEAD_SHA
     commits = [
         commit(c1, login="dave", parents=(BASE_SHA,),

@@ -108,7 +108,7 @@ def run_action(tmp_path: Path, api_url: str, event_name: str, payload: dict[str,
         "GITHUB_EVENT_PATH": str(event_path),
         "GITHUB_REPOSITORY": "acme/web",
         "GITHUB_API_URL": api_url,
-        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_SERVER_URL": f"file://{tmp_path}/no-server",  # git never leaves this machine
         "GITHUB_OUTPUT": str(output),
         "GITHUB_STEP_SUMMARY": str(summary),
         "GITHUB_WORKSPACE": str(workspace),

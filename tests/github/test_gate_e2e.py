@@ -86,7 +86,7 @@ def test_failing_pr_blocks_with_annotations(scenario: dict[str, Any], tmp_path: 
         errors = run.commands("error")
         assert any(e.startswith("::error title=changeproof%3A Independent peer review (fail)::") for e in errors)
         # A finding with a location becomes a file annotation (carol owns /infra/ and did not approve).
-        assert any("file=infra/main.tf" in e and "Code owner approval" in e for e in errors)
+        assert any("file=infra/deploy.sh" in e and "Code owner approval" in e for e in errors)
         assert "1 of 2 required approvals" in run.summary
         assert fake.writes("statuses")[-1]["state"] == "failure"
     finally:
