@@ -144,6 +144,10 @@ def demo(workdir: str) -> None:
 
 # Commands contributed by other packages are registered here, one line each.
 cli.add_command(__import__("checker.iac.commands").iac.commands.iac)
+from checker.evidence.commands import COMMANDS as EVIDENCE_COMMANDS  # noqa: E402
+
+for _command in EVIDENCE_COMMANDS:
+    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -227,7 +227,8 @@ def append(ledger: str, branch: str, *, signer: Signer, repository: str, build: 
                 git.run("push", "-q", "--porcelain", "origin", f"{new}:refs/heads/{branch}")
                 return AppendResult(tip.size, digest, note, path)
             except GitError as exc:
-                last_error = exc.stderr.strip().splitlines()[-1:] and exc.stderr.strip().splitlines()[-1] or ""
+                lines = exc.stderr.strip().splitlines()
+                last_error = lines[-1] if lines else ""
             time.sleep(random.uniform(0, min(2.0, 0.05 * 2 ** attempt)))  # noqa: S311 - jitter, not crypto
     raise InfrastructureError(
         f"could not append to {redact(ledger)} branch {branch} after {attempts} attempts ({last_error[:200]})",

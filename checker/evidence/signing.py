@@ -14,7 +14,7 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from securesystemslib.dsse import Envelope
-from securesystemslib.signer import CryptoSigner
+from securesystemslib.signer import CryptoSigner  # type: ignore[attr-defined]
 
 from checker.errors import UsageError
 from checker.evidence import bundle, checkpoint
