@@ -13,11 +13,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "fakegithub"))
+sys.path.append(str(ROOT / "tests"))
 os.environ.setdefault("CHANGEPROOF_API_THROTTLE", "0")
 
-import scenario as sc  # noqa: E402
-from server import FakeGitHub  # noqa: E402
+from fakegithub import scenario as sc  # noqa: E402
+from fakegithub.server import FakeGitHub  # noqa: E402
 
 from checker.github.api import Api  # noqa: E402
 from checker.github.collector import Collector, Target  # noqa: E402

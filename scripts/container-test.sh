@@ -31,7 +31,7 @@ cleanup() {
 trap cleanup EXIT
 
 # The fake GitHub server on the host, serving the reference pull request.
-"$PY" -c "import json, sys; sys.path.insert(0, 'tests/fakegithub'); import scenario; \
+"$PY" -c "import json, sys; sys.path.append('tests'); from fakegithub import scenario; \
 print(json.dumps(scenario.typical()))" > "$WORK/scenario.json"
 "$PY" tests/fakegithub/server.py "$WORK/scenario.json" --port-file "$WORK/port" --log "$WORK/log.json" &
 SERVER_PID=$!
@@ -44,8 +44,8 @@ mkdir -p "$WORK/workspace" "$WORK/workflow" "$WORK/file_commands" "$WORK/home"
 chown 1001:1001 "$WORK/workspace"
 : > "$WORK/file_commands/output"
 : > "$WORK/file_commands/summary"
-"$PY" -c "import json, sys; sys.path.insert(0, 'tests/github'); sys.path.insert(0, 'tests/fakegithub'); \
-from conftest import pr_event; print(json.dumps(pr_event()))" > "$WORK/workflow/event.json"
+"$PY" -c "import json, sys; sys.path.insert(0, 'tests/github'); \
+from ghaction import pr_event; print(json.dumps(pr_event()))" > "$WORK/workflow/event.json"
 
 set +e
 podman run --rm --network host \

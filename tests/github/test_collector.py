@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import scenario as sc
-from server import FakeGitHub
+from fakegithub import scenario as sc
+from fakegithub.server import FakeGitHub
 
 from checker.errors import ChangeproofError
 from checker.evaluate import evaluate

@@ -6,9 +6,9 @@ import socket
 from pathlib import Path
 from typing import Any
 
-import scenario as sc
-from conftest import pr_event, run_action
-from server import FakeGitHub
+from fakegithub import scenario as sc
+from fakegithub.server import FakeGitHub
+from ghaction import pr_event, run_action
 
 SECONDARY = {"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
              "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import scenario as sc
-from conftest import pr_event, run_action
-from server import FakeGitHub
+from fakegithub import scenario as sc
+from fakegithub.server import FakeGitHub
+from ghaction import pr_event, run_action
 
 MERGE_GROUP_SHA = "d" * 40
 

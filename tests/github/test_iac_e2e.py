@@ -11,9 +11,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import scenario as sc
-from conftest import pr_event, run_action
-from server import FakeGitHub
+from fakegithub import scenario as sc
+from fakegithub.server import FakeGitHub
+from ghaction import pr_event, run_action
 
 BASE_TF = 'resource "aws_s3_bucket" "logs" {\n  bucket = "acme-logs"\n}\n'
 HEAD_TF = BASE_TF + (

@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-import scenario as sc
-from conftest import parse_outputs, pr_event, run_action
-from server import FakeGitHub
+from fakegithub import scenario as sc
+from fakegithub.server import FakeGitHub
+from ghaction import parse_outputs, pr_event, run_action
 
 from checker.github.report import Outputs
 from checker.render.workflow import Annotation, command, escape_data, escape_property, mask_lines, plain_block

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import scenario as sc
-from conftest import run_action
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
-from server import FakeGitHub
+from fakegithub import scenario as sc
+from fakegithub.server import FakeGitHub
+from ghaction import pr_event, run_action
 
 from checker.evidence import read_entries
 
@@ -116,8 +116,6 @@ def _repo() -> dict[str, Any]:
 
 
 def test_gate_with_a_key_appends_a_gate_entry(tmp_path: Path, ledger: Path) -> None:
-    from conftest import pr_event
-
     fake = FakeGitHub(sc.typical()).start()
     try:
         run = run_action(tmp_path, fake.base_url, "pull_request", pr_event(),
