@@ -29,6 +29,7 @@ STATUS_CONTEXT = "changeproof"
 COMMENT_MARKER = "<!-- changeproof:sticky-comment -->"
 ANNOTATIONS_PER_REQUEST = 50  # the check runs API accepts at most 50 annotations per call
 MAX_ANNOTATIONS = 20  # the runner shows 10 errors and 10 warnings per step
+CHECK_RUN_ANNOTATIONS = 500  # per control in a check run (10 update requests at most)
 BLOCKING = frozenset({Status.FAIL, Status.ERROR, Status.UNOBSERVABLE})
 
 
@@ -49,8 +50,11 @@ def status_state(evaluation: Evaluation) -> tuple[str, str]:
     return state, (description[:137] + "...") if len(description) > 140 else description
 
 
-def build_annotations(evaluation: Evaluation) -> list[Annotation]:
-    """Most important first, so the 10 errors + 10 warnings the runner shows are the ones that matter."""
+def build_annotations(evaluation: Evaluation, per_result: int = MAX_ANNOTATIONS) -> list[Annotation]:
+    """Most important first, so the 10 errors + 10 warnings the runner shows are the ones that matter.
+
+    `per_result` caps the file annotations of one control (the runner shows few; a check run more).
+    """
     out: list[Annotation] = []
     ranked = sorted(evaluation.results, key=lambda r: (r.mode is not Mode.ENFORCE, r.status not in BLOCKING,
                                                        r.status is not Status.PENDING, r.control))
@@ -63,7 +67,7 @@ def build_annotations(evaluation: Evaluation) -> list[Annotation]:
         text = r.message + (f" Fix: {r.remediation}" if r.remediation else "")
         title = f"changeproof: {r.title} ({r.status.value})"
         if r.locations:
-            for loc in r.locations[:MAX_ANNOTATIONS]:
+            for loc in r.locations[:per_result]:
                 out.append(Annotation(level, text, title, loc.path, loc.start_line, loc.end_line))
         else:
             out.append(Annotation(level, text, title))
@@ -176,7 +180,7 @@ class Reporter:
 
     def check_run(self, sha: str, evaluation: Evaluation, markdown: str) -> None:
         conclusion = {"success": "success", "pending": "neutral", "failure": "failure"}[status_state(evaluation)[0]]
-        items = build_annotations(evaluation)
+        items = build_annotations(evaluation, per_result=CHECK_RUN_ANNOTATIONS)
         payload = [
             {"path": a.file or ".github", "start_line": a.line or 1, "end_line": max(a.end_line, a.line, 1),
              "annotation_level": {"error": "failure", "warning": "warning"}.get(a.level, "notice"),

@@ -301,6 +301,9 @@ class FakeGitHub:
 
     def create_check_run(self, request: Request, repo: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
         body = request.get_json()
+        output = dict(body.pop("output", None) or {})
+        body["annotations"] = output.pop("annotations", [])
+        body["output"] = output
         run = {"id": self._id(), "app": {"slug": "github-actions", "id": 15368}, **body,
                "url": f"{GITHUB_API}/repos/{repo['repo']['full_name']}/check-runs/{self._next_id}"}
         self._record("check_runs", run)

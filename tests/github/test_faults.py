@@ -88,3 +88,17 @@ def test_404_repository_names_the_input_and_permission(fake: FakeGitHub, tmp_pat
     run = run_action(tmp_path, fake.base_url, "pull_request", pr_event(), extra_env={"GITHUB_REPOSITORY": "acme/nope"})
     assert run.code == 2 and "pull-requests: read" in run.stdout
     nothing_passed(run, fake)
+
+
+def test_primary_rate_limit_exhausted_fails_fast_as_infrastructure(fake: FakeGitHub, tmp_path: Path) -> None:
+    import time
+
+    fake.add_fault(path=r"/pulls/7/files$", status=403, times=10,
+                   body={"message": "API rate limit exceeded for installation ID 1.",
+                         "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"},
+                   headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(time.time()) + 3000)})
+    started = time.time()
+    run = run_action(tmp_path, fake.base_url, "pull_request", pr_event())
+    assert time.time() - started < 60
+    assert run.code == 3 and "rate limit" in run.stdout.lower()
+    nothing_passed(run, fake)
