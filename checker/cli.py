@@ -148,6 +148,7 @@ from checker.evidence.commands import COMMANDS as EVIDENCE_COMMANDS  # noqa: E40
 
 for _command in EVIDENCE_COMMANDS:
     cli.add_command(_command)
+cli.add_command(__import__("checker.github.commands").github.commands.github)
 
 
 def main(argv: list[str] | None = None) -> Any:
