@@ -136,7 +136,11 @@ def _gate(config: Config, event: events_mod.Event, api: Api, reporter: Reporter,
         run.evaluations.append(evaluation)
         evidence_url = ""
         if signer is not None:
-            evidence_url = _record(config, event, evaluation, facts, policy, signer, run, kind="gate")
+            try:
+                evidence_url = _record(config, event, evaluation, facts, policy, signer, run, kind="gate")
+            except ChangeproofError as error:
+                # The gate's verdict stands without its entry; the record job's entry is the authoritative one.
+                reporter.warn(f"the gate's evidence entry was not appended: {error.summary}")
         _report_one(config, reporter, api, evaluation, facts, policy, event, evidence_url)
     return exit_code(run.evaluations)
 

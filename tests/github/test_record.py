@@ -129,3 +129,25 @@ def test_gate_with_a_key_appends_a_gate_entry(tmp_path: Path, ledger: Path) -> N
     assert skipped.code == 0 and "ledger-entry" not in skipped.outputs
     entries = list(read_entries(str(ledger), "changeproof-ledger"))
     assert [e.statement["predicate"]["kind"] for e in entries] == ["gate"]
+
+
+def test_gate_verdict_stands_when_its_evidence_cannot_be_appended(tmp_path: Path) -> None:
+    fake = FakeGitHub(sc.typical()).start()
+    try:
+        run = run_action(tmp_path, fake.base_url, "pull_request", pr_event(),
+                         inputs={"signing-key": pem_key(), "ledger-repository": str(tmp_path / "missing")})
+    finally:
+        fake.stop()
+    assert run.code == 0 and run.outputs["verdict"] == "pass" and "ledger-entry" not in run.outputs
+    assert any("evidence entry was not appended" in w for w in run.commands("warning"))
+
+
+def test_record_job_fails_as_infrastructure_when_the_ledger_is_unwritable(tmp_path: Path) -> None:
+    data, payload = sc.push_of_two_merges_and_a_direct_commit()
+    fake = FakeGitHub(data).start()
+    try:
+        run = run_action(tmp_path, fake.base_url, "push", payload,
+                         inputs={"signing-key": pem_key(), "ledger-repository": str(tmp_path / "missing")})
+    finally:
+        fake.stop()
+    assert run.code == 2 and run.outputs["verdict"] == "error" and "does not exist" in run.stdout
