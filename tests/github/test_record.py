@@ -150,4 +150,4 @@ def test_record_job_fails_as_infrastructure_when_the_ledger_is_unwritable(tmp_pa
                          inputs={"signing-key": pem_key(), "ledger-repository": str(tmp_path / "missing")})
     finally:
         fake.stop()
-    assert run.code == 2 and run.outputs["verdict"] == "error" and "does not exist" in run.stdout
+    assert run.code == 3 and run.outputs["verdict"] == "error" and "cannot fetch ledger branch" in run.stdout
