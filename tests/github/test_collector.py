@@ -140,3 +140,18 @@ def test_cli_collect_writes_facts_that_evaluate(fake: FakeGitHub, tmp_path: Any)
                              env={k: v for k, v in env.items() if k != "GITHUB_TOKEN"}, capture_output=True,
                              text=True, timeout=120)
     assert missing.returncode == 2 and "GITHUB_TOKEN" in missing.stderr
+
+
+def test_commits_beyond_the_api_limit_are_flagged_truncated(scenario: dict[str, Any]) -> None:
+    pr = scenario["repos"]["acme/web"]["pulls"]["7"]
+    first = pr["commits"][0]
+    pr["commits"] = [dict(first, sha=sc.sha(f"c{i}")) for i in range(259)] + [pr["commits"][-1]]
+    pr["pull"]["commits"] = 260
+    server = FakeGitHub(scenario).start()
+    try:
+        facts, _ = collect(server)
+    finally:
+        server.stop()
+    assert len(facts.commits) == 250 and facts.commits_truncated
+    result = next(r for r in evaluate(policy_for_facts(facts), facts).results if r.control == "peer_review")
+    assert result.status is Status.UNOBSERVABLE and "250" in result.message
