@@ -15,6 +15,12 @@ from checker.errors import PolicyError
 from checker.iac.severity import default_table, load_table
 
 
+@pytest.fixture(autouse=True)
+def _inprocess(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checkov is already imported in this test process: reuse it (the worker mode is tested elsewhere)."""
+    monkeypatch.setenv("CHANGEPROOF_IAC_MODE", "inprocess")
+
+
 @pytest.fixture(scope="module")
 def public_head(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_head(tmp_path_factory.mktemp("cli") / "head", "public_bucket")
