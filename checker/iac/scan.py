@@ -205,8 +205,12 @@ def scan_git(repo_dir: Path, base_sha: str, head_sha: str, changed: Sequence[Cha
              **kwargs: Any) -> IacScan:
     ensure_commit(repo_dir, head_sha)
     ensure_commit(repo_dir, base_sha)
-    return scan_trees(GitTree(repo_dir, base_sha, "base"), GitTree(repo_dir, head_sha, "head"), changed,
-                      **kwargs)
+    base, head = GitTree(repo_dir, base_sha, "base"), GitTree(repo_dir, head_sha, "head")
+    try:
+        return scan_trees(base, head, changed, **kwargs)
+    finally:
+        base.close()
+        head.close()
 
 
 def with_digest(scan: IacScan, digest: str) -> IacScan:
