@@ -90,6 +90,7 @@ class GitTree:
         self.sha = sha
         self.label = label
         self._batch: subprocess.Popen[bytes] | None = None
+        self._listings: dict[str, list[Entry] | None] = {}
 
     def close(self) -> None:
         if self._batch is not None:
@@ -127,6 +128,11 @@ class GitTree:
         return subprocess.run(["git", "-C", str(self.repo), *args], capture_output=True, check=check)
 
     def entries(self, rel_dir: str) -> list[Entry] | None:
+        if rel_dir not in self._listings:  # planning and materialising ask for the same directories
+            self._listings[rel_dir] = self._list(rel_dir)
+        return self._listings[rel_dir]
+
+    def _list(self, rel_dir: str) -> list[Entry] | None:
         spec = [f"{rel_dir}/"] if rel_dir else []
         out = self._git("ls-tree", "-l", "-z", self.sha, "--", *spec).stdout
         found = []
