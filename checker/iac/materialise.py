@@ -108,7 +108,7 @@ class Materialiser:
             self._error(rel_path, f"over the {self.max_bytes} byte limit; not scanned")
             return None
         if looks_binary(data):
-            self._error(rel_path, "binary content in a text IaC file; not scanned")
+            self._error(rel_path, "binary (or not UTF-8) content in a text IaC file; not scanned")
             return None
         target = self.out.root / rel_path
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -44,7 +44,7 @@ def test_each_bad_input_is_reported(bad_scan: tuple[IacScan, Path]) -> None:
     assert "head: infra/broken/syntax.tf: checkov could not parse this file" in errors
     assert "head: infra/network/main.tf: checkov could not parse this file" in errors
     assert scan.facts.resolved == ()
-    assert "head: infra/broken/binary.tf: binary content" in errors
+    assert "head: infra/broken/binary.tf: binary (or not UTF-8) content" in errors
     assert "head: infra/broken/escape.tf: symlink points outside the repository; not followed" in errors
     assert (head / "k8s/huge.yaml").stat().st_size > 5_000_000
     assert "head: k8s/huge.yaml:" in errors and "byte limit; not scanned" in errors
