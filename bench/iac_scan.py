@@ -5,7 +5,9 @@
 For each scale the generator (bench/iac_gen.py) writes a multi-module Terraform repository
 (scale 1 is terragoat-sized), a copy gets one file changed (a public bucket added to one AWS
 module), and each measurement runs in a fresh process, import included: wall time and peak RSS
-(of the process tree, from wait4). The ratio is scan / `checkov -d repo` (checkov-action's default).
+(of the largest process in the tree, from wait4). The ratio is scan / `checkov -d repo`
+(checkov-action's default). Modes: trees on disk (worker and in-process) and a git checkout
+(scan_git_change, reading both commits with git cat-file).
 """
 
 from __future__ import annotations
@@ -43,6 +45,37 @@ scan = scan_change(base_dir=Path(sys.argv[1]), head_dir=Path(sys.argv[2]),
                    changed=[ChangedFile(sys.argv[3], "modified")], mode=sys.argv[4])
 print(json.dumps({"introduced": len(scan.facts.introduced), "errors": list(scan.facts.errors)}))
 '''
+
+
+SCAN_GIT = '''
+import json, sys
+from pathlib import Path
+from checker.iac import scan_git_change
+from checker.model import ChangedFile
+scan = scan_git_change(repo_dir=Path(sys.argv[1]), base_sha=sys.argv[2], head_sha=sys.argv[3],
+                       changed=[ChangedFile(sys.argv[4], "modified")])
+print(json.dumps({"introduced": len(scan.facts.introduced), "errors": list(scan.facts.errors)}))
+'''
+
+
+def git_repo(base: Path, dest: Path) -> tuple[str, str]:
+    """A git repository with the base tree as one commit and the one-file change as the next."""
+    shutil.copytree(base, dest)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.com",
+           "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@example.com"}
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(dest), *args], check=True, capture_output=True, text=True,
+                              env=env).stdout.strip()
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "base")
+    base_sha = git("rev-parse", "HEAD")
+    with (dest / CHANGED).open("a") as handle:
+        handle.write(PUBLIC)
+    git("commit", "-qam", "head")
+    return base_sha, git("rev-parse", "HEAD")
 
 
 def measure(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
@@ -88,6 +121,13 @@ def main() -> None:
                 ratio = f"  ratio {best / full:.3f}" if full else ""
                 print(f"  changeproof iac ({mode:9}) {best:7.2f} s  peak {max(r[1] for r in runs):6.0f} MB"
                       f"{ratio}  result {runs[0][2].strip()}")
+            base_sha, head_sha = git_repo(base, Path(tmp) / f"git{scale}")
+            runs = [measure([PY, "-c", SCAN_GIT, str(Path(tmp) / f"git{scale}"), base_sha, head_sha, CHANGED])
+                    for _ in range(args.repeat)]
+            best = min(r[0] for r in runs)
+            ratio = f"  ratio {best / full:.3f}" if full else ""
+            print(f"  changeproof iac (git, worker) {best:5.2f} s  peak {max(r[1] for r in runs):6.0f} MB"
+                  f"{ratio}  result {runs[0][2].strip()}")
 
 
 if __name__ == "__main__":

@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from checker.iac.classify import is_iac_path
-from checker.iac.scan import IacScan, scan_dirs, scan_git
+from checker.iac.scan import IacScan, scan_dirs, scan_git, with_digest
 from checker.model import ChangedFile
 
-__all__ = ["IacScan", "is_iac_path", "sarif_bytes", "scan_change", "scan_git_change", "write_sarif"]
+__all__ = ["IacScan", "is_iac_path", "sarif_bytes", "scan_change", "scan_git_change", "with_digest", "write_sarif"]
 
 
 def scan_change(*, base_dir: Path, head_dir: Path, changed: Sequence[ChangedFile],
@@ -49,7 +49,10 @@ def sarif_bytes(scan: IacScan) -> bytes:
 
 
 def write_sarif(scan: IacScan, path: Path) -> str:
-    """Write the SARIF 2.1.0 file; returns its sha256 (hex), the digest recorded in the evidence."""
+    """Write the SARIF 2.1.0 file; returns its sha256 (hex), the digest recorded in the evidence.
+
+    Record it with `with_digest(scan, digest).facts` (IacFacts.sarif_sha256) before building Facts.
+    """
     data = sarif_bytes(scan)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_bytes(data)

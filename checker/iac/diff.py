@@ -73,13 +73,15 @@ def _by_key(records: Iterable[dict[str, Any]], state: str) -> dict[Key, dict[str
 
 
 def diff(base: list[dict[str, Any]], head: list[dict[str, Any]], severity: Callable[[str], str],
-         suppression_line: Callable[[dict[str, Any]], int]) -> Delta:
+         suppression_line: Callable[[dict[str, Any]], int], unscanned_head: frozenset[str] = frozenset()) -> Delta:
+    """`unscanned_head`: head files that exist but could not be scanned; their base findings are not resolved."""
     base_failed, head_failed = _by_key(base, "failed"), _by_key(head, "failed")
     base_skipped, head_skipped = _by_key(base, "skipped"), _by_key(head, "skipped")
     introduced = [_finding(r, severity) for k, r in head_failed.items() if k not in base_failed]
     # A finding the PR merely suppressed is not resolved: it shows up as a suppression instead.
+    # Nor is one whose file the head scan could not read: breaking a file's syntax fixes nothing.
     resolved = [_finding(r, severity) for k, r in base_failed.items()
-                if k not in head_failed and k not in head_skipped]
+                if k not in head_failed and k not in head_skipped and r["file"] not in unscanned_head]
     suppressions = []
     for k, rec in head_skipped.items():
         if k in base_skipped:

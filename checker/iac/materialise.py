@@ -37,6 +37,7 @@ class Materialised:
     files: set[str] = field(default_factory=set)
     dirs: set[str] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
+    refused: set[str] = field(default_factory=set)  # files present in the tree but not scanned
 
 
 def looks_binary(data: bytes) -> bool:
@@ -57,8 +58,10 @@ class Materialiser:
         self.out = Materialised(dest)
         self.max_bytes = max_bytes
 
-    def _error(self, path: str, message: str) -> None:
+    def _error(self, path: str, message: str, *, refused: bool = True) -> None:
         self.out.errors.append(f"{self.tree.label}: {path}: {message}")
+        if refused:
+            self.out.refused.add(path)
 
     def _resolve_link(self, rel_path: str) -> str | None:
         current = rel_path
@@ -105,7 +108,7 @@ class Materialiser:
             self._error(rel_path, f"over the {self.max_bytes} byte limit; not scanned")
             return None
         if looks_binary(data):
-            self._error(rel_path, "binary content in a text IaC file; not scanned")
+            self._error(rel_path, "binary (or not UTF-8) content in a text IaC file; not scanned")
             return None
         target = self.out.root / rel_path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -135,7 +138,7 @@ class Materialiser:
                     module = safe_rel(posixpath.join(rel_dir, source))
                     if module is None:
                         self._error(rel_path, f"module source {source!r} points outside the repository; "
-                                              "not followed")
+                                              "not followed", refused=False)
                     elif module not in self.out.dirs:
                         queue.append(module)
 

@@ -164,6 +164,7 @@ def scan_trees(base: Tree, head: Tree, changed: Sequence[ChangedFile], *,
     external = [str(p) for p in (external_checks if external_checks is not None else [custom_policies_dir()])]
     with tempfile.TemporaryDirectory(prefix="changeproof-iac-") as tmp:
         roots, errors, requests = {}, list(plan.errors), []
+        unscanned: set[str] = set()
         for label, tree, secret_files in (("base", base, plan.secret_base), ("head", head, plan.secret_head)):
             root = Path(tmp) / label
             root.mkdir()
@@ -172,6 +173,8 @@ def scan_trees(base: Tree, head: Tree, changed: Sequence[ChangedFile], *,
             for path in secret_files:
                 mat.add_file(path)
             errors.extend(mat.out.errors)
+            if label == "head":
+                unscanned |= mat.out.refused
             roots[label] = root
             requests.append({"label": label, "root": str(root), "frameworks": plan.frameworks,
                              "secret_files": sorted(p for p in secret_files if p in mat.out.files),
@@ -183,8 +186,9 @@ def scan_trees(base: Tree, head: Tree, changed: Sequence[ChangedFile], *,
         for label, result in zip(("base", "head"), results, strict=True):
             errors.extend(f"{label}: {path}: checkov could not parse this file; its resources were not scanned"
                           for path in result["parse_errors"])
+        unscanned |= set(results[1]["parse_errors"])
         delta = diff(results[0]["records"], results[1]["records"], table.severity,
-                     _suppression_line(roots["head"]))
+                     _suppression_line(roots["head"]), frozenset(unscanned))
     names = {r["check_id"]: r["check_name"] for res in results for r in res["records"]}
     facts = IacFacts(scanned=True, frameworks=tuple(plan.frameworks), introduced=delta.introduced,
                      resolved=delta.resolved, suppressions=delta.suppressions,
@@ -201,8 +205,12 @@ def scan_git(repo_dir: Path, base_sha: str, head_sha: str, changed: Sequence[Cha
              **kwargs: Any) -> IacScan:
     ensure_commit(repo_dir, head_sha)
     ensure_commit(repo_dir, base_sha)
-    return scan_trees(GitTree(repo_dir, base_sha, "base"), GitTree(repo_dir, head_sha, "head"), changed,
-                      **kwargs)
+    base, head = GitTree(repo_dir, base_sha, "base"), GitTree(repo_dir, head_sha, "head")
+    try:
+        return scan_trees(base, head, changed, **kwargs)
+    finally:
+        base.close()
+        head.close()
 
 
 def with_digest(scan: IacScan, digest: str) -> IacScan:

@@ -80,17 +80,59 @@ class DirTree:
 
 
 class GitTree:
-    """One commit of a git repository, read with `git ls-tree` / `git cat-file` (no checkout)."""
+    """One commit of a git repository, read with `git ls-tree` / `git cat-file` (no checkout).
+
+    Blobs come through one long-lived `git cat-file --batch` process: one fork per tree, not per file.
+    """
 
     def __init__(self, repo: Path, sha: str, label: str) -> None:
         self.repo = repo
         self.sha = sha
         self.label = label
+        self._batch: subprocess.Popen[bytes] | None = None
+        self._listings: dict[str, list[Entry] | None] = {}
+
+    def close(self) -> None:
+        if self._batch is not None:
+            if self._batch.stdin:
+                self._batch.stdin.close()
+            self._batch.wait(timeout=30)
+            if self._batch.stdout:
+                self._batch.stdout.close()
+            self._batch = None
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: S110 - best effort at interpreter shutdown
+            pass
+
+    def _cat(self, rel_path: str) -> bytes | None:
+        if "\n" in rel_path or "\r" in rel_path:  # the batch protocol is line-based
+            done = self._git("cat-file", "blob", f"{self.sha}:{rel_path}", check=False)
+            return done.stdout if done.returncode == 0 else None
+        if self._batch is None:
+            self._batch = subprocess.Popen(["git", "-C", str(self.repo), "cat-file", "--batch"],
+                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        assert self._batch.stdin is not None and self._batch.stdout is not None
+        self._batch.stdin.write(f"{self.sha}:{rel_path}\n".encode("utf-8", "surrogateescape"))
+        self._batch.stdin.flush()
+        header = self._batch.stdout.readline().split()
+        if len(header) != 3:
+            return None  # "<name> missing" / "ambiguous"
+        data = self._batch.stdout.read(int(header[2]))
+        self._batch.stdout.read(1)
+        return data if header[1] == b"blob" else None
 
     def _git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(["git", "-C", str(self.repo), *args], capture_output=True, check=check)
 
     def entries(self, rel_dir: str) -> list[Entry] | None:
+        if rel_dir not in self._listings:  # planning and materialising ask for the same directories
+            self._listings[rel_dir] = self._list(rel_dir)
+        return self._listings[rel_dir]
+
+    def _list(self, rel_dir: str) -> list[Entry] | None:
         spec = [f"{rel_dir}/"] if rel_dir else []
         out = self._git("ls-tree", "-l", "-z", self.sha, "--", *spec).stdout
         found = []
@@ -113,10 +155,10 @@ class GitTree:
         return sorted(found, key=lambda e: e.name)
 
     def read(self, rel_path: str, limit: int) -> bytes:
-        done = self._git("cat-file", "blob", f"{self.sha}:{rel_path}", check=False)
-        if done.returncode != 0:
-            raise OSError(f"{rel_path} is not in commit {self.sha[:12]}")
-        return done.stdout[: limit + 1]
+        data = self._cat(rel_path)
+        if data is None:
+            raise OSError(f"{rel_path} is not a file in commit {self.sha[:12]}")
+        return data[: limit + 1]
 
     def link_target(self, rel_path: str) -> str:
         return self.read(rel_path, 4096).decode("utf-8", "surrogateescape")

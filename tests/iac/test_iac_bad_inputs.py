@@ -28,6 +28,9 @@ def bad_scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[IacScan, Path]:
     (bad / "binary.tf").write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 64)
     (bad / "escape.tf").symlink_to(outside)
     (bad / "inside.tf").symlink_to("../storage/public.tf")
+    # A file that had findings at base and no longer parses: its findings are not "resolved".
+    network = head / "infra/network/main.tf"
+    network.write_text(network.read_text().replace('resource "aws_vpc" "main" {', 'resource "aws_vpc" "main" {{'))
     (head / "k8s/huge.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n"
                                         + "".join(f"  k{i}: {'x' * 90}\n" for i in range(55_000)))
     changed = changed_between(REPO, head)
@@ -39,7 +42,9 @@ def test_each_bad_input_is_reported(bad_scan: tuple[IacScan, Path]) -> None:
     errors = "\n".join(scan.facts.errors)
     assert scan.facts.scanned
     assert "head: infra/broken/syntax.tf: checkov could not parse this file" in errors
-    assert "head: infra/broken/binary.tf: binary content" in errors
+    assert "head: infra/network/main.tf: checkov could not parse this file" in errors
+    assert scan.facts.resolved == ()
+    assert "head: infra/broken/binary.tf: binary (or not UTF-8) content" in errors
     assert "head: infra/broken/escape.tf: symlink points outside the repository; not followed" in errors
     assert (head / "k8s/huge.yaml").stat().st_size > 5_000_000
     assert "head: k8s/huge.yaml:" in errors and "byte limit; not scanned" in errors

@@ -11,8 +11,14 @@ from click.testing import CliRunner
 from iac_fixtures import REPO, make_head
 
 from checker.cli import cli
-from checker.errors import PolicyError
+from checker.errors import PolicyError, UsageError
 from checker.iac.severity import default_table, load_table
+
+
+@pytest.fixture(autouse=True)
+def _inprocess(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checkov is already imported in this test process: reuse it (the worker mode is tested elsewhere)."""
+    monkeypatch.setenv("CHANGEPROOF_IAC_MODE", "inprocess")
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +48,13 @@ def test_cli_no_iac_change_passes_and_bad_changed_path_is_a_usage_error(public_h
     bad = CliRunner().invoke(cli, ["iac", "--base", str(REPO), "--head", str(public_head),
                                    "--changed", "no/such.tf"])
     assert bad.exit_code != 0 and "is in neither tree" in str(bad.exception)
+
+
+def test_unknown_scan_mode_is_a_usage_error(public_head: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHANGEPROOF_IAC_MODE", "threads")
+    result = CliRunner().invoke(cli, ["iac", "--base", str(REPO), "--head", str(public_head)])
+    assert isinstance(result.exception, UsageError) and result.exception.exit_code == 2
+    assert "unknown IaC scan mode 'threads'" in result.exception.diagnostics()
 
 
 def test_severity_table_order_patterns_custom_and_default(tmp_path: Path) -> None:

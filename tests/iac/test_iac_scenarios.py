@@ -118,3 +118,12 @@ def test_facts_drive_the_iac_control(scenario_scan: Callable[[str], IacScan]) ->
     assert status("public_bucket") == "fail"
     assert status("fix") == "pass"
     assert status("add_skip") == "fail"  # CKV_AWS_382 is skipped without a reason
+
+
+def test_workflow_shell_injection_is_introduced(scenario_scan: Callable[[str], IacScan]) -> None:
+    facts = scenario_scan("workflow_injection").facts
+    assert facts.frameworks == ("github_actions",)
+    found = {(f.check_id, f.file, f.severity) for f in facts.introduced}
+    assert found == {("CKV_GHA_2", ".github/workflows/ci.yml", "high")}
+    (finding,) = facts.introduced
+    assert finding.line_start <= 16 <= finding.line_end
