@@ -87,3 +87,18 @@ def parse(data: bytes) -> ParsedBundle:
     if "certificate" in material or "x509CertificateChain" in material:
         return ParsedBundle(raw, payload_type, payload, signature, "", True)
     raise BundleError("verificationMaterial carries neither a public key hint nor a certificate")
+
+
+def certificate_public_key(data: bytes) -> Any:
+    """The public key of a keyless bundle's signing certificate (None if there is none)."""
+    from cryptography import x509
+
+    try:
+        material = json.loads(data)["verificationMaterial"]
+        if "certificate" in material:
+            der = base64.b64decode(material["certificate"]["rawBytes"])
+        else:
+            der = base64.b64decode(material["x509CertificateChain"]["certificates"][0]["rawBytes"])
+        return x509.load_der_x509_certificate(der).public_key()
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None

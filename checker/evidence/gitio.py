@@ -95,9 +95,20 @@ class Git:
         return out
 
     def cat_blobs(self, oids: list[str]) -> list[bytes]:
+        """The contents of many blobs through one `git cat-file --batch` (names fed from a file, so
+        the output is read in a few large reads instead of a poll loop)."""
         if not oids:
             return []
-        raw = self.run("cat-file", "--batch", input=("\n".join(oids) + "\n").encode())
+        with tempfile.TemporaryFile() as names, tempfile.TemporaryFile() as errors:
+            names.write(("\n".join(oids) + "\n").encode())
+            names.seek(0)
+            with subprocess.Popen(["git", f"--git-dir={self.git_dir}", "cat-file", "--batch"], stdin=names,
+                                  stdout=subprocess.PIPE, stderr=errors, env=self.env) as proc:
+                assert proc.stdout is not None
+                raw = proc.stdout.read()
+            if proc.returncode != 0:
+                errors.seek(0)
+                raise GitError(["cat-file", "--batch"], proc.returncode, errors.read().decode(errors="replace"))
         out, pos = [], 0
         for _ in oids:
             nl = raw.index(b"\n", pos)
