@@ -534,12 +534,12 @@ def _check_prefixes(leaves: list[bytes], wanted: dict[int, list[tuple[str, bytes
     """Each checkpoint of size m must equal MTH(first m leaves): one pass, extending a frontier."""
     if not leaves:
         return
-    frontier: list[bytes] = []
+    stack: list[tuple[int, bytes]] = []
     for m in range(len(leaves) + 1):
         if m:
-            frontier = merkle.frontier_append(frontier, m - 1, leaves[m - 1])
+            stack = merkle.push(stack, leaves[m - 1])
         for label, cp_root in wanted.get(m, []):
-            if merkle.frontier_root(frontier) != cp_root:
+            if merkle.frontier_root([h for _, h in stack]) != cp_root:
                 problems.append(f"{label} (size {m}): inconsistent with the current ledger — entries 0..{m - 1} "
                                 "were rewritten after that checkpoint was signed")
 
