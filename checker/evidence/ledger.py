@@ -24,7 +24,7 @@ from checker.errors import InfrastructureError, UsageError
 from checker.evidence import bundle as bundles
 from checker.evidence import checkpoint as notes
 from checker.evidence import layout, merkle
-from checker.evidence.gitio import Git, GitError, fetch_tip, redact, scratch_repo
+from checker.evidence.gitio import Git, GitError, append_filter, fetch_tip, redact, scratch_repo
 from checker.evidence.keys import TrustedKey, load_public
 from checker.evidence.signing import Signer
 from checker.evidence.statement import PAYLOAD_TYPE, statement_bytes
@@ -198,7 +198,7 @@ def append(ledger: str, branch: str, *, signer: Signer, repository: str, build: 
     last_error = ""
     with scratch_repo(ledger) as git:
         for attempt in range(attempts):
-            commit = fetch_tip(git, branch, blobless=True, ledger=ledger)
+            commit = fetch_tip(git, branch, object_filter=append_filter(ledger), ledger=ledger)
             tip = read_tip(git, commit, own_key)
             doc = tip.ledger_doc or {
                 "format": layout.FORMAT,

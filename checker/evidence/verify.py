@@ -262,7 +262,7 @@ def _open(ledger: str, branch: str) -> Iterator[_Opened]:
         return
     with scratch_repo(ledger) as git:
         git.run("config", "--unset", "extensions.partialClone")
-        commit = fetch_tip(git, branch, blobless=False, ledger=ledger)
+        commit = fetch_tip(git, branch, object_filter=None, ledger=ledger)
         if commit is None:
             raise UsageError(f"{redact(ledger)} has no branch {branch}", fix="pass --branch")
         yield _Opened(git, commit)
