@@ -142,12 +142,17 @@ def test_gate_verdict_stands_when_its_evidence_cannot_be_appended(tmp_path: Path
     assert any("evidence entry was not appended" in w for w in run.commands("warning"))
 
 
-def test_record_job_fails_as_infrastructure_when_the_ledger_is_unwritable(tmp_path: Path) -> None:
+def test_record_job_fails_as_infrastructure_when_the_ledger_is_unreachable(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
     data, payload = sc.push_of_two_merges_and_a_direct_commit()
     fake = FakeGitHub(data).start()
     try:
         run = run_action(tmp_path, fake.base_url, "push", payload,
-                         inputs={"signing-key": pem_key(), "ledger-repository": str(tmp_path / "missing")})
+                         inputs={"signing-key": pem_key(), "ledger-repository": f"http://127.0.0.1:{port}/l.git"})
     finally:
         fake.stop()
     assert run.code == 3 and run.outputs["verdict"] == "error" and "cannot fetch ledger branch" in run.stdout
