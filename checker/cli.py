@@ -142,17 +142,13 @@ def demo(workdir: str) -> None:
     run_demo(Path(workdir), echo=click.echo)
 
 
-# Commands contributed by other packages are registered here, one line each.
-from checker.iac.commands import iac as iac_command  # noqa: E402  (imports no checkov)
-
-cli.add_command(iac_command)
+# Commands contributed by other packages; their modules import nothing heavy (no checkov, no PyGithub).
 from checker.evidence.commands import COMMANDS as EVIDENCE_COMMANDS  # noqa: E402
+from checker.github.commands import github as github_command  # noqa: E402
+from checker.iac.commands import iac as iac_command  # noqa: E402
 
-for _command in EVIDENCE_COMMANDS:
+for _command in (*EVIDENCE_COMMANDS, iac_command, github_command):
     cli.add_command(_command)
-from checker.github.commands import github as github_command  # noqa: E402  (imports no PyGithub)
-
-cli.add_command(github_command)
 
 
 def main(argv: list[str] | None = None) -> Any:
