@@ -144,7 +144,9 @@ def demo(workdir: str) -> None:
 
 # Commands contributed by other packages are registered here, one line each.
 from checker.evidence.commands import COMMANDS as EVIDENCE_COMMANDS  # noqa: E402
+from checker.iac.commands import iac as iac_command  # noqa: E402  (imports no checkov)
 
+cli.add_command(iac_command)
 for _command in EVIDENCE_COMMANDS:
     cli.add_command(_command)
 

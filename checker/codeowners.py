@@ -11,6 +11,7 @@ combined regex) because a large PR matches hundreds of files against hundreds of
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -36,6 +37,11 @@ class CodeOwners:
         """The last rule matching `path`, or None when no rule matches."""
         index = self.matcher.last_match(path)
         return None if index < 0 else self.rules[index]
+
+    def rules_for(self, paths: Iterable[str]) -> list[OwnerRule | None]:
+        """`rule_for` over many paths, sharing the directory work between files of one directory."""
+        memo: dict[str, int] = {}
+        return [None if (i := self.matcher.last_match(p, memo)) < 0 else self.rules[i] for p in paths]
 
     def owners_of(self, path: str) -> tuple[str, ...]:
         rule = self.rule_for(path)
@@ -81,58 +87,143 @@ def _unsupported(pattern: str) -> str:
 
 
 class _Matcher:
-    """Finds the highest-indexed pattern matching a path."""
+    """Finds the highest-indexed pattern matching a path.
+
+    Literal patterns live in dicts holding the highest rule index per key, split by whether the key
+    is a directory above the file (`*_dir`, every literal rule applies) or the file itself
+    (`*_file`, only rules without a trailing slash apply). `*.ext` patterns are indexed by suffix.
+    Only genuinely wild patterns reach a regex, grouped by their first literal segment.
+    """
 
     def __init__(self, patterns: tuple[str, ...]) -> None:
-        self.anchored_literal: dict[str, list[tuple[int, bool]]] = {}  # path -> [(index, dir_only)]
-        self.name_literal: dict[str, list[tuple[int, bool]]] = {}  # component -> [(index, dir_only)]
-        self.suffixes: list[tuple[int, str]] = []  # "*.ext" anywhere
-        generic: list[tuple[int, str]] = []
+        self.anchored_dir: dict[str, int] = {}
+        self.anchored_file: dict[str, int] = {}
+        self.name_dir: dict[str, int] = {}
+        self.name_file: dict[str, int] = {}
+        self.suffixes: dict[str, int] = {}  # "*.ext" anywhere: ".ext" -> highest index
+        self.loose_suffixes: list[tuple[int, str]] = []  # "*foo" (no dot to index on)
+        self.match_all = -1  # the last bare "*" rule, which matches every file
+        generic: list[tuple[int, str, str]] = []  # (index, first literal segment or "", regex)
         for index, pattern in enumerate(patterns):
             self._classify(index, pattern, generic)
-        self.generic_index: list[int] = []
-        alternatives: list[str] = []
-        for index, regex in reversed(generic):
-            self.generic_index.append(index)
-            alternatives.append(f"(?P<g{len(alternatives)}>{regex})")
-        self.generic = re.compile("|".join(alternatives)) if alternatives else None
+        # Anchored patterns whose first segment is literal only need trying on paths starting with it.
+        groups: dict[str, list[tuple[int, str]]] = {}
+        for index, first, regex in generic:
+            groups.setdefault(first, []).append((index, regex))
+        self.generic = {first: _Alternation(items) for first, items in groups.items()}
+        self.floating = self.generic.pop("", None)
 
-    def _classify(self, index: int, pattern: str, generic: list[tuple[int, str]]) -> None:
+    def _classify(self, index: int, pattern: str, generic: list[tuple[int, str, str]]) -> None:
         dir_only = pattern.endswith("/") and len(pattern) > 1
         body = pattern.strip("/") if pattern != "/" else ""
         anchored = pattern.startswith("/") or "/" in body
         wild = any(c in body for c in "*?")
         if not wild and body:
-            table = self.anchored_literal if anchored else self.name_literal
-            table.setdefault(body, []).append((index, dir_only))
+            dir_table, file_table = (
+                (self.anchored_dir, self.anchored_file) if anchored else (self.name_dir, self.name_file)
+            )
+            dir_table[body] = index
+            if not dir_only:
+                file_table[body] = index
             return
         if not anchored and body.startswith("*") and not any(c in body[1:] for c in "*?") and not dir_only:
-            self.suffixes.append((index, body[1:]))
+            suffix = body[1:]
+            if not suffix:
+                self.match_all = index
+            elif suffix.startswith("."):
+                self.suffixes[suffix] = index
+            else:
+                self.loose_suffixes.append((index, suffix))
             return
-        generic.append((index, _to_regex(body, anchored, dir_only)))
+        generic.append((index, _literal_lead(body) if anchored else "", _to_regex(body, anchored, dir_only)))
+
+    def _suffix_best(self, component: str) -> int:
+        best = -1
+        suffixes = self.suffixes
+        dot = component.find(".")
+        while dot != -1:
+            index = suffixes.get(component[dot:], -1)
+            if index > best:
+                best = index
+            dot = component.find(".", dot + 1)
+        return best
+
+    def _dir_best(self, directory: str) -> int:
+        """Best index among literal and suffix rules that match because of a directory above the file."""
+        best = -1
+        anchored, names, suffixes = self.anchored_dir, self.name_dir, self.suffixes
+        prefix = ""
+        for component in directory.split("/"):
+            prefix = prefix + "/" + component if prefix else component
+            index = anchored.get(prefix, -1)
+            if index > best:
+                best = index
+            index = names.get(component, -1)
+            if index > best:
+                best = index
+            if suffixes and "." in component:
+                index = self._suffix_best(component)
+                if index > best:
+                    best = index
+        return best
+
+    def last_match(self, path: str, dir_memo: dict[str, int] | None = None) -> int:
+        cut = path.rfind("/")
+        name = path[cut + 1 :]
+        best = max(self.match_all, self.anchored_file.get(path, -1), self.name_file.get(name, -1))
+        if self.suffixes and "." in name:
+            index = self._suffix_best(name)
+            if index > best:
+                best = index
+        if cut > 0:
+            directory = path[:cut]
+            if dir_memo is None:
+                best = max(best, self._dir_best(directory))
+            else:
+                known = dir_memo.get(directory)
+                if known is None:
+                    known = dir_memo[directory] = self._dir_best(directory)
+                best = max(best, known)
+        for index, suffix in self.loose_suffixes:
+            if index > best and any(c.endswith(suffix) for c in path.split("/")):
+                best = index
+        slash = path.find("/")
+        if slash > 0 and self.generic:
+            second = path.find("/", slash + 1)
+            for key in (path[:slash], path[:second] if second > 0 else ""):
+                grouped = self.generic.get(key)
+                if grouped is not None:
+                    best = max(best, grouped.last_match(path))
+        if self.floating is not None:
+            best = max(best, self.floating.last_match(path))
+        return best
+
+
+class _Alternation:
+    """Several rules' regexes in one, highest index first, so the first alternative that matches is the
+    last rule in file order (GitHub's "last match wins")."""
+
+    def __init__(self, items: list[tuple[int, str]]) -> None:
+        ordered = sorted(items, reverse=True)
+        self.indexes = [index for index, _ in ordered]
+        self.regex = re.compile("|".join(f"(?P<g{i}>{regex})" for i, (_, regex) in enumerate(ordered)))
 
     def last_match(self, path: str) -> int:
-        best = -1
-        components = path.split("/")
-        last = len(components) - 1
-        prefix = ""
-        for i, component in enumerate(components):
-            prefix = component if i == 0 else f"{prefix}/{component}"
-            for index, dir_only in self.anchored_literal.get(prefix, ()):
-                if index > best and (i < last or not dir_only):
-                    best = index
-            for index, dir_only in self.name_literal.get(component, ()):
-                if index > best and (i < last or not dir_only):
-                    best = index
-        for index, suffix in self.suffixes:
-            if index > best and any(c.endswith(suffix) for c in components):
-                best = index
-        if self.generic is not None:
-            match = self.generic.match(path)
-            if match is not None and match.lastgroup is not None:
-                index = self.generic_index[int(match.lastgroup[1:])]
-                best = max(best, index)
-        return best
+        match = self.regex.match(path)
+        if match is None or match.lastgroup is None:
+            return -1
+        return self.indexes[int(match.lastgroup[1:])]
+
+
+def _literal_lead(body: str) -> str:
+    """The leading one or two literal directory segments of an anchored pattern ("" when wild at once)."""
+    segments = body.split("/")[:-1][:2]
+    lead: list[str] = []
+    for segment in segments:
+        if any(c in segment for c in "*?"):
+            break
+        lead.append(segment)
+    return "/".join(lead)
 
 
 def _to_regex(body: str, anchored: bool, dir_only: bool) -> str:

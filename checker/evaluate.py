@@ -23,7 +23,7 @@ from checker.model import (
     Verdict,
     Waiver,
 )
-from checker.patterns import glob_match
+from checker.patterns import glob_match, glob_set
 from checker.serde import sha256_digest
 
 POLICY_FILE_CONTROL = "policy_file"
@@ -114,7 +114,8 @@ def waiver_applies(waiver: Waiver, facts: Facts) -> bool:
     if scope.paths:
         if facts.files_truncated or not facts.files:
             return False
-        return all(glob_match(scope.paths, f.path) for f in facts.files)
+        in_scope = glob_set(scope.paths)
+        return all(in_scope.match(f.path) for f in facts.files)
     return True
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from checker.controls.context import Context, Outcome, listing, short
 from checker.model import Status
-from checker.patterns import MAX_TEXT_LENGTH, glob_match, regex_search
+from checker.patterns import MAX_TEXT_LENGTH, glob_set, regex_search
 
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 
@@ -40,8 +40,10 @@ def tests_with_code(ctx: Context, params: dict[str, Any]) -> Outcome:
                        "Split the PR into smaller ones.")
     source, tests = tuple(params.get("source", ())), tuple(params.get("tests", ()))
     changed = [f for f in facts.files if f.status != "removed"]
-    test_files = [f.path for f in changed if glob_match(tests, f.path)]
-    source_files = [f.path for f in changed if glob_match(source, f.path) and f.path not in test_files]
+    test_glob, source_glob = glob_set(tests), glob_set(source)
+    test_files = [f.path for f in changed if test_glob.match(f.path)]
+    is_test = set(test_files)
+    source_files = [f.path for f in changed if f.path not in is_test and source_glob.match(f.path)]
     observed: dict[str, Any] = {"source_files": source_files[:100], "test_files": test_files[:100]}
     if not source_files:
         return Outcome(Status.NOT_APPLICABLE, "no source files changed", observed=observed)

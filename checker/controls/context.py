@@ -29,6 +29,9 @@ class Context:
         self.facts = facts
         self.policy = policy
         self._analyses: dict[ApprovalOptions, ReviewAnalysis] = {}
+        self._membership: dict[tuple[str, tuple[str, ...], tuple[str, ...]], bool | None] = {}
+        # Per-evaluation memo for analyses keyed by hashable arguments (e.g. owner standings per rule).
+        self.memo: dict[tuple[object, ...], object] = {}
 
     def reviews(self, params: dict[str, Any] | None = None) -> ReviewAnalysis:
         """The review analysis under the peer-review options (shared by every approval control)."""
@@ -79,6 +82,12 @@ class Context:
 
     def is_member(self, login: str, users: tuple[str, ...], teams: tuple[str, ...]) -> bool | None:
         """Whether `login` is one of `users` or in one of `teams`; None when a team is unobservable."""
+        key = (login, users, teams)
+        if key not in self._membership:
+            self._membership[key] = self._is_member(login, users, teams)
+        return self._membership[key]
+
+    def _is_member(self, login: str, users: tuple[str, ...], teams: tuple[str, ...]) -> bool | None:
         who = login.lower()
         if who in {u.lower().lstrip("@") for u in users}:
             return True

@@ -7,13 +7,14 @@ from typing import Any
 from checker.controls.context import Context, Outcome, listing, short
 from checker.controls.review import owner_standing
 from checker.model import Location, Status
-from checker.patterns import glob_match
+from checker.patterns import glob_set
 
 
 def policy_change(ctx: Context, params: dict[str, Any]) -> Outcome:
     facts = ctx.facts
     paths = tuple(params.get("paths", ()))
-    touched = [p for p in ctx.changed_paths if glob_match(paths, p)]
+    governance = glob_set(paths)
+    touched = [p for p in ctx.changed_paths if governance.match(p)]
     if facts.files_truncated:
         return Outcome(Status.UNOBSERVABLE,
                        "the PR changes more files than the API lists, so governance edits cannot be ruled out",

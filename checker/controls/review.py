@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
+from checker.codeowners import OwnerRule
 from checker.controls.context import Context, Outcome, listing, short
 from checker.model import Location, PathRule, Status
-from checker.patterns import glob_match
+from checker.patterns import glob_match, glob_set
 
 
 def peer_review(ctx: Context, params: dict[str, Any]) -> Outcome:
@@ -95,6 +97,16 @@ def owner_standing(ctx: Context, path: str, approvers: tuple[str, ...]) -> Owner
     rule = owners_file.rule_for(path) if owners_file else None
     if rule is None:
         return OwnerStanding(path, (), "unowned")
+    key = ("owner_standing", rule.index, approvers)
+    standing = ctx.memo.get(key)
+    if not isinstance(standing, OwnerStanding):
+        standing = _rule_standing(ctx, rule, approvers)
+        ctx.memo[key] = standing
+    return OwnerStanding(path, standing.owners, standing.state, standing.approved_by, standing.line)
+
+
+def _rule_standing(ctx: Context, rule: OwnerRule, approvers: tuple[str, ...]) -> OwnerStanding:
+    path = ""  # the caller fills in the file; the standing depends on the rule only
     owners = tuple(o for o in rule.owners if not ctx.lacks_write(o))
     if not owners:
         return OwnerStanding(path, (), "unowned", line=rule.line)
@@ -132,44 +144,56 @@ def code_owners(ctx: Context, params: dict[str, Any]) -> Outcome:
             "Split the PR into smaller ones.",
         )
     approvers = ctx.reviews().valid_approvers()
-    standings = [owner_standing(ctx, p, approvers) for p in ctx.changed_paths]
-    missing = [s for s in standings if s.state == "missing"]
-    unknown = [s for s in standings if s.state == "unobservable"]
-    unowned = [s for s in standings if s.state == "unowned"]
+    owners_file = ctx.codeowners
+    by_rule: dict[int, list[str]] = {}
+    rules = owners_file.rules_for(ctx.changed_paths) if owners_file else [None] * len(ctx.changed_paths)
+    for path, rule in zip(ctx.changed_paths, rules, strict=True):
+        by_rule.setdefault(-1 if rule is None else rule.index, []).append(path)
+    groups: list[tuple[OwnerStanding, list[str]]] = []
+    for index, paths in by_rule.items():
+        if index < 0 or owners_file is None:
+            groups.append((OwnerStanding("", (), "unowned"), paths))
+        else:
+            groups.append((_rule_standing(ctx, owners_file.rules[index], approvers), paths))
+    missing = [p for s, paths in groups if s.state == "missing" for p in paths]
+    unknown = [p for s, paths in groups if s.state == "unobservable" for p in paths]
+    unowned = [p for s, paths in groups if s.state == "unowned" for p in paths]
     observed: dict[str, Any] = {
         "codeowners_path": source.path,
         "approvers": list(approvers),
-        "files": {s.path: {"owners": list(s.owners), "state": s.state, "approved_by": s.approved_by}
-                  for s in standings},
-        "warnings": list(ctx.codeowners.warnings) if ctx.codeowners else [],
+        "rules": [
+            {"line": s.line, "owners": list(s.owners), "state": s.state, "approved_by": s.approved_by,
+             "files": paths[:200], "file_count": len(paths)}
+            for s, paths in sorted(groups, key=lambda g: g[0].line)
+        ],
+        "warnings": list(owners_file.warnings) if owners_file else [],
     }
-    locations = tuple(
-        Location(s.path, title=f"needs approval from {listing(list(s.owners), 3)}") for s in missing[:50]
-    )
+    missing_owners = sorted({o for s, _ in groups if s.state == "missing" for o in s.owners})
+    locations = tuple(islice(
+        (Location(p, title=f"needs approval from {listing(list(s.owners), 3)}")
+         for s, paths in groups if s.state == "missing" for p in paths), 50))
     if params.get("require_owner_for_every_file") and unowned:
-        missing_owner = listing([s.path for s in unowned])
+        missing_owner = listing(unowned)
         return Outcome(Status.FAIL, f"no code owner is defined for {missing_owner}",
                        f"Add CODEOWNERS entries covering {missing_owner}.", observed, locations)
     if missing:
-        who = sorted({o for s in missing for o in s.owners})
         return Outcome(
             Status.FAIL,
-            f"{len(missing)} file(s) lack a code owner's approval on {short(facts.head_sha)}: "
-            f"{listing([s.path for s in missing])}",
-            f"Ask one of {listing(who, 8)} to approve the latest commit.",
+            f"{len(missing)} file(s) lack a code owner's approval on {short(facts.head_sha)}: {listing(missing)}",
+            f"Ask one of {listing(missing_owners, 8)} to approve the latest commit.",
             observed,
             locations,
         )
     if unknown:
         return Outcome(
             Status.UNOBSERVABLE,
-            f"owner approval of {listing([s.path for s in unknown])} cannot be verified: team membership "
+            f"owner approval of {listing(unknown)} cannot be verified: team membership "
             "is unreadable or an owner is an email address",
             "Give the action a token with read:org (a GitHub App with Members: read) so team membership "
             "can be read.",
             observed,
         )
-    owned = len(standings) - len(unowned)
+    owned = len(ctx.changed_paths) - len(unowned)
     return Outcome(Status.PASS, f"code owners approved all {owned} owned file(s)", observed=observed)
 
 
@@ -179,10 +203,8 @@ def _rule_applies(ctx: Context, rule: PathRule) -> tuple[bool | None, tuple[str,
     facts = ctx.facts
     matched: tuple[str, ...] = ctx.changed_paths
     if cond.changed_files:
-        matched = tuple(
-            p for p in ctx.changed_paths
-            if glob_match(cond.changed_files, p) and not glob_match(cond.ignore_files, p)
-        )
+        wanted, ignored = glob_set(cond.changed_files), glob_set(cond.ignore_files)
+        matched = tuple(p for p in ctx.changed_paths if wanted.match(p) and not ignored.match(p))
         if not matched:
             return (None if facts.files_truncated else False), ()
     if cond.author_users or cond.author_teams:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&:=\"'$%])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:=\"'$%])")
 _WORD_JOINER = "\u2060"
 
 
@@ -18,6 +18,7 @@ def md_escape(text: str, limit: int = 2000) -> str:
     """Untrusted text made inert inside a Markdown table cell or paragraph."""
     text = text[:limit] + ("…" if len(text) > limit else "")
     text = "".join(ch if ch >= " " or ch == "\n" else " " for ch in text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
     text = text.replace("@", "@" + _WORD_JOINER)
     return text.replace("\r", " ").replace("\n", "<br>")
