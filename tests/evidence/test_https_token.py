@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import BRANCH, CONTEXT
+from evidence_support import BRANCH, CONTEXT
 
 from checker.errors import InfrastructureError
 from checker.evidence import load_signer, record_evaluation, verify_ledger

@@ -6,7 +6,7 @@ import dataclasses
 import hashlib
 import json
 
-from conftest import BRANCH, CONTEXT, read
+from evidence_support import BRANCH, CONTEXT, read
 
 from checker.evaluate import evaluate
 from checker.evidence import RunContext, load_signer, read_entries, record_evaluation, record_exception
