@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 BUNDLE_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json"
 KNOWN_MEDIA_TYPES = (BUNDLE_MEDIA_TYPE, "application/vnd.dev.sigstore.bundle+json;version=0.3")
 
@@ -62,8 +64,8 @@ class ParsedBundle:
 
 def parse(data: bytes) -> ParsedBundle:
     try:
-        raw = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raw = orjson.loads(data)
+    except (orjson.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BundleError(f"not valid JSON ({exc})") from None
     if not isinstance(raw, dict):
         raise BundleError("not a JSON object")

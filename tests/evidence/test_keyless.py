@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import BRANCH, CONTEXT, entry_file, read, rewrite
+from evidence_support import BRANCH, CONTEXT, entry_file, read, rewrite
 from localsigstore import ISSUER, LocalKeylessSigner, LocalSigstore
 
 from checker.evidence import Identity, record_evaluation, verify_ledger

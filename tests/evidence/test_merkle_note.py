@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from conftest import make_keypair
+from evidence_support import make_keypair
 
 from checker.evidence import checkpoint as notes
 from checker.evidence import load_signer, merkle

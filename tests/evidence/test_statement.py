@@ -6,12 +6,13 @@ import dataclasses
 import hashlib
 import json
 
-from conftest import BRANCH, CONTEXT, read
+from evidence_support import BRANCH, CONTEXT, read
 
+from checker.evaluate import evaluate
 from checker.evidence import RunContext, load_signer, read_entries, record_evaluation, record_exception
 from checker.evidence.statement import EVALUATION_PREDICATE, EXCEPTION_PREDICATE
 from checker.model import IacFacts, IacFinding, MergeInfo, Policy
-from checker.serde import from_json
+from checker.serde import from_json, to_json
 
 SECRET = "AKIAIOSFODNN7EXAMPLE-super-secret-value"
 
@@ -53,7 +54,9 @@ def test_secret_findings_keep_only_check_file_and_line(remote, keypair, example)
                          resource=f"config/prod.env:{SECRET}", guideline="https://docs.example.com/" + SECRET)
     facts = dataclasses.replace(example.facts, iac=IacFacts(scanned=True, frameworks=("secrets",),
                                                             introduced=(finding,)))
-    record_evaluation(example.evaluation, facts, example.policy, ledger=str(remote),
+    evaluation = evaluate(example.policy, facts)
+    assert SECRET in json.dumps(to_json(evaluation))  # the evaluation itself quotes the finding
+    record_evaluation(evaluation, facts, example.policy, ledger=str(remote),
                       signer=load_signer("key", keypair.private_pem), context=CONTEXT)
     raw = read(remote, "entries/000/000/000000000000.json")
     entry = next(iter(read_entries(str(remote), BRANCH)))
