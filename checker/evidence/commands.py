@@ -42,8 +42,8 @@ def keygen(out_dir: str, key_type: str, password_env: str | None, force: bool) -
     click.echo(f"key id: {key.keyid} ({key.scheme})")
     click.echo("")
     click.echo("Store the private key as a secret only the default branch's jobs can read, e.g. in a")
-    click.echo("protected environment named 'changeproof-ledger':")
-    click.echo(f"  gh secret set {KEY_ENV} --env changeproof-ledger < {priv_path}")
+    click.echo("protected environment named 'changeproof-evidence':")
+    click.echo(f"  gh secret set {KEY_ENV} --env changeproof-evidence < {priv_path}")
     click.echo(f"then delete {priv_path} from this machine. Give {pub_path} to your auditors;")
     click.echo(f"they verify with: changeproof verify --ledger REPO --key {pub_path.name}")
 
