@@ -19,6 +19,16 @@ from checker import __version__
 from checker.errors import EXIT_INFRASTRUCTURE, ChangeproofError
 from checker.model import Evaluation, Facts
 
+API_URL_OPTION = click.option(
+    "--api-url", envvar="GITHUB_API_URL", default="https://api.github.com", show_default=True,
+    help="GitHub API for `extends: owner/repo:path@ref` (token from GITHUB_TOKEN).")
+
+
+def _fetcher(api_url: str) -> Any:
+    from checker.github.shared_policy import shared_policy_fetcher
+
+    return shared_policy_fetcher(api_url)
+
 
 def _exit_code(evaluation: Evaluation) -> int:
     return 1 if evaluation.blocking() else 0
@@ -51,14 +61,18 @@ def cli() -> None:
               help="Policy YAML. Default: the base policy carried in the facts, else the baseline profile.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the report here instead of stdout.")
-def evaluate(facts_path: str, policy_path: str | None, fmt: str, out: str | None) -> None:
+@API_URL_OPTION
+def evaluate(facts_path: str, policy_path: str | None, fmt: str, out: str | None, api_url: str) -> None:
     """Evaluate a PR's facts against a policy. Exit 0 pass, 1 fail (enforce mode), 2 bad input."""
     from checker import policy as policies
     from checker.evaluate import evaluate as run
     from checker.inputs import load_model
 
     facts = load_model(Facts, facts_path, "facts")
-    policy = policies.load_file(policy_path) if policy_path else policies.policy_for_facts(facts)
+    if policy_path:
+        policy = policies.load_file(policy_path, fetch=_fetcher(api_url))
+    else:
+        policy = policies.policy_for_facts(facts)
     evaluation = run(policy, facts)
     text = _render(evaluation, fmt)
     if out:
@@ -75,11 +89,12 @@ def policy() -> None:
 
 @policy.command("validate")
 @click.argument("file", type=click.Path(dir_okay=False))
-def policy_validate(file: str) -> None:
+@API_URL_OPTION
+def policy_validate(file: str, api_url: str) -> None:
     """Check a policy file; every problem is reported with file:line:column and a fix."""
     from checker import policy as policies
 
-    effective = policies.load_file(file)
+    effective = policies.load_file(file, fetch=_fetcher(api_url))
     chain = " -> ".join((*effective.extends, file))
     click.echo(f"{file}: valid (mode {effective.mode.value}; {chain})")
 
@@ -88,7 +103,8 @@ def policy_validate(file: str) -> None:
 @click.argument("file", type=click.Path(dir_okay=False), required=False)
 @click.option("--profile", "profile_name", help="Explain a bundled profile instead of a file.")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
-def policy_explain(file: str | None, profile_name: str | None, fmt: str) -> None:
+@API_URL_OPTION
+def policy_explain(file: str | None, profile_name: str | None, fmt: str, api_url: str) -> None:
     """Show the effective policy after profiles, `extends` and overrides."""
     from checker import policy as policies
     from checker.errors import UsageError
@@ -97,7 +113,10 @@ def policy_explain(file: str | None, profile_name: str | None, fmt: str) -> None
     if bool(file) == bool(profile_name):
         raise UsageError("give either a policy FILE or --profile NAME",
                          fix="changeproof policy explain .github/changeproof.yml")
-    effective = policies.load_file(file) if file else policies.profile(str(profile_name))
+    if file:
+        effective = policies.load_file(file, fetch=_fetcher(api_url))
+    else:
+        effective = policies.profile(str(profile_name))
     data = to_json(effective)
     if fmt == "json":
         click.echo(json.dumps(data, indent=2))
@@ -142,11 +161,13 @@ def demo(workdir: str) -> None:
     run_demo(Path(workdir), echo=click.echo)
 
 
-# Commands contributed by other packages are registered here, one line each.
+# Commands contributed by other packages; their modules import nothing heavy (no checkov, no PyGithub).
 from checker.audit.commands import COMMANDS as AUDIT_COMMANDS  # noqa: E402
 from checker.evidence.commands import COMMANDS as EVIDENCE_COMMANDS  # noqa: E402
+from checker.github.commands import github as github_command  # noqa: E402
+from checker.iac.commands import iac as iac_command  # noqa: E402
 
-for _command in (*EVIDENCE_COMMANDS, *AUDIT_COMMANDS):
+for _command in (*EVIDENCE_COMMANDS, iac_command, github_command, *AUDIT_COMMANDS):
     cli.add_command(_command)
 
 

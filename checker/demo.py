@@ -1,7 +1,14 @@
-"""The local demo: the bundled example PRs taken through the whole pipeline on this machine."""
+"""The local demo: the bundled example PRs taken through the whole pipeline on this machine.
+
+Evaluate each example PR, sign each evaluation into a fresh local ledger (a bare git repository
+standing in for the `changeproof-ledger` branch), then verify that ledger offline as an auditor
+would, with the public key and re-performance of every evaluation.
+"""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +25,20 @@ EXAMPLE_PRS = ("pr-42-facts.json", "pr-43-facts.json")
 
 
 def run_demo(workdir: Path, echo: Callable[[str], None]) -> list[Evaluation]:
+    from checker.evidence import RunContext, load_signer, record_evaluation, verify_ledger
+    from checker.evidence.commands import render as render_verify
+    from checker.evidence.keys import generate_keypair
+
     workdir.mkdir(parents=True, exist_ok=True)
+    for stale in ("keys", "ledger.git"):
+        shutil.rmtree(workdir / stale, ignore_errors=True)
+    private, public, key = generate_keypair(workdir / "keys")
+    ledger = workdir / "ledger.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(ledger)], check=True)
+    signer = load_signer("key", str(private))
+    context = RunContext(event="demo", job="cli", workflow_ref="", run_id="", run_url="", ref="")
+    echo(f"signing key {key.keyid[:16]}… written to {private.parent}/ (private key mode 0600)\n")
+
     evaluations = []
     for name in EXAMPLE_PRS:
         facts = load_model(Facts, examples_dir() / name, "facts")
@@ -30,5 +50,21 @@ def run_demo(workdir: Path, echo: Callable[[str], None]) -> list[Evaluation]:
         (workdir / f"{stem}.summary.md").write_text(render_markdown(evaluation), encoding="utf-8")
         echo(f"── example PR #{facts.number}: {facts.title}  (policy: {policy.source})")
         echo(render_text(evaluation))
-    echo(f"reports written to {workdir}/ (JSON evaluation and the Markdown step summary of each PR)")
+        kind = "merge" if facts.merge.merged else "gate"
+        appended = record_evaluation(evaluation, facts, policy, ledger=str(ledger), signer=signer,
+                                     context=context, kind=kind)
+        echo(f"recorded as {kind} entry seq {appended.seq}, sha256 {appended.entry_hash[:16]}…\n")
+
+    echo(f"── verifying {ledger} with {public} (signatures, hash chain, Merkle checkpoint, re-performance)")
+    report = verify_ledger(str(ledger), keys=[str(public)], reperform=True)
+    echo(render_verify(report))
+    (workdir / "checkpoint").write_text(_checkpoint(ledger), encoding="utf-8")
+    echo(f"\nreports written to {workdir}/ (evaluation JSON and Markdown step summary per PR); the signed "
+         f"checkpoint is saved as {workdir}/checkpoint for a later `changeproof verify --checkpoint`")
     return evaluations
+
+
+def _checkpoint(ledger: Path) -> str:
+    shown = subprocess.run(["git", "--git-dir", str(ledger), "show", "changeproof-ledger:checkpoint"],
+                           check=True, capture_output=True, text=True)
+    return shown.stdout

@@ -5,11 +5,12 @@ by auditors are what make a rollback of the ledger branch detectable: an older c
 consistent with the current tree.
 
 The note body is three lines: origin, decimal size, base64 root. Each signature line is
-`— <name> <base64(key hash[4] || signature)>`. The key hash is the first four bytes of
-SHA-256(name || 0x0A || type || public key), with type 0x01 for Ed25519 (raw 32-byte key) and
-0x02 for ECDSA P-256 (DER SubjectPublicKeyInfo, ASN.1 signature over SHA-256), the same
-identifiers Sigstore's transparency logs use. Keyless ledgers put a Sigstore message-signature
-bundle in the signature bytes under the reserved key hash 0xffffffff.
+`— <name> <base64(key hash[4] || signature)>`. For Ed25519 the key hash is the first four bytes
+of SHA-256(name || 0x0A || 0x01 || raw 32-byte key), as c2sp.org/signed-note specifies; for ECDSA
+P-256 (ASN.1 signature over SHA-256) it is the first four bytes of SHA-256 of the DER
+SubjectPublicKeyInfo, the convention of Sigstore's Rekor checkpoints. Keyless ledgers sign the
+note with the ephemeral key certified in the newest entry's Sigstore bundle, under the key hash
+0xffffffff; verifying that entry's certificate identity is what makes the note trustworthy.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ def body(origin: str, size: int, root: bytes) -> str:
 
 
 def key_hash(name: str, alg: int, public_key: bytes) -> bytes:
+    if alg == ALG_ECDSA:
+        return hashlib.sha256(public_key).digest()[:4]
     return hashlib.sha256(name.encode() + b"\n" + bytes([alg]) + public_key).digest()[:4]
 
 

@@ -30,37 +30,20 @@ DEFAULT_BRANCH = "changeproof-ledger"
 @click.option("--force", is_flag=True, help="Overwrite existing key files.")
 def keygen(out_dir: str, key_type: str, password_env: str | None, force: bool) -> None:
     """Create a signing key pair for the evidence ledger."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+    from checker.evidence.keys import generate_keypair
 
-    from checker.evidence.keys import TrustedKey
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    priv_path, pub_path = out / "changeproof.key", out / "changeproof.pub"
-    if not force and (priv_path.exists() or pub_path.exists()):
-        raise UsageError(f"{priv_path} or {pub_path} already exists", fix="choose another --out or pass --force")
-    private = ed25519.Ed25519PrivateKey.generate() if key_type == "ed25519" else ec.generate_private_key(ec.SECP256R1())
-    encryption: serialization.KeySerializationEncryption = serialization.NoEncryption()
+    password = None
     if password_env:
         password = os.environ.get(password_env)
         if not password:
             raise UsageError(f"environment variable {password_env} is empty", fix=f"export {password_env}=...")
-        encryption = serialization.BestAvailableEncryption(password.encode())
-    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
-    if priv_path.exists():
-        priv_path.unlink()
-    fd = os.open(priv_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
-    key = TrustedKey.of(private.public_key())
-    pub_path.write_text(key.pem, encoding="utf-8")
+    priv_path, pub_path, key = generate_keypair(Path(out_dir), key_type, password=password, force=force)
     click.echo(f"wrote {priv_path} (private, mode 0600) and {pub_path}")
     click.echo(f"key id: {key.keyid} ({key.scheme})")
     click.echo("")
     click.echo("Store the private key as a secret only the default branch's jobs can read, e.g. in a")
-    click.echo("protected environment named 'changeproof-ledger':")
-    click.echo(f"  gh secret set {KEY_ENV} --env changeproof-ledger < {priv_path}")
+    click.echo("protected environment named 'changeproof-evidence':")
+    click.echo(f"  gh secret set {KEY_ENV} --env changeproof-evidence < {priv_path}")
     click.echo(f"then delete {priv_path} from this machine. Give {pub_path} to your auditors;")
     click.echo(f"they verify with: changeproof verify --ledger REPO --key {pub_path.name}")
 

@@ -115,3 +115,27 @@ def trusted_key(key: str) -> TrustedKey:
 def env_secret(name: str) -> str | None:
     value = os.environ.get(name)
     return value if value else None
+
+
+def generate_keypair(out: Path, key_type: str = "ed25519", *, password: str | None = None,
+                     force: bool = False) -> tuple[Path, Path, TrustedKey]:
+    """Write `out/changeproof.key` (PKCS#8 PEM, mode 0600 from creation) and `out/changeproof.pub`."""
+    out.mkdir(parents=True, exist_ok=True)
+    priv_path, pub_path = out / "changeproof.key", out / "changeproof.pub"
+    if not force and (priv_path.exists() or pub_path.exists()):
+        raise UsageError(f"{priv_path} or {pub_path} already exists", fix="choose another --out or pass --force")
+    private: PrivateKey = (
+        ed25519.Ed25519PrivateKey.generate() if key_type == "ed25519" else ec.generate_private_key(ec.SECP256R1())
+    )
+    encryption: serialization.KeySerializationEncryption = serialization.NoEncryption()
+    if password:
+        encryption = serialization.BestAvailableEncryption(password.encode())
+    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+    if priv_path.exists():
+        priv_path.unlink()
+    fd = os.open(priv_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(pem)
+    key = TrustedKey.of(private.public_key())
+    pub_path.write_text(key.pem, encoding="utf-8")
+    return priv_path, pub_path, key

@@ -41,14 +41,12 @@ def classify(path: str) -> tuple[str, int | str | None]:
     """('entry', seq) / ('archive', size) / ('policy', digest) / ('fixed', name) / ('foreign', None)."""
     if path in FIXED:
         return "fixed", path
-    m = ENTRY_RE.match(path)
-    if m:
-        seq = int(m.group(3))
-        return ("entry", seq) if path == entry_path(seq) else ("foreign", None)
-    m = ARCHIVE_RE.match(path)
-    if m:
-        size = int(m.group(3))
-        return ("archive", size) if path == archive_path(size) else ("foreign", None)
+    for kind, pattern in (("entry", ENTRY_RE), ("archive", ARCHIVE_RE)):
+        m = pattern.match(path)
+        if m:
+            top, mid, digits = m.groups()
+            # the shard directories must be the ones the number maps to (entry_path / archive_path)
+            return (kind, int(digits)) if top == digits[3:6] and mid == digits[6:9] else ("foreign", None)
     m = POLICY_RE.match(path)
     if m:
         return "policy", m.group(1)

@@ -18,16 +18,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric import ec
+
 from checker.errors import InfrastructureError, UsageError
+from checker.evidence import bundle as bundles
 from checker.evidence import checkpoint as notes
 from checker.evidence import layout, merkle
-from checker.evidence.gitio import Git, GitError, fetch_tip, redact, scratch_repo
+from checker.evidence.gitio import Git, GitError, append_filter, fetch_tip, redact, scratch_repo
 from checker.evidence.keys import TrustedKey, load_public
 from checker.evidence.signing import Signer
 from checker.evidence.statement import PAYLOAD_TYPE, statement_bytes
 
 ATTEMPTS_ENV = "CHANGEPROOF_LEDGER_ATTEMPTS"
-DEFAULT_ATTEMPTS = 25
+DEFAULT_ATTEMPTS = 60
 
 
 @dataclass(frozen=True)
@@ -130,15 +133,27 @@ def read_tip(git: Git, commit: str | None, extra_keys: list[TrustedKey]) -> Tip:
         raise _refuse(commit, f"checkpoint size {cp.size} != head.json size {size}")
     if len(frontier) != len(merkle.frontier_sizes(size)) or merkle.frontier_root(frontier) != cp.root:
         raise _refuse(commit, "head.json frontier does not produce the checkpoint's root")
+    last_bytes = _read_paths(git, commit, [layout.entry_path(size - 1)])[layout.entry_path(size - 1)] if size else b""
+    if size and (last_bytes is None or entry_hash(last_bytes) != last):
+        raise _refuse(commit, f"entry {size - 1} does not hash to head.json's last_entry_hash")
     keys = ledger_keys(doc) + extra_keys
-    keyless_only = all(s.key_hash == notes.KEYLESS_HASH for s in cp.signatures)
-    if not keyless_only and not note_verifies(cp, keys):
+    public = bundles.certificate_public_key(last_bytes) if last_bytes else None
+    if isinstance(public, ec.EllipticCurvePublicKey):
+        keyless = TrustedKey.of(public)
+        keys.append(keyless)
+        cp = notes.Checkpoint(cp.origin, cp.size, cp.root, cp.body, tuple(
+            notes.NoteSignature(s.name, _keyless_hash(keyless, s), s.signature) for s in cp.signatures))
+    if not note_verifies(cp, keys):
         raise _refuse(commit, "the checkpoint signature does not verify under any listed key")
-    if size:
-        last_bytes = _read_paths(git, commit, [layout.entry_path(size - 1)])[layout.entry_path(size - 1)]
-        if last_bytes is None or entry_hash(last_bytes) != last:
-            raise _refuse(commit, f"entry {size - 1} does not hash to head.json's last_entry_hash")
     return Tip(commit, size, last, frontier, doc, note_text)
+
+
+def _keyless_hash(key: TrustedKey, sig: notes.NoteSignature) -> bytes:
+    """Map the keyless marker to the key hash of the certificate key, so note_verifies can try it."""
+    if sig.key_hash != notes.KEYLESS_HASH:
+        return sig.key_hash
+    alg, public = key.note_key()
+    return notes.key_hash(sig.name, alg, public)
 
 
 def _fast_import(git: Git, parent: str | None, files: dict[str, bytes], message: str) -> str:
@@ -183,7 +198,7 @@ def append(ledger: str, branch: str, *, signer: Signer, repository: str, build: 
     last_error = ""
     with scratch_repo(ledger) as git:
         for attempt in range(attempts):
-            commit = fetch_tip(git, branch, blobless=True, ledger=ledger)
+            commit = fetch_tip(git, branch, object_filter=append_filter(ledger), ledger=ledger)
             tip = read_tip(git, commit, own_key)
             doc = tip.ledger_doc or {
                 "format": layout.FORMAT,
@@ -229,7 +244,7 @@ def append(ledger: str, branch: str, *, signer: Signer, repository: str, build: 
             except GitError as exc:
                 lines = exc.stderr.strip().splitlines()
                 last_error = lines[-1] if lines else ""
-            time.sleep(random.uniform(0, min(2.0, 0.05 * 2 ** attempt)))  # noqa: S311 - jitter, not crypto
+            time.sleep(random.uniform(0, min(3.0, 0.05 * 2 ** min(attempt, 6))))  # noqa: S311 - jitter, not crypto
     raise InfrastructureError(
         f"could not append to {redact(ledger)} branch {branch} after {attempts} attempts ({last_error[:200]})",
         fix=f"other jobs kept appending or the push is not allowed; re-run, or raise {ATTEMPTS_ENV}")

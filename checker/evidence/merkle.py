@@ -37,11 +37,12 @@ def root(leaves: Sequence[bytes]) -> bytes:
         return EMPTY_ROOT
     frontier: list[tuple[int, bytes]] = []
     for leaf in leaves:
-        frontier = _push(frontier, leaf)
+        frontier = push(frontier, leaf)
     return _fold([h for _, h in frontier])
 
 
-def _push(frontier: list[tuple[int, bytes]], leaf: bytes) -> list[tuple[int, bytes]]:
+def push(frontier: list[tuple[int, bytes]], leaf: bytes) -> list[tuple[int, bytes]]:
+    """Extend a frontier of (subtree size, hash) pairs by one leaf hash, in place."""
     frontier.append((1, leaf))
     while len(frontier) >= 2 and frontier[-1][0] == frontier[-2][0]:
         size, right = frontier.pop()
@@ -70,7 +71,7 @@ def frontier_append(frontier: Sequence[bytes], size: int, leaf: bytes) -> list[b
     if len(sizes) != len(frontier):
         raise ValueError(f"a frontier of size {size} has {len(sizes)} hashes, not {len(frontier)}")
     stack = list(zip(sizes, frontier, strict=True))
-    return [h for _, h in _push(stack, leaf)]
+    return [h for _, h in push(stack, leaf)]
 
 
 def frontier_root(frontier: Sequence[bytes]) -> bytes:
@@ -80,7 +81,7 @@ def frontier_root(frontier: Sequence[bytes]) -> bytes:
 def frontier_of(leaves: Sequence[bytes]) -> list[bytes]:
     frontier: list[tuple[int, bytes]] = []
     for leaf in leaves:
-        frontier = _push(frontier, leaf)
+        frontier = push(frontier, leaf)
     return [h for _, h in frontier]
 
 

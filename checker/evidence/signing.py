@@ -6,7 +6,6 @@ checkpoint note. The ledger code never knows which one it holds.
 
 from __future__ import annotations
 
-import base64
 import json
 from abc import ABC, abstractmethod
 from typing import Any
@@ -71,8 +70,10 @@ class SigstoreSigner(Signer):
     """Keyless signing with the ambient OIDC identity of a GitHub Actions job (sigstore-python).
 
     Deliberately thin: it needs Fulcio, Rekor and an OIDC token, none of which exist offline, so
-    only the bundles it produces (their parsing and verification) are tested here. The checkpoint
-    is signed as a Sigstore message-signature bundle carried inside the note's signature line.
+    here only the bundles such a signer produces are verified (tests/evidence/localsigstore.py
+    mints equivalent ones). One sigstore signing session (one ephemeral key and certificate) is
+    held open for the signer's lifetime, so the checkpoint note can be signed with the same key
+    that the newest entry's certificate binds to the workflow identity.
     """
 
     def __init__(self) -> None:
@@ -85,20 +86,21 @@ class SigstoreSigner(Signer):
             raise UsageError("keyless signing needs an ambient OIDC identity and none was found",
                              fix="run in GitHub Actions with `permissions: id-token: write`, or use --key")
         self._identity = IdentityToken(token)
-        self._context = SigningContext.from_trust_config(ClientTrustConfig.production())
+        context = SigningContext.from_trust_config(ClientTrustConfig.production())
+        self._session = context.signer(self._identity)
+        self._signer = self._session.__enter__()
 
     def sign_bundle(self, payload_type: str, payload: bytes) -> dict[str, Any]:
         from sigstore.dsse import Statement
 
-        with self._context.signer(self._identity) as signer:
-            result = signer.sign_dsse(Statement(payload))
+        result = self._signer.sign_dsse(Statement(payload))
         data: dict[str, Any] = json.loads(result.to_json())
         return data
 
     def sign_note(self, name: str, text: str) -> str:
-        with self._context.signer(self._identity) as signer:
-            result = signer.sign_artifact(text.encode())
-        return checkpoint.signature_line(name, checkpoint.KEYLESS_HASH, result.to_json().encode())
+        key = self._signer._private_key  # the session's ephemeral key (sigstore-python has no public accessor)
+        signature = key.sign(text.encode(), ec.ECDSA(hashes.SHA256()))
+        return checkpoint.signature_line(name, checkpoint.KEYLESS_HASH, signature)
 
     def trust_entry(self) -> dict[str, str]:
         return {"type": "sigstore", "identity": str(self._identity.identity),
@@ -115,7 +117,3 @@ def load_signer(mode: str, key: str | None = None, password: str | None = None) 
     if mode == "sigstore":
         return SigstoreSigner()
     raise UsageError(f"unknown signing mode {mode!r}", fix="use 'key' or 'sigstore'")
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()

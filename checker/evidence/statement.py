@@ -76,6 +76,28 @@ def scrub_facts(facts: Facts) -> Facts:
     return dataclasses.replace(facts, iac=scrubbed)
 
 
+def _secret_texts(facts: Facts) -> list[str]:
+    """Text of secret findings that could carry (part of) the secret: names, resources, guidelines."""
+    iac = facts.iac
+    if iac is None:
+        return []
+    texts = {t for f in (*iac.introduced, *iac.resolved) if _is_secret(f)
+             for t in (f.check_name, f.resource, f.guideline) if len(t) >= 4}
+    return sorted(texts, key=len, reverse=True)
+
+
+def _redact(value: Any, texts: list[str]) -> Any:
+    if isinstance(value, str):
+        for text in texts:
+            value = value.replace(text, "[redacted]")
+        return value
+    if isinstance(value, list):
+        return [_redact(v, texts) for v in value]
+    if isinstance(value, dict):
+        return {k: _redact(v, texts) for k, v in value.items()}
+    return value
+
+
 def policy_document(policy: Policy) -> tuple[bytes, str]:
     """The policy file body stored under policies/<sha256>, and that digest."""
     body = canonical(to_json(policy))
@@ -84,7 +106,8 @@ def policy_document(policy: Policy) -> tuple[bytes, str]:
 
 def evaluation_statement(evaluation: Evaluation, facts: Facts, policy_digest: str, *, kind: str,
                          context: RunContext, seq: int, prev: str) -> dict[str, Any]:
-    evaluation_json = to_json(evaluation)
+    # the evaluation's messages may quote a secret finding's resource or name: redact those too
+    evaluation_json = _redact(to_json(evaluation), _secret_texts(facts))
     subject_digest = sha256_hex(canonical(evaluation_json))
     merge_sha = facts.merge.merge_commit_sha or ""
     predicate = {

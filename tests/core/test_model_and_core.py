@@ -143,6 +143,9 @@ def test_demo_writes_reports(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "demo" / "pr-42.summary.md").is_file()
     assert "example PR #42" in result.stdout
+    assert "recorded as merge entry seq 0" in result.stdout
+    assert "re-performed: 2 evaluations" in result.stdout and "VALID" in result.stdout
+    assert (tmp_path / "demo" / "checkpoint").read_text().count("\n") >= 4
 
 
 def test_stale_review_is_named_in_the_fix() -> None:

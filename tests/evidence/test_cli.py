@@ -10,9 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import BRANCH, CONTEXT, ROOT, append_n, entry_file, read, rewrite
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from evidence_support import BRANCH, CONTEXT, ROOT, append_n, entry_file, read, rewrite
 
 from checker import __version__
 from checker.evidence import load_signer, record_evaluation, verify_ledger

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import BRANCH
+from evidence_support import BRANCH
 
 from checker.evidence import read_entries, verify_ledger
 

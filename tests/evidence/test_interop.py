@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 import rfc8785
-from conftest import append_n, entry_file, make_keypair, read
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from evidence_support import append_n, entry_file, make_keypair, read
 from securesystemslib.dsse import Envelope
 from securesystemslib.exceptions import VerificationError
 from securesystemslib.signer import SSlibKey

@@ -7,7 +7,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from conftest import BRANCH, CONTEXT, append_n, entry_file, git, read, rewrite, statement_of
+from evidence_support import BRANCH, CONTEXT, append_n, entry_file, git, read, rewrite, statement_of
 
 from checker.evidence import load_signer, record_exception, verify_ledger
 from checker.evidence.ledger import encode_entry

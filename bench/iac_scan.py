@@ -1,0 +1,134 @@
+"""Benchmark: one changed Terraform file, changeproof's IaC scan vs `checkov -d <repo>` in the same run.
+
+    .venv/bin/python bench/iac_scan.py [--scales 1,10] [--full-scan-scales 1] [--repeat 1]
+
+For each scale the generator (bench/iac_gen.py) writes a multi-module Terraform repository
+(scale 1 is terragoat-sized), a copy gets one file changed (a public bucket added to one AWS
+module), and each measurement runs in a fresh process, import included: wall time and peak RSS
+(of the largest process in the tree, from wait4). The ratio is scan / `checkov -d repo`
+(checkov-action's default). Modes: trees on disk (worker and in-process) and a git checkout
+(scan_git_change, reading both commits with git cat-file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from iac_gen import generate  # noqa: E402
+
+PY = sys.executable
+CHECKOV = str(Path(PY).with_name("checkov"))
+OFFLINE = {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE"}
+CHANGED = "stack00/aws/s3/main.tf"
+PUBLIC = '''
+resource "aws_s3_bucket_acl" "stack00_s3_public" {
+  bucket = aws_s3_bucket.stack00_s3.id
+  acl    = "public-read"
+}
+'''
+
+SCAN = '''
+import json, sys
+from pathlib import Path
+from checker.iac import scan_change
+from checker.model import ChangedFile
+scan = scan_change(base_dir=Path(sys.argv[1]), head_dir=Path(sys.argv[2]),
+                   changed=[ChangedFile(sys.argv[3], "modified")], mode=sys.argv[4])
+print(json.dumps({"introduced": len(scan.facts.introduced), "errors": list(scan.facts.errors)}))
+'''
+
+
+SCAN_GIT = '''
+import json, sys
+from pathlib import Path
+from checker.iac import scan_git_change
+from checker.model import ChangedFile
+scan = scan_git_change(repo_dir=Path(sys.argv[1]), base_sha=sys.argv[2], head_sha=sys.argv[3],
+                       changed=[ChangedFile(sys.argv[4], "modified")])
+print(json.dumps({"introduced": len(scan.facts.introduced), "errors": list(scan.facts.errors)}))
+'''
+
+
+def git_repo(base: Path, dest: Path) -> tuple[str, str]:
+    """A git repository with the base tree as one commit and the one-file change as the next."""
+    shutil.copytree(base, dest)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.com",
+           "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@example.com"}
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(dest), *args], check=True, capture_output=True, text=True,
+                              env=env).stdout.strip()
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "base")
+    base_sha = git("rev-parse", "HEAD")
+    with (dest / CHANGED).open("a") as handle:
+        handle.write(PUBLIC)
+    git("commit", "-qam", "head")
+    return base_sha, git("rev-parse", "HEAD")
+
+
+def measure(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MB (largest process of the tree), stdout."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **OFFLINE}, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    out = proc.stdout.read() if proc.stdout else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"{cmd[:3]} failed with {status}")
+    return elapsed, usage.ru_maxrss / 1024, out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scales", default="1,10")
+    parser.add_argument("--full-scan-scales", default="1", help="scales at which to also run checkov -d")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--modes", default="worker,inprocess")
+    args = parser.parse_args()
+    full_scales = {int(s) for s in args.full_scan_scales.split(",") if s}
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus; each figure: best of {args.repeat}")
+    with tempfile.TemporaryDirectory(prefix="iac-bench-") as tmp:
+        for scale in (int(s) for s in args.scales.split(",")):
+            base = Path(tmp) / f"base{scale}"
+            size = generate(base, scale)
+            head = Path(tmp) / f"head{scale}"
+            shutil.copytree(base, head)
+            with (head / CHANGED).open("a") as handle:
+                handle.write(PUBLIC)
+            print(f"\nscale {scale}: {size}; changed file {CHANGED}")
+            full = None
+            if scale in full_scales:
+                runs = [measure([CHECKOV, "-d", str(head), "--quiet", "--compact", "-o", "json", "--skip-download"])
+                        for _ in range(args.repeat)]
+                full = min(r[0] for r in runs)
+                print(f"  checkov -d <repo>          {full:7.2f} s  peak {max(r[1] for r in runs):6.0f} MB")
+            for mode in args.modes.split(","):
+                runs = [measure([PY, "-c", SCAN, str(base), str(head), CHANGED, mode]) for _ in range(args.repeat)]
+                best = min(r[0] for r in runs)
+                ratio = f"  ratio {best / full:.3f}" if full else ""
+                print(f"  changeproof iac ({mode:9}) {best:7.2f} s  peak {max(r[1] for r in runs):6.0f} MB"
+                      f"{ratio}  result {runs[0][2].strip()}")
+            base_sha, head_sha = git_repo(base, Path(tmp) / f"git{scale}")
+            runs = [measure([PY, "-c", SCAN_GIT, str(Path(tmp) / f"git{scale}"), base_sha, head_sha, CHANGED])
+                    for _ in range(args.repeat)]
+            best = min(r[0] for r in runs)
+            ratio = f"  ratio {best / full:.3f}" if full else ""
+            print(f"  changeproof iac (git, worker) {best:5.2f} s  peak {max(r[1] for r in runs):6.0f} MB"
+                  f"{ratio}  result {runs[0][2].strip()}")
+
+
+if __name__ == "__main__":
+    main()

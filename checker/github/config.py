@@ -1,0 +1,123 @@
+"""The action's configuration, read once from the runner's environment.
+
+Inputs arrive as `INPUT_<NAME>` with the name upper-cased and hyphens kept (`INPUT_GITHUB-TOKEN`);
+the underscore spelling is accepted too. No input can weaken enforcement: the mode and the
+policy come from the base commit's policy file only.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from checker.errors import UsageError
+
+SIGNING_MODES = ("key", "sigstore", "none")
+_REPO = re.compile(r"^[\w.-]+/[\w.-]+$")
+
+
+def _input(env: Mapping[str, str], name: str, default: str = "") -> str:
+    upper = name.upper()
+    for key in (f"INPUT_{upper}", f"INPUT_{upper.replace('-', '_')}"):
+        value = env.get(key)
+        if value is not None and value.strip() != "":
+            return value.strip() if "KEY" not in upper and "TOKEN" not in upper else value
+    return default
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    value = _input(env, name, "false").lower()
+    if value not in ("true", "false", "yes", "no", "1", "0"):
+        raise UsageError(f"input {name} is '{value}'", fix=f"Set {name} to true or false.")
+    return value in ("true", "yes", "1")
+
+
+@dataclass(frozen=True)
+class Config:
+    token: str
+    api_url: str
+    server_url: str
+    repository: str
+    event_name: str
+    event_path: str
+    job: str
+    check_run: bool
+    comment: bool
+    ledger_repository: str
+    ledger_branch: str
+    signing_key: str
+    signing_key_password: str
+    signing_mode: str
+    iac: str
+    pr_input: str
+    workspace: str
+    output_path: str
+    summary_path: str
+    run_id: str
+    workflow_ref: str
+    ref: str
+    backfill_days: int
+
+    @property
+    def run_url(self) -> str:
+        return f"{self.server_url}/{self.repository}/actions/runs/{self.run_id}" if self.run_id else ""
+
+    @property
+    def ledger_location(self) -> str:
+        """A git location for the ledger: owner/repo on this server, or a URL / local path as given."""
+        target = self.ledger_repository or self.repository
+        if _REPO.match(target):
+            return f"{self.server_url}/{target}.git"
+        return target
+
+    @property
+    def ledger_name(self) -> str:
+        target = self.ledger_repository or self.repository
+        return target if _REPO.match(target) else self.repository
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if env is None else env
+        repository = env.get("GITHUB_REPOSITORY", "")
+        if not _REPO.match(repository):
+            raise UsageError("GITHUB_REPOSITORY is not set to owner/repository",
+                             fix="Run changeproof as a GitHub Action step (it sets GITHUB_REPOSITORY).")
+        mode = _input(env, "signing-mode", "").lower()
+        key = _input(env, "signing-key")
+        if not mode:
+            mode = "key" if key else "none"
+        if mode not in SIGNING_MODES:
+            raise UsageError(f"input signing-mode is '{mode}'", fix="Use key, sigstore or none.")
+        iac = _input(env, "iac", "auto").lower()
+        if iac not in ("auto", "off"):
+            raise UsageError(f"input iac is '{iac}'", fix="Use auto or off.")
+        days = _input(env, "backfill-days", "7")
+        if not days.isdigit():
+            raise UsageError(f"input backfill-days is '{days}'", fix="Use a whole number of days, such as 7.")
+        return cls(
+            token=_input(env, "github-token") or env.get("GITHUB_TOKEN", ""),
+            api_url=(_input(env, "api-url") or env.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/"),
+            server_url=(env.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/"),
+            repository=repository,
+            event_name=env.get("GITHUB_EVENT_NAME", ""),
+            event_path=env.get("GITHUB_EVENT_PATH", ""),
+            job=_input(env, "job").lower(),
+            check_run=_flag(env, "check-run"),
+            comment=_flag(env, "comment"),
+            ledger_repository=_input(env, "ledger-repository"),
+            ledger_branch=_input(env, "ledger-branch", "changeproof-ledger"),
+            signing_key=key,
+            signing_key_password=_input(env, "signing-key-password"),
+            signing_mode=mode,
+            iac=iac,
+            pr_input=_input(env, "pr"),
+            workspace=env.get("GITHUB_WORKSPACE", ""),
+            output_path=env.get("GITHUB_OUTPUT", ""),
+            summary_path=env.get("GITHUB_STEP_SUMMARY", ""),
+            run_id=env.get("GITHUB_RUN_ID", ""),
+            workflow_ref=env.get("GITHUB_WORKFLOW_REF", ""),
+            ref=env.get("GITHUB_REF", ""),
+            backfill_days=int(days),
+        )
