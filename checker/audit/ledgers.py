@@ -74,7 +74,7 @@ def _local_copy(stack: ExitStack, ledger: str, branch: str) -> tuple[Path, str]:
     git = stack.enter_context(scratch_repo(ledger))
     git.run("config", "--unset", "extensions.partialClone")
     git.run("config", "--unset", "remote.origin.promisor")
-    commit = fetch_tip(git, branch, blobless=False, ledger=ledger)
+    commit = fetch_tip(git, branch, object_filter=None, ledger=ledger)
     if commit is None:
         raise UsageError(f"{redact(ledger)} has no branch {branch}", fix="pass --branch with the ledger branch")
     git.run("update-ref", f"refs/heads/{branch}", commit)

@@ -178,3 +178,35 @@ def test_parallel_reader_gives_the_same_rows_as_the_public_read_api(recorder: Re
         finally:
             reader.CHUNK = original
     assert fast.rows == slow.rows and len(fast.rows) == 5 and fast.controls == slow.controls
+
+
+def test_export_of_a_remote_ledger_fetched_over_git_protocol(recorder: Recorder, keys: Keys, tmp_path: Path) -> None:
+    import socket
+    import time
+
+    recorder.record(pr_facts(1, "PAY-1 remote", merged_at="2026-11-10T10:00:00Z", merge_sha="a" * 40))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    daemon = subprocess.Popen(["git", "daemon", "--export-all", "--reuseaddr", "--listen=127.0.0.1", f"--port={port}",
+                               f"--base-path={recorder.ledger.parent}", str(recorder.ledger.parent)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        out = tmp_path / "remote.csv"
+        proc = run_cli("export", "--ledger", f"git://127.0.0.1:{port}/ledger.git", "--branch", BRANCH,
+                       "--key", str(keys.public), "--format", "csv", "--out", str(out))
+    finally:
+        daemon.terminate()
+        daemon.wait(10)
+    assert proc.returncode == 0, proc.stderr
+    with out.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["pr"], r["title"], r["ledger"]) for r in rows] == [("1", "PAY-1 remote",
+                                                                   f"git://127.0.0.1:{port}/ledger.git")]
