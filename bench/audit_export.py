@@ -115,14 +115,13 @@ def build(ledger: Path, n: int, key_path: Path) -> float:
     return time.perf_counter() - start
 
 
-def child(ledger: Path, key: Path, fmt: str, out: Path, cache_policies: bool) -> None:
+def child(ledger: Path, key: Path, fmt: str, out: Path) -> None:
     """One export in this (fresh) process, the same steps as `changeproof export`; prints JSON timings."""
     from checker.audit.export import write
     from checker.audit.ledgers import open_ledgers
     from checker.audit.population import Period, build_population
     from checker.audit.reader import summaries
 
-    restore = patch_policy_reads() if cache_policies else None
     times = {}
     t0 = time.perf_counter()
     with open_ledgers([str(ledger)], BRANCH, [str(key)]) as opened:
@@ -134,16 +133,12 @@ def child(ledger: Path, key: Path, fmt: str, out: Path, cache_policies: bool) ->
         write(fmt, population, opened, out)
         times[f"write {fmt}"] = time.perf_counter() - t
     times["total"] = time.perf_counter() - t0
-    if restore:
-        restore()
     print(json.dumps(times))
 
 
-def timed(ledger: Path, key: Path, fmt: str, out: Path, cache_policies: bool) -> tuple[dict[str, float], float]:
+def timed(ledger: Path, key: Path, fmt: str, out: Path) -> tuple[dict[str, float], float]:
     """Timings and the peak RSS (MiB) of the largest process of one export run in a child process."""
     args = [sys.executable, __file__, "--child", fmt, "--ledger", str(ledger), "--key", str(key), "--out", str(out)]
-    if cache_policies:
-        args.append("--cache-policies")
     proc = subprocess.run(args, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"export failed: {proc.stderr[-2000:]}")
@@ -151,47 +146,18 @@ def timed(ledger: Path, key: Path, fmt: str, out: Path, cache_policies: bool) ->
     return json.loads(proc.stdout.strip().splitlines()[-1]), peak
 
 
-def patch_policy_reads():  # type: ignore[no-untyped-def]
-    """Make checker/evidence/verify.py read policies/<digest> once per digest instead of once per entry.
-
-    This measures the fix proposed for the evidence package (its policy check runs one `git
-    cat-file` process per entry); the package itself is not changed by this benchmark.
-    """
-    from checker.evidence import verify as verify_module
-
-    original = verify_module._Opened.read
-    cache: dict[tuple[int, str], bytes | None] = {}
-
-    def read(self, path):  # type: ignore[no-untyped-def]
-        if not path.startswith("policies/"):
-            return original(self, path)
-        if (id(self), path) not in cache:
-            cache[(id(self), path)] = original(self, path)
-        return cache[(id(self), path)]
-
-    verify_module._Opened.read = read
-
-    def restore() -> None:
-        verify_module._Opened.read = original
-
-    return restore
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--keep", action="store_true")
-    parser.add_argument("--skip-unpatched-html", action="store_true",
-                        help="Do not time HTML with the unpatched verifier (it costs as much as the CSV run).")
     parser.add_argument("--child", choices=["csv", "json", "html"], help=argparse.SUPPRESS)
     parser.add_argument("--ledger", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--key", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--cache-policies", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.ledger, args.key, args.child, args.out, args.cache_policies)
+        child(args.ledger, args.key, args.child, args.out)
         return
     work = args.workdir or Path(tempfile.mkdtemp(prefix="changeproof-bench-audit-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -208,25 +174,19 @@ def main() -> None:
             n = int(json.loads(head)["size"])
         size = sum(f.stat().st_size for f in ledger.rglob("*") if f.is_file())
         print(f"{n} entries, ledger on disk: {size / 2**20:.0f} MiB; {os.cpu_count()} cores", flush=True)
-        runs = [("csv", False), ("csv", True), ("html", True)]
-        if not args.skip_unpatched_html:
-            runs.append(("html", False))
         results = {}
-        for fmt, patched in runs:
+        for fmt in ("csv", "html"):
             out = work / f"population.{fmt}"
-            times, peak = timed(ledger, key, fmt, out, patched)
-            results[(fmt, patched)] = times
-            label = "verify with policy reads cached" if patched else "verify as shipped"
+            times, peak = timed(ledger, key, fmt, out)
+            results[fmt] = times
             split = ", ".join(f"{k} {v:.1f} s" for k, v in times.items() if k != "total")
-            print(f"export {fmt:<4} ({label}): {times['total']:.1f} s ({n / times['total']:,.0f} entries/s); "
-                  f"{split}; peak RSS so far {peak:.0f} MiB; output {out.stat().st_size / 2**20:.1f} MiB", flush=True)
+            print(f"export {fmt:<4}: {times['total']:.1f} s ({n / times['total']:,.0f} entries/s); {split}; "
+                  f"peak RSS so far {peak:.0f} MiB; output {out.stat().st_size / 2**20:.1f} MiB", flush=True)
         target = 30.0
-        for patched in (False, True):
-            total = results[("csv", patched)]["total"]
-            scaled = total * 100_000 / n
-            print(f"CSV, {'patched' if patched else 'as shipped'}: {total:.1f} s for {n}"
-                  + (f" (~{scaled:.0f} s per 100 000, linear)" if n != 100_000 else "")
-                  + f"; {scaled / target:.2f} x the 30 s budget")
+        scaled = results["csv"]["total"] * 100_000 / n
+        print(f"CSV: {results['csv']['total']:.1f} s for {n}"
+              + (f" (~{scaled:.0f} s per 100 000, linear)" if n != 100_000 else "")
+              + f"; {scaled / target:.2f} x the {target:.0f} s budget")
     finally:
         if not args.keep and not args.workdir:
             shutil.rmtree(work, ignore_errors=True)
