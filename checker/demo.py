@@ -1,8 +1,8 @@
 """The local demo: the bundled example PRs taken through the whole pipeline on this machine.
 
 Evaluate each example PR, sign each evaluation into a fresh local ledger (a bare git repository
-standing in for the `changeproof-ledger` branch), then verify that ledger offline as an auditor
-would, with the public key and re-performance of every evaluation.
+standing in for the `changeproof-ledger` branch), verify that ledger offline as an auditor would,
+with the public key and re-performance of every evaluation, and export it (CSV, JSON, HTML).
 """
 
 from __future__ import annotations
@@ -59,8 +59,14 @@ def run_demo(workdir: Path, echo: Callable[[str], None]) -> list[Evaluation]:
     report = verify_ledger(str(ledger), keys=[str(public)], reperform=True)
     echo(render_verify(report))
     (workdir / "checkpoint").write_text(_checkpoint(ledger), encoding="utf-8")
-    echo(f"\nreports written to {workdir}/ (evaluation JSON and Markdown step summary per PR); the signed "
+
+    from checker.audit import demo_export
+
+    html = demo_export(str(ledger), "changeproof-ledger", str(public), workdir / "audit")
+    echo(f"\n── auditor's export of the ledger: {html.parent}/audit-population.csv and .json")
+    echo(f"reports written to {workdir}/ (evaluation JSON and Markdown step summary per PR); the signed "
          f"checkpoint is saved as {workdir}/checkpoint for a later `changeproof verify --checkpoint`")
+    echo(f"HTML evidence report: {html.resolve()}")
     return evaluations
 
 

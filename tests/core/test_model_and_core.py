@@ -146,6 +146,10 @@ def test_demo_writes_reports(tmp_path: Path) -> None:
     assert "recorded as merge entry seq 0" in result.stdout
     assert "re-performed: 2 evaluations" in result.stdout and "VALID" in result.stdout
     assert (tmp_path / "demo" / "checkpoint").read_text().count("\n") >= 4
+    html = tmp_path / "demo" / "audit" / "audit-report.html"
+    assert f"HTML evidence report: {html}" in result.stdout
+    rows = (tmp_path / "demo" / "audit" / "audit-population.csv").read_text().splitlines()
+    assert len(rows) == 2 and "PAY-318" in rows[1]  # the merged PR #42; #43 was only gate-evaluated
 
 
 def test_stale_review_is_named_in_the_fix() -> None:
