@@ -14,10 +14,10 @@ from pathlib import Path
 import click
 
 from checker.errors import UsageError
+from checker.evidence.layout import DEFAULT_BRANCH
 
 KEY_ENV = "CHANGEPROOF_SIGNING_KEY"
 PASSWORD_ENV = "CHANGEPROOF_KEY_PASSWORD"
-DEFAULT_BRANCH = "changeproof-ledger"
 
 
 @click.command()

@@ -11,8 +11,6 @@ from collections.abc import Callable
 
 from checker.errors import PolicyError
 
-DEFAULT_API_URL = "https://api.github.com"
-
 
 def shared_policy_fetcher(api_url: str | None = None, token: str | None = None) -> Callable[[str], str | None]:
     """A fetcher for `checker.policy`: connects on first use, so local-only policies need no network."""
@@ -25,7 +23,7 @@ def shared_policy_fetcher(api_url: str | None = None, token: str | None = None) 
         if not match:
             return None
         if "collector" not in state:
-            from checker.github.api import Api
+            from checker.github.api import DEFAULT_API_URL, Api
             from checker.github.collector import Collector
 
             url = api_url or os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL
