@@ -14,12 +14,10 @@ import hashlib
 import json
 import types
 import typing
-from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar
 
 import orjson
-import rfc8785
 
 T = TypeVar("T")
 
@@ -147,13 +145,6 @@ def _kind(data: Any) -> str:
             float: "a number"}.get(type(data), type(data).__name__)
 
 
-def canonical_bytes(value: Any) -> bytes:
-    """RFC 8785 canonical JSON of a model value: the form every digest is computed over."""
-    data = to_json(value)
-    encoded: bytes = rfc8785.dumps(data)
-    return encoded
-
-
 def fast_canonical_bytes(value: Any) -> bytes:
     """Compact JSON with keys sorted by code point and non-ASCII left unescaped.
 
@@ -179,8 +170,8 @@ def _dataclass_as_dict(value: Any) -> dict[str, Any]:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
-def sha256_digest(value: Any, encoder: Callable[[Any], bytes] = fast_canonical_bytes) -> str:
-    return hashlib.sha256(encoder(value)).hexdigest()
+def sha256_digest(value: Any) -> str:
+    return hashlib.sha256(fast_canonical_bytes(value)).hexdigest()
 
 
 def dumps(value: Any, *, indent: int | None = 2) -> str:

@@ -76,6 +76,8 @@ def test_facts_digest_changes_with_any_fact() -> None:
     b = evaluate(profile("baseline"), replace(facts, title=facts.title + " ")).facts_digest
     assert a != b
     assert len(fast_canonical_bytes(facts)) > 100
+    expected = json.dumps(to_json(facts), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    assert fast_canonical_bytes(facts) == expected
 
 
 def test_evaluate_cli_exit_codes(tmp_path: Path) -> None:
