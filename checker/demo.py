@@ -25,7 +25,7 @@ EXAMPLE_PRS = ("pr-42-facts.json", "pr-43-facts.json")
 
 
 def run_demo(workdir: Path, echo: Callable[[str], None]) -> list[Evaluation]:
-    from checker.evidence import RunContext, load_signer, record_evaluation, verify_ledger
+    from checker.evidence import DEFAULT_BRANCH, RunContext, load_signer, record_evaluation, verify_ledger
     from checker.evidence.commands import render as render_verify
     from checker.evidence.keys import generate_keypair
 
@@ -58,11 +58,11 @@ def run_demo(workdir: Path, echo: Callable[[str], None]) -> list[Evaluation]:
     echo(f"── verifying {ledger} with {public} (signatures, hash chain, Merkle checkpoint, re-performance)")
     report = verify_ledger(str(ledger), keys=[str(public)], reperform=True)
     echo(render_verify(report))
-    (workdir / "checkpoint").write_text(_checkpoint(ledger), encoding="utf-8")
+    (workdir / "checkpoint").write_text(_checkpoint(ledger, DEFAULT_BRANCH), encoding="utf-8")
 
     from checker.audit import demo_export
 
-    html = demo_export(str(ledger), "changeproof-ledger", str(public), workdir / "audit")
+    html = demo_export(str(ledger), DEFAULT_BRANCH, str(public), workdir / "audit")
     echo(f"\n── auditor's export of the ledger: {html.parent}/audit-population.csv and .json")
     echo(f"reports written to {workdir}/ (evaluation JSON and Markdown step summary per PR); the signed "
          f"checkpoint is saved as {workdir}/checkpoint for a later `changeproof verify --checkpoint`")
@@ -70,7 +70,7 @@ def run_demo(workdir: Path, echo: Callable[[str], None]) -> list[Evaluation]:
     return evaluations
 
 
-def _checkpoint(ledger: Path) -> str:
-    shown = subprocess.run(["git", "--git-dir", str(ledger), "show", "changeproof-ledger:checkpoint"],
+def _checkpoint(ledger: Path, branch: str) -> str:
+    shown = subprocess.run(["git", "--git-dir", str(ledger), "show", f"{branch}:checkpoint"],
                            check=True, capture_output=True, text=True)
     return shown.stdout
