@@ -51,16 +51,19 @@ def templates(policy_digest: str) -> list[dict]:
     policy = policies.load_file(ROOT / "examples" / "policy.yml")
     merged = replace(base, merge=MergeInfo(True, "2026-11-27T14:00:00Z", "bob", "0" * 40))
     variants = [merged, replace(merged, reviews=()), replace(merged, title="=cmd|' /C calc'!A0 <b>x</b>")]
-    return [evaluation_statement(evaluate(policy, f), f, policy_digest, kind="merge", context=CONTEXT, seq=0, prev="")
-            for f in variants]
+    return [
+        evaluation_statement(evaluate(policy, f), f, policy_digest, kind="merge", context=CONTEXT, seq=0, prev="")
+        for f in variants
+    ]
 
 
 def build(ledger: Path, n: int, key_path: Path) -> float:
     """Write an n-entry ledger branch into the bare repository `ledger`; returns seconds."""
     start = time.perf_counter()
     private = ed25519.Ed25519PrivateKey.generate()
-    key_path.write_bytes(private.public_key().public_bytes(serialization.Encoding.PEM,
-                                                           serialization.PublicFormat.SubjectPublicKeyInfo))
+    key_path.write_bytes(
+        private.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
     signer = KeySigner(private)
     policy_body, policy_digest = policy_document(policies.load_file(ROOT / "examples" / "policy.yml"))
     temps = templates(policy_digest)
@@ -95,15 +98,26 @@ def build(ledger: Path, n: int, key_path: Path) -> float:
     root = merkle.frontier_root(frontier)
     body = notes.body(origin, n, root)
     note = notes.assemble(body, [signer.sign_note(origin, body)])
-    doc = {"format": layout.FORMAT, "origin": "acme/payments", "shard": layout.SHARD, "hash": "sha256",
-           "checkpoint_origin": origin, "trust": [signer.trust_entry()]}
+    doc = {
+        "format": layout.FORMAT,
+        "origin": "acme/payments",
+        "shard": layout.SHARD,
+        "hash": "sha256",
+        "checkpoint_origin": origin,
+        "trust": [signer.trust_entry()],
+    }
     head = {"size": n, "last_entry_hash": prev, "root": root.hex(), "frontier": [h.hex() for h in frontier]}
-    files = {layout.LEDGER_FILE: (json.dumps(doc, indent=2) + "\n").encode(),
-             layout.HEAD_FILE: (json.dumps(head, indent=2) + "\n").encode(),
-             layout.CHECKPOINT_FILE: note.encode(), layout.policy_path(policy_digest): policy_body}
+    files = {
+        layout.LEDGER_FILE: (json.dumps(doc, indent=2) + "\n").encode(),
+        layout.HEAD_FILE: (json.dumps(head, indent=2) + "\n").encode(),
+        layout.CHECKPOINT_FILE: note.encode(),
+        layout.policy_path(policy_digest): policy_body,
+    }
     message = b"bench ledger"
-    out.write(b"commit refs/heads/%s\ncommitter bench <b@example.com> 1764000000 +0000\ndata %d\n%s\n"
-              % (BRANCH.encode(), len(message), message))
+    out.write(
+        b"commit refs/heads/%s\ncommitter bench <b@example.com> 1764000000 +0000\ndata %d\n%s\n"
+        % (BRANCH.encode(), len(message), message)
+    )
     for path, mark in paths:
         out.write(b"M 100644 :%d %s\n" % (mark, path.encode()))
     for path, content in files.items():
@@ -169,8 +183,11 @@ def main() -> None:
             seconds = build(ledger, n, key)
             print(f"  built in {seconds:.1f} s ({seconds / n * 1000:.2f} ms/entry)", flush=True)
         else:
-            head = subprocess.run(["git", f"--git-dir={ledger}", "cat-file", "blob", f"{BRANCH}:head.json"],
-                                  capture_output=True, check=True).stdout
+            head = subprocess.run(
+                ["git", f"--git-dir={ledger}", "cat-file", "blob", f"{BRANCH}:head.json"],
+                capture_output=True,
+                check=True,
+            ).stdout
             n = int(json.loads(head)["size"])
         size = sum(f.stat().st_size for f in ledger.rglob("*") if f.is_file())
         print(f"{n} entries, ledger on disk: {size / 2**20:.0f} MiB; {os.cpu_count()} cores", flush=True)
@@ -180,13 +197,18 @@ def main() -> None:
             times, peak = timed(ledger, key, fmt, out)
             results[fmt] = times
             split = ", ".join(f"{k} {v:.1f} s" for k, v in times.items() if k != "total")
-            print(f"export {fmt:<4}: {times['total']:.1f} s ({n / times['total']:,.0f} entries/s); {split}; "
-                  f"peak RSS so far {peak:.0f} MiB; output {out.stat().st_size / 2**20:.1f} MiB", flush=True)
+            print(
+                f"export {fmt:<4}: {times['total']:.1f} s ({n / times['total']:,.0f} entries/s); {split}; "
+                f"peak RSS so far {peak:.0f} MiB; output {out.stat().st_size / 2**20:.1f} MiB",
+                flush=True,
+            )
         target = 30.0
         scaled = results["csv"]["total"] * 100_000 / n
-        print(f"CSV: {results['csv']['total']:.1f} s for {n}"
-              + (f" (~{scaled:.0f} s per 100 000, linear)" if n != 100_000 else "")
-              + f"; {scaled / target:.2f} x the {target:.0f} s budget")
+        print(
+            f"CSV: {results['csv']['total']:.1f} s for {n}"
+            + (f" (~{scaled:.0f} s per 100 000, linear)" if n != 100_000 else "")
+            + f"; {scaled / target:.2f} x the {target:.0f} s budget"
+        )
     finally:
         if not args.keep and not args.workdir:
             shutil.rmtree(work, ignore_errors=True)

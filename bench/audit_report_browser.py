@@ -31,13 +31,26 @@ def population(n: int) -> Population:
     rows = []
     for i in range(n):
         row = {c: "" for c in BASE_COLUMNS}
-        row.update({"ledger": "ledger.git", "ledger_status": "valid", "repository": f"acme/repo{i % 7}",
-                    "kind": "pr", "pr": i + 1, "title": f"PAY-{i * 7919 % 100000} change number {i} <b>&</b>",
-                    "author": f"dev{i % 50}",
-                    "approvals": f"rev{i % 13} at 2026-11-01T10:00:00Z on {i:012x}", "merged_by": "bob",
-                    "merged_at": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T10:00:00Z", "merge_sha": f"{i:040x}",
-                    "required_checks": "build=success; tests=success", "verdict": ("pass", "fail", "emergency")[i % 3],
-                    "gate_verdict": "pass", "seq": i, "entry_hash": f"{i * 2654435761 % 2**64:064x}"})
+        row.update(
+            {
+                "ledger": "ledger.git",
+                "ledger_status": "valid",
+                "repository": f"acme/repo{i % 7}",
+                "kind": "pr",
+                "pr": i + 1,
+                "title": f"PAY-{i * 7919 % 100000} change number {i} <b>&</b>",
+                "author": f"dev{i % 50}",
+                "approvals": f"rev{i % 13} at 2026-11-01T10:00:00Z on {i:012x}",
+                "merged_by": "bob",
+                "merged_at": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T10:00:00Z",
+                "merge_sha": f"{i:040x}",
+                "required_checks": "build=success; tests=success",
+                "verdict": ("pass", "fail", "emergency")[i % 3],
+                "gate_verdict": "pass",
+                "seq": i,
+                "entry_hash": f"{i * 2654435761 % 2**64:064x}",
+            }
+        )
         for c in CONTROLS:
             row[f"control:{c}"] = "pass"
         rows.append(row)
@@ -58,8 +71,9 @@ def main() -> None:
         out = Path(tmp) / "report.html"
         t = time.perf_counter()
         write_html(population(args.rows), [], out)
-        print(f"{args.rows} rows: report written in {time.perf_counter() - t:.1f} s, "
-              f"{out.stat().st_size / 2**20:.1f} MiB")
+        print(
+            f"{args.rows} rows: report written in {time.perf_counter() - t:.1f} s, {out.stat().st_size / 2**20:.1f} MiB"
+        )
         browser = Browser(Path(tmp) / "profile")
         try:
             t = time.perf_counter()
@@ -69,15 +83,19 @@ def main() -> None:
             print(f"load to first table page: {time.perf_counter() - t:.2f} s")
             sort = "document.querySelector('#population th[data-column=title]').click()"
             print(f"sort by title: {timed(browser, sort):.2f} s; reverse: {timed(browser, sort):.2f} s")
-            filt = ("{const f = document.getElementById('filter'); f.value = 'number 4242';"
-                    " f.dispatchEvent(new Event('input'));}")
+            filt = (
+                "{const f = document.getElementById('filter'); f.value = 'number 4242';"
+                " f.dispatchEvent(new Event('input'));}"
+            )
             browser.js(filt)
             t = time.perf_counter()
             count = "document.getElementById('count').textContent"
             while not str(browser.js(count)).startswith(tuple(f"{k} of" for k in range(100))):
                 time.sleep(0.02)
-            print(f"text filter (incl. 150 ms debounce, first use builds the search index): "
-                  f"{time.perf_counter() - t:.2f} s -> {browser.js(count)}")
+            print(
+                f"text filter (incl. 150 ms debounce, first use builds the search index): "
+                f"{time.perf_counter() - t:.2f} s -> {browser.js(count)}"
+            )
             heap = browser.js("performance.memory ? performance.memory.usedJSHeapSize : 0")
             print(f"JS heap in use: {heap / 2**20:.0f} MiB; console problems: {browser.problems() or 'none'}")
         finally:

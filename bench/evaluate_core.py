@@ -49,8 +49,17 @@ def large_pr(directories: int = 0) -> tuple[object, object]:
         lines.append(f"/{area}/ @owner{i % 60}")
     lines += [f"*.{ext} @lang-{ext}" for ext in ("go", "py", "ts", "tf", "sql", "proto", "md", "yml", "json", "sh")]
     lines += [f"/{a}/**/*.md @docs" for a in areas[:20]]
-    lines += ["/infra/ @acme/sre", "/services/payments/ @acme/payments", "docs/* @docs", "**/migrations/ @dba",
-              "/.github/ @acme/platform", "/infra/legacy/", "Makefile @build", "**/vendor/**", "*.lock @build"]
+    lines += [
+        "/infra/ @acme/sre",
+        "/services/payments/ @acme/payments",
+        "docs/* @docs",
+        "**/migrations/ @dba",
+        "/.github/ @acme/platform",
+        "/infra/legacy/",
+        "Makefile @build",
+        "**/vendor/**",
+        "*.lock @build",
+    ]
     assert len(lines) >= 200, len(lines)
     files = []
     for n in range(500):
@@ -66,12 +75,20 @@ def large_pr(directories: int = 0) -> tuple[object, object]:
     reviews = tuple(review(r, on=HEAD if i % 3 else C1, rid=i + 1) for i, r in enumerate(reviewers))
     checks = tuple(check(f"ci-{i}") for i in range(30))
     facts = well_run_pr(
-        files=tuple(files), reviews=reviews, checks=checks,
+        files=tuple(files),
+        reviews=reviews,
+        checks=checks,
         codeowners=SourceFile(".github/CODEOWNERS", "present", "\n".join(lines) + "\n"),
-        commits=tuple([commit(C1, BASE)] + [commit(hashlib.sha1(str(i).encode()).hexdigest(), C1)
-                                            for i in range(20)] + [commit(HEAD, C1)]),
-        teams=(TeamMembership("acme/devs", tuple(reviewers)), TeamMembership("acme/sre", ("sam",)),
-               TeamMembership("acme/payments", ("owner1", "owner2"))),
+        commits=tuple(
+            [commit(C1, BASE)]
+            + [commit(hashlib.sha1(str(i).encode()).hexdigest(), C1) for i in range(20)]
+            + [commit(HEAD, C1)]
+        ),
+        teams=(
+            TeamMembership("acme/devs", tuple(reviewers)),
+            TeamMembership("acme/sre", ("sam",)),
+            TeamMembership("acme/payments", ("owner1", "owner2")),
+        ),
     )
     policy = load_text(POLICY % ", ".join(f"ci-{i}" for i in range(30)), "bench.yml")
     return policy, facts
@@ -104,8 +121,10 @@ def main() -> None:
     evaluate(policy, facts)  # type: ignore[arg-type]
     cold_ms = (time.perf_counter() - cold_start) * 1000
     print(f"small PR (2 files, 1 review):                     {small_rate:8.0f} evaluations/s")
-    print(f"large PR (500 files, 50 reviews, 30 checks, 200+ CODEOWNERS rules): {large_rate:8.0f} evaluations/s "
-          f"({n} runs, {1000 / large_rate:.2f} ms each)")
+    print(
+        f"large PR (500 files, 50 reviews, 30 checks, 200+ CODEOWNERS rules): {large_rate:8.0f} evaluations/s "
+        f"({n} runs, {1000 / large_rate:.2f} ms each)"
+    )
     print(f"large PR, files clustered in 60 directories:      {clustered_rate:8.0f} evaluations/s")
     print(f"first evaluation incl. CODEOWNERS parse:          {cold_ms:8.2f} ms")
     print(f"ratio small/large:                                {small_rate / large_rate:8.1f}x")

@@ -32,7 +32,8 @@ def run(files: int, reviews: int, checks: int) -> tuple[int, float]:
     pr["reviews"] = [dict(base[i % len(base)], id=i + 1) for i in range(reviews)]
     data["repos"][sc.REPO]["check_runs"][sc.HEAD_SHA] = [
         sc.check_run(100 + i, ["build", "test", "lint"][i] if i < 3 else f"extra-{i}", sc.HEAD_SHA)
-        for i in range(checks)]
+        for i in range(checks)
+    ]
     server = FakeGitHub(data).start()
     try:
         api = Api("t", server.base_url)

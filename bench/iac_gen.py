@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 AWS = {
-    "s3": '''resource "aws_s3_bucket" "{n}" {{
+    "s3": """resource "aws_s3_bucket" "{n}" {{
   bucket = "${{var.prefix}}-{n}"
   tags   = var.tags
 }}
@@ -35,8 +35,8 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "{n}" {{
 resource "aws_s3_bucket" "{n}_logs" {{
   bucket = "${{var.prefix}}-{n}-logs"
 }}
-''',
-    "ec2": '''resource "aws_instance" "{n}" {{
+""",
+    "ec2": """resource "aws_instance" "{n}" {{
   ami           = var.ami
   instance_type = "t3.micro"
   subnet_id     = var.subnet_id
@@ -69,8 +69,8 @@ resource "aws_security_group" "{n}" {{
     cidr_blocks = ["0.0.0.0/0"]
   }}
 }}
-''',
-    "rds": '''resource "aws_db_instance" "{n}" {{
+""",
+    "rds": """resource "aws_db_instance" "{n}" {{
   identifier             = "{n}"
   engine                 = "mysql"
   engine_version         = "8.0"
@@ -89,8 +89,8 @@ resource "aws_db_subnet_group" "{n}" {{
   name       = "{n}"
   subnet_ids = var.subnet_ids
 }}
-''',
-    "iam": '''resource "aws_iam_role" "{n}" {{
+""",
+    "iam": """resource "aws_iam_role" "{n}" {{
   name = "{n}"
   assume_role_policy = jsonencode({{
     Version = "2012-10-17"
@@ -110,8 +110,8 @@ resource "aws_iam_role_policy_attachment" "{n}" {{
   role       = aws_iam_role.{n}.name
   policy_arn = aws_iam_policy.{n}.arn
 }}
-''',
-    "lambda": '''resource "aws_lambda_function" "{n}" {{
+""",
+    "lambda": """resource "aws_lambda_function" "{n}" {{
   function_name = "{n}"
   role          = var.role_arn
   handler       = "index.handler"
@@ -128,8 +128,8 @@ resource "aws_cloudwatch_log_group" "{n}" {{
   name              = "/aws/lambda/{n}"
   retention_in_days = 7
 }}
-''',
-    "vpc": '''resource "aws_vpc" "{n}" {{
+""",
+    "vpc": """resource "aws_vpc" "{n}" {{
   cidr_block           = var.cidr
   enable_dns_hostnames = true
   tags                 = var.tags
@@ -152,8 +152,8 @@ resource "aws_flow_log" "{n}" {{
   log_destination = var.log_bucket_arn
   log_destination_type = "s3"
 }}
-''',
-    "queue": '''resource "aws_sqs_queue" "{n}" {{
+""",
+    "queue": """resource "aws_sqs_queue" "{n}" {{
   name                      = "{n}"
   message_retention_seconds = 86400
 }}
@@ -171,8 +171,8 @@ resource "aws_dynamodb_table" "{n}" {{
     type = "S"
   }}
 }}
-''',
-    "eks": '''resource "aws_eks_cluster" "{n}" {{
+""",
+    "eks": """resource "aws_eks_cluster" "{n}" {{
   name     = "{n}"
   role_arn = var.role_arn
   vpc_config {{
@@ -185,11 +185,11 @@ resource "aws_ecr_repository" "{n}" {{
   name                 = "{n}"
   image_tag_mutability = "MUTABLE"
 }}
-''',
+""",
 }
 
 AZURE = {
-    "storage": '''resource "azurerm_storage_account" "{n}" {{
+    "storage": """resource "azurerm_storage_account" "{n}" {{
   name                     = "{n}sa"
   resource_group_name      = var.resource_group
   location                 = var.location
@@ -204,8 +204,8 @@ resource "azurerm_storage_container" "{n}" {{
   storage_account_name  = azurerm_storage_account.{n}.name
   container_access_type = "blob"
 }}
-''',
-    "vm": '''resource "azurerm_linux_virtual_machine" "{n}" {{
+""",
+    "vm": """resource "azurerm_linux_virtual_machine" "{n}" {{
   name                            = "{n}"
   resource_group_name             = var.resource_group
   location                        = var.location
@@ -242,8 +242,8 @@ resource "azurerm_network_security_group" "{n}" {{
     destination_address_prefix = "*"
   }}
 }}
-''',
-    "sql": '''resource "azurerm_mssql_server" "{n}" {{
+""",
+    "sql": """resource "azurerm_mssql_server" "{n}" {{
   name                         = "{n}-sql"
   resource_group_name          = var.resource_group
   location                     = var.location
@@ -260,11 +260,11 @@ resource "azurerm_key_vault" "{n}" {{
   tenant_id           = var.tenant_id
   sku_name            = "standard"
 }}
-''',
+""",
 }
 
 GCP = {
-    "bucket": '''resource "google_storage_bucket" "{n}" {{
+    "bucket": """resource "google_storage_bucket" "{n}" {{
   name          = "${{var.project}}-{n}"
   location      = "EU"
   force_destroy = true
@@ -275,8 +275,8 @@ resource "google_storage_bucket_iam_member" "{n}" {{
   role   = "roles/storage.objectViewer"
   member = "allUsers"
 }}
-''',
-    "compute": '''resource "google_compute_instance" "{n}" {{
+""",
+    "compute": """resource "google_compute_instance" "{n}" {{
   name         = "{n}"
   machine_type = "e2-micro"
   zone         = "${{var.region}}-b"
@@ -303,8 +303,8 @@ resource "google_compute_firewall" "{n}" {{
   }}
   source_ranges = ["0.0.0.0/0"]
 }}
-''',
-    "sql": '''resource "google_sql_database_instance" "{n}" {{
+""",
+    "sql": """resource "google_sql_database_instance" "{n}" {{
   name             = "{n}"
   database_version = "POSTGRES_15"
   region           = var.region
@@ -318,10 +318,10 @@ resource "google_compute_firewall" "{n}" {{
     }}
   }}
 }}
-''',
+""",
 }
 
-VARIABLES = '''variable "prefix" {{
+VARIABLES = """variable "prefix" {{
   type    = string
   default = "{stack}"
 }}
@@ -335,7 +335,7 @@ variable "region" {{
   type    = string
   default = "{region}"
 }}
-{extra}'''
+{extra}"""
 
 EXTRA = {
     "aws": ["ami", "subnet_id", "vpc_id", "db_password", "role_arn", "stage", "cidr", "log_bucket_arn"],
@@ -349,10 +349,12 @@ def _module(dest: Path, cloud: str, kind: str, template: str, stack: str) -> Non
     directory.mkdir(parents=True, exist_ok=True)
     name = f"{stack}_{kind}".replace("-", "_")
     (directory / "main.tf").write_text(template.format(n=name))
-    extra = "".join(f'\nvariable "{v}" {{\n  type    = string\n  default = "{v}-value"\n}}\n'
-                    for v in EXTRA[cloud])
-    extra += ('\nvariable "subnet_ids" {\n  type    = list(string)\n  default = ["subnet-1", "subnet-2"]\n}\n'
-              if cloud == "aws" else "")
+    extra = "".join(f'\nvariable "{v}" {{\n  type    = string\n  default = "{v}-value"\n}}\n' for v in EXTRA[cloud])
+    extra += (
+        '\nvariable "subnet_ids" {\n  type    = list(string)\n  default = ["subnet-1", "subnet-2"]\n}\n'
+        if cloud == "aws"
+        else ""
+    )
     (directory / "variables.tf").write_text(VARIABLES.format(stack=stack, region="eu-west-1", extra=extra))
     first = template.split('"')[1]
     (directory / "outputs.tf").write_text(f'output "id" {{\n  value = {first}.{name}.id\n}}\n')
@@ -372,9 +374,12 @@ def generate(dest: Path, scale: int = 1) -> dict[str, int]:
         (env / "main.tf").write_text('provider "aws" {\n  region = "eu-west-1"\n}\n\n' + calls)
     files = sorted(dest.rglob("*.tf"))
     texts = [f.read_text() for f in files]
-    return {"tf_files": len(files), "lines": sum(t.count("\n") for t in texts),
-            "resources": sum(t.count('\nresource "') + t.startswith('resource "') for t in texts),
-            "modules": len({f.parent for f in files})}
+    return {
+        "tf_files": len(files),
+        "lines": sum(t.count("\n") for t in texts),
+        "resources": sum(t.count('\nresource "') + t.startswith('resource "') for t in texts),
+        "modules": len({f.parent for f in files}),
+    }
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 REPO = ROOT / "tests/iac/fixtures/repo"
 OVERLAY = ROOT / "tests/iac/fixtures/scenarios/public_bucket/files"
 
-SCAN = '''
+SCAN = """
 import sys
 from pathlib import Path
 from checker.iac import scan_change
@@ -31,7 +31,7 @@ base, head = Path(sys.argv[1]), Path(sys.argv[2])
 changed = [c for c in changed_between(base, head) if c.path.startswith(tuple(sys.argv[4].split(",")))]
 scan = scan_change(base_dir=base, head_dir=head, changed=changed, mode=sys.argv[3])
 print(len(scan.facts.introduced), "checkov" in sys.modules)
-'''
+"""
 IMPORT = "import os; os.environ.update(CKV_SKIP_PACKAGE_UPDATE_CHECK='true', BC_SKIP_MAPPING='TRUE'); import {}"
 
 
@@ -62,23 +62,29 @@ def main() -> None:
         api.write_text(api.read_text().replace("replicas: 2", "replicas: 3"))
         print(f"fresh interpreter per figure, best of {args.repeat}; {os.cpu_count()} cpus (shared)")
         print("\nimport cost saved when no IaC file changed:")
-        for label, module in (("python + checker.iac", "checker.iac"),
-                              ("+ checkov terraform runner", "checkov.terraform.runner"),
-                              ("+ all six runners used", "checkov.terraform.runner, checkov.cloudformation.runner, "
-                               "checkov.kubernetes.runner, checkov.dockerfile.runner, "
-                               "checkov.github_actions.runner, checkov.secrets.runner"),
-                              ("checkov.main (what the CLI loads)", "checkov.main")):
+        for label, module in (
+            ("python + checker.iac", "checker.iac"),
+            ("+ checkov terraform runner", "checkov.terraform.runner"),
+            (
+                "+ all six runners used",
+                "checkov.terraform.runner, checkov.cloudformation.runner, "
+                "checkov.kubernetes.runner, checkov.dockerfile.runner, "
+                "checkov.github_actions.runner, checkov.secrets.runner",
+            ),
+            ("checkov.main (what the CLI loads)", "checkov.main"),
+        ):
             seconds, mb, _ = best([py, "-c", IMPORT.format(module)], args.repeat)
             print(f"  {label:36} {seconds:6.2f} s  peak {mb:5.0f} MB")
         seconds, mb, out = best([py, "-c", SCAN, str(REPO), str(head), "inprocess", "docs/"], args.repeat)
-        print(f"  {'docs-only PR, full scan_change':36} {seconds:6.2f} s  peak {mb:5.0f} MB  "
-              f"(findings, checkov imported: {out})")
+        print(
+            f"  {'docs-only PR, full scan_change':36} {seconds:6.2f} s  peak {mb:5.0f} MB  "
+            f"(findings, checkov imported: {out})"
+        )
         for label, prefixes in (("terraform change", "infra/"), ("terraform + kubernetes change", "infra/,k8s/")):
             print(f"\n{label}:")
             for mode in ("inprocess", "worker", "subprocess-per-tree"):
                 seconds, mb, out = best([py, "-c", SCAN, str(REPO), str(head), mode, prefixes], args.repeat)
-                print(f"  {mode:20} {seconds:6.2f} s  peak {mb:5.0f} MB (largest process)  "
-                      f"findings {out.split()[0]}")
+                print(f"  {mode:20} {seconds:6.2f} s  peak {mb:5.0f} MB (largest process)  findings {out.split()[0]}")
 
 
 if __name__ == "__main__":

@@ -29,14 +29,14 @@ PY = sys.executable
 CHECKOV = str(Path(PY).with_name("checkov"))
 OFFLINE = {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE"}
 CHANGED = "stack00/aws/s3/main.tf"
-PUBLIC = '''
+PUBLIC = """
 resource "aws_s3_bucket_acl" "stack00_s3_public" {
   bucket = aws_s3_bucket.stack00_s3.id
   acl    = "public-read"
 }
-'''
+"""
 
-SCAN = '''
+SCAN = """
 import json, sys
 from pathlib import Path
 from checker.iac import scan_change
@@ -44,10 +44,10 @@ from checker.model import ChangedFile
 scan = scan_change(base_dir=Path(sys.argv[1]), head_dir=Path(sys.argv[2]),
                    changed=[ChangedFile(sys.argv[3], "modified")], mode=sys.argv[4])
 print(json.dumps({"introduced": len(scan.facts.introduced), "errors": list(scan.facts.errors)}))
-'''
+"""
 
 
-SCAN_GIT = '''
+SCAN_GIT = """
 import json, sys
 from pathlib import Path
 from checker.iac import scan_git_change
@@ -55,18 +55,24 @@ from checker.model import ChangedFile
 scan = scan_git_change(repo_dir=Path(sys.argv[1]), base_sha=sys.argv[2], head_sha=sys.argv[3],
                        changed=[ChangedFile(sys.argv[4], "modified")])
 print(json.dumps({"introduced": len(scan.facts.introduced), "errors": list(scan.facts.errors)}))
-'''
+"""
 
 
 def git_repo(base: Path, dest: Path) -> tuple[str, str]:
     """A git repository with the base tree as one commit and the one-file change as the next."""
     shutil.copytree(base, dest)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.com",
-           "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@example.com"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "b",
+        "GIT_AUTHOR_EMAIL": "b@example.com",
+        "GIT_COMMITTER_NAME": "b",
+        "GIT_COMMITTER_EMAIL": "b@example.com",
+    }
 
     def git(*args: str) -> str:
-        return subprocess.run(["git", "-C", str(dest), *args], check=True, capture_output=True, text=True,
-                              env=env).stdout.strip()
+        return subprocess.run(
+            ["git", "-C", str(dest), *args], check=True, capture_output=True, text=True, env=env
+        ).stdout.strip()
 
     git("init", "-q")
     git("add", "-A")
@@ -81,8 +87,9 @@ def git_repo(base: Path, dest: Path) -> tuple[str, str]:
 def measure(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
     """Wall seconds, peak RSS in MB (largest process of the tree), stdout."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **OFFLINE}, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env={**os.environ, **OFFLINE}, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     out = proc.stdout.read() if proc.stdout else ""
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
@@ -111,23 +118,31 @@ def main() -> None:
             print(f"\nscale {scale}: {size}; changed file {CHANGED}")
             full = None
             if scale in full_scales:
-                runs = [measure([CHECKOV, "-d", str(head), "--quiet", "--compact", "-o", "json", "--skip-download"])
-                        for _ in range(args.repeat)]
+                runs = [
+                    measure([CHECKOV, "-d", str(head), "--quiet", "--compact", "-o", "json", "--skip-download"])
+                    for _ in range(args.repeat)
+                ]
                 full = min(r[0] for r in runs)
                 print(f"  checkov -d <repo>          {full:7.2f} s  peak {max(r[1] for r in runs):6.0f} MB")
             for mode in args.modes.split(","):
                 runs = [measure([PY, "-c", SCAN, str(base), str(head), CHANGED, mode]) for _ in range(args.repeat)]
                 best = min(r[0] for r in runs)
                 ratio = f"  ratio {best / full:.3f}" if full else ""
-                print(f"  changeproof iac ({mode:9}) {best:7.2f} s  peak {max(r[1] for r in runs):6.0f} MB"
-                      f"{ratio}  result {runs[0][2].strip()}")
+                print(
+                    f"  changeproof iac ({mode:9}) {best:7.2f} s  peak {max(r[1] for r in runs):6.0f} MB"
+                    f"{ratio}  result {runs[0][2].strip()}"
+                )
             base_sha, head_sha = git_repo(base, Path(tmp) / f"git{scale}")
-            runs = [measure([PY, "-c", SCAN_GIT, str(Path(tmp) / f"git{scale}"), base_sha, head_sha, CHANGED])
-                    for _ in range(args.repeat)]
+            runs = [
+                measure([PY, "-c", SCAN_GIT, str(Path(tmp) / f"git{scale}"), base_sha, head_sha, CHANGED])
+                for _ in range(args.repeat)
+            ]
             best = min(r[0] for r in runs)
             ratio = f"  ratio {best / full:.3f}" if full else ""
-            print(f"  changeproof iac (git, worker) {best:5.2f} s  peak {max(r[1] for r in runs):6.0f} MB"
-                  f"{ratio}  result {runs[0][2].strip()}")
+            print(
+                f"  changeproof iac (git, worker) {best:5.2f} s  peak {max(r[1] for r in runs):6.0f} MB"
+                f"{ratio}  result {runs[0][2].strip()}"
+            )
 
 
 if __name__ == "__main__":

@@ -37,12 +37,20 @@ def main() -> None:
         times = []
         for _ in range(args.appends):
             started = time.perf_counter()
-            record_evaluation(evaluation, facts, policy, ledger=str(where / "ledger.git"), signer=signer,  # type: ignore[arg-type]
-                              context=context)
+            record_evaluation(
+                evaluation,
+                facts,
+                policy,
+                ledger=str(where / "ledger.git"),
+                signer=signer,  # type: ignore[arg-type]
+                context=context,
+            )
             times.append(time.perf_counter() - started)
         medians[n] = statistics.median(times)
-        print(f"{n:>7} existing entries: append median {medians[n] * 1000:.0f} ms "
-              f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}, {len(times)} appends)")
+        print(
+            f"{n:>7} existing entries: append median {medians[n] * 1000:.0f} ms "
+            f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}, {len(times)} appends)"
+        )
     small, large = min(medians), max(medians)
     print(f"ratio {large}/{small}: {medians[large] / medians[small]:.2f} (target <= 1.5)")
 

@@ -40,8 +40,10 @@ PREV_MARK = "p" * 64
 def typical_example() -> tuple[Facts, object, object]:
     """The bundled example PR grown to 20 changed files: a typical change."""
     facts = load_model(Facts, ROOT / "examples" / "pr-42-facts.json", "facts")
-    files = tuple(ChangedFile(path=f"src/payments/module_{i:02d}.py", status="modified", additions=10 + i,
-                              deletions=i) for i in range(20))
+    files = tuple(
+        ChangedFile(path=f"src/payments/module_{i:02d}.py", status="modified", additions=10 + i, deletions=i)
+        for i in range(20)
+    )
     facts = dataclasses.replace(facts, files=files)
     policy = policies.load_file(ROOT / "examples" / "policy.yml")
     return facts, policy, evaluate(policy, facts)
@@ -52,23 +54,47 @@ def build(n: int, out: Path) -> dict[str, float]:
     repo = out / "ledger.git"
     subprocess.run(["git", "init", "-q", "--bare", str(repo)], check=True)
     private = ed25519.Ed25519PrivateKey.generate()
-    (out / "key.pem").write_bytes(private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                        serialization.NoEncryption()))
+    (out / "key.pem").write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     signer = KeySigner(private)
     (out / "key.pub").write_text(signer.key.pem)
     facts, policy, evaluation = typical_example()
     policy_body, policy_digest = policy_document(policy)  # type: ignore[arg-type]
-    context = RunContext("push", "record", "acme/payments/.github/workflows/cp.yml@refs/heads/main", "1",
-                         "https://github.com/acme/payments/actions/runs/1", "refs/heads/main")
-    template = canonical(evaluation_statement(evaluation, facts, policy_digest, kind="merge",  # type: ignore[arg-type]
-                                              context=context, seq=SEQ_MARK, prev=PREV_MARK))
+    context = RunContext(
+        "push",
+        "record",
+        "acme/payments/.github/workflows/cp.yml@refs/heads/main",
+        "1",
+        "https://github.com/acme/payments/actions/runs/1",
+        "refs/heads/main",
+    )
+    template = canonical(
+        evaluation_statement(
+            evaluation,
+            facts,
+            policy_digest,
+            kind="merge",  # type: ignore[arg-type]
+            context=context,
+            seq=SEQ_MARK,
+            prev=PREV_MARK,
+        )
+    )
     assert template.count(str(SEQ_MARK).encode()) == 1 and template.count(PREV_MARK.encode()) == 1
     origin = layout.checkpoint_origin("acme/payments")
-    doc = {"format": layout.FORMAT, "origin": "acme/payments", "shard": layout.SHARD, "hash": "sha256",
-           "checkpoint_origin": origin, "trust": [signer.trust_entry()], "note": "benchmark ledger"}
+    doc = {
+        "format": layout.FORMAT,
+        "origin": "acme/payments",
+        "shard": layout.SHARD,
+        "hash": "sha256",
+        "checkpoint_origin": origin,
+        "trust": [signer.trust_entry()],
+        "note": "benchmark ledger",
+    }
     started = time.perf_counter()
-    proc = subprocess.Popen(["git", f"--git-dir={repo}", "fast-import", "--quiet", "--depth=0"],
-                            stdin=subprocess.PIPE)
+    proc = subprocess.Popen(["git", f"--git-dir={repo}", "fast-import", "--quiet", "--depth=0"], stdin=subprocess.PIPE)
     assert proc.stdin is not None
     w = proc.stdin.write
     w(f"commit refs/heads/{BRANCH}\ncommitter bench <b@example.com> {int(time.time())} +0000\ndata 6\nbench\n".encode())
@@ -95,8 +121,12 @@ def build(n: int, out: Path) -> dict[str, float]:
         prev = entry_hash(entry)
         body = notes.body(origin, seq + 1, merkle.frontier_root(frontier))
         note = notes.assemble(body, [signer.sign_note(origin, body)])
-    head = {"size": n, "last_entry_hash": prev, "root": merkle.frontier_root(frontier).hex(),
-            "frontier": [h.hex() for h in frontier]}
+    head = {
+        "size": n,
+        "last_entry_hash": prev,
+        "root": merkle.frontier_root(frontier).hex(),
+        "frontier": [h.hex() for h in frontier],
+    }
     put(layout.HEAD_FILE, (json.dumps(head, indent=2) + "\n").encode())
     put(layout.CHECKPOINT_FILE, note.encode())
     w(b"\n")
@@ -108,5 +138,4 @@ def build(n: int, out: Path) -> dict[str, float]:
 
 if __name__ == "__main__":
     stats = build(int(sys.argv[1]), Path(sys.argv[2]))
-    print(f"built {stats['entries']} entries ({stats['bytes'] / 1e6:.1f} MB of entries) "
-          f"in {stats['seconds']:.1f} s")
+    print(f"built {stats['entries']} entries ({stats['bytes'] / 1e6:.1f} MB of entries) in {stats['seconds']:.1f} s")

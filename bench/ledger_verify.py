@@ -35,8 +35,10 @@ def main() -> None:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     mb = report.bytes_read / 1e6
-    print(f"verified {report.entries} entries ({mb:.0f} MB) with {args.workers} workers in {seconds:.1f} s: "
-          f"{report.entries / seconds:.0f} entries/s, {mb / seconds:.1f} MB/s; valid={report.ok}")
+    print(
+        f"verified {report.entries} entries ({mb:.0f} MB) with {args.workers} workers in {seconds:.1f} s: "
+        f"{report.entries / seconds:.0f} entries/s, {mb / seconds:.1f} MB/s; valid={report.ok}"
+    )
     print(f"peak memory: main process {own:.0f} MB, largest worker/child {children:.0f} MB")
     print(f"target: 100000 entries <= 30 s; projected for 100000: {seconds * 100_000 / max(report.entries, 1):.1f} s")
     if not report.ok:

@@ -20,8 +20,12 @@ from checker.errors import EXIT_INFRASTRUCTURE, ChangeproofError
 from checker.model import Evaluation, Facts
 
 API_URL_OPTION = click.option(
-    "--api-url", envvar="GITHUB_API_URL", default="https://api.github.com", show_default=True,
-    help="GitHub API for `extends: owner/repo:path@ref` (token from GITHUB_TOKEN).")
+    "--api-url",
+    envvar="GITHUB_API_URL",
+    default="https://api.github.com",
+    show_default=True,
+    help="GitHub API for `extends: owner/repo:path@ref` (token from GITHUB_TOKEN).",
+)
 
 
 def _fetcher(api_url: str) -> Any:
@@ -55,10 +59,19 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--facts", "facts_path", required=True, type=click.Path(dir_okay=False),
-              help="Facts JSON of one pull request (see `changeproof schema facts`).")
-@click.option("--policy", "policy_path", type=click.Path(dir_okay=False),
-              help="Policy YAML. Default: the base policy carried in the facts, else the baseline profile.")
+@click.option(
+    "--facts",
+    "facts_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Facts JSON of one pull request (see `changeproof schema facts`).",
+)
+@click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(dir_okay=False),
+    help="Policy YAML. Default: the base policy carried in the facts, else the baseline profile.",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the report here instead of stdout.")
 @API_URL_OPTION
@@ -111,8 +124,9 @@ def policy_explain(file: str | None, profile_name: str | None, fmt: str, api_url
     from checker.serde import to_json
 
     if bool(file) == bool(profile_name):
-        raise UsageError("give either a policy FILE or --profile NAME",
-                         fix="changeproof policy explain .github/changeproof.yml")
+        raise UsageError(
+            "give either a policy FILE or --profile NAME", fix="changeproof policy explain .github/changeproof.yml"
+        )
     if file:
         effective = policies.load_file(file, fetch=_fetcher(api_url))
     else:
@@ -132,9 +146,22 @@ def controls(fmt: str) -> None:
 
     items = catalog()
     if fmt == "json":
-        click.echo(json.dumps({cid: {"title": c.title, "family": c.family, "rationale": c.rationale,
-                                     "remediation": c.remediation, "mappings": c.mappings,
-                                     "defaults": c.defaults} for cid, c in items.items()}, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    cid: {
+                        "title": c.title,
+                        "family": c.family,
+                        "rationale": c.rationale,
+                        "remediation": c.remediation,
+                        "mappings": c.mappings,
+                        "defaults": c.defaults,
+                    }
+                    for cid, c in items.items()
+                },
+                indent=2,
+            )
+        )
         return
     for cid, c in items.items():
         maps = "; ".join(f"{k.upper()} {', '.join(v)}" for k, v in c.mappings.items())
@@ -152,8 +179,13 @@ def schema(name: str) -> None:
 
 
 @cli.command()
-@click.option("--workdir", type=click.Path(file_okay=False), default=".demo", show_default=True,
-              help="Where the demo writes its reports.")
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False),
+    default=".demo",
+    show_default=True,
+    help="Where the demo writes its reports.",
+)
 def demo(workdir: str) -> None:
     """Run the bundled example end to end: evaluate example PRs and write their reports."""
     from checker.demo import run_demo
@@ -188,7 +220,10 @@ def main(argv: list[str] | None = None) -> Any:
     except Exception as error:
         if os.environ.get("CHANGEPROOF_DEBUG"):
             raise
-        click.echo(f"internal error: {type(error).__name__}: {error}\n"
-                   "  this is a bug in changeproof; re-run with CHANGEPROOF_DEBUG=1 for the traceback "
-                   "and report it", err=True)
+        click.echo(
+            f"internal error: {type(error).__name__}: {error}\n"
+            "  this is a bug in changeproof; re-run with CHANGEPROOF_DEBUG=1 for the traceback "
+            "and report it",
+            err=True,
+        )
         sys.exit(EXIT_INFRASTRUCTURE)

@@ -51,8 +51,9 @@ def run_demo(workdir: Path, echo: Callable[[str], None]) -> list[Evaluation]:
         echo(f"── example PR #{facts.number}: {facts.title}  (policy: {policy.source})")
         echo(render_text(evaluation))
         kind = "merge" if facts.merge.merged else "gate"
-        appended = record_evaluation(evaluation, facts, policy, ledger=str(ledger), signer=signer,
-                                     context=context, kind=kind)
+        appended = record_evaluation(
+            evaluation, facts, policy, ledger=str(ledger), signer=signer, context=context, kind=kind
+        )
         echo(f"recorded as {kind} entry seq {appended.seq}, sha256 {appended.entry_hash[:16]}…\n")
 
     echo(f"── verifying {ledger} with {public} (signatures, hash chain, Merkle checkpoint, re-performance)")
@@ -64,13 +65,16 @@ def run_demo(workdir: Path, echo: Callable[[str], None]) -> list[Evaluation]:
 
     html = demo_export(str(ledger), DEFAULT_BRANCH, str(public), workdir / "audit")
     echo(f"\n── auditor's export of the ledger: {html.parent}/audit-population.csv and .json")
-    echo(f"reports written to {workdir}/ (evaluation JSON and Markdown step summary per PR); the signed "
-         f"checkpoint is saved as {workdir}/checkpoint for a later `changeproof verify --checkpoint`")
+    echo(
+        f"reports written to {workdir}/ (evaluation JSON and Markdown step summary per PR); the signed "
+        f"checkpoint is saved as {workdir}/checkpoint for a later `changeproof verify --checkpoint`"
+    )
     echo(f"HTML evidence report: {html.resolve()}")
     return evaluations
 
 
 def _checkpoint(ledger: Path, branch: str) -> str:
-    shown = subprocess.run(["git", "--git-dir", str(ledger), "show", f"{branch}:checkpoint"],
-                           check=True, capture_output=True, text=True)
+    shown = subprocess.run(
+        ["git", "--git-dir", str(ledger), "show", f"{branch}:checkpoint"], check=True, capture_output=True, text=True
+    )
     return shown.stdout

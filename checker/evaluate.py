@@ -37,15 +37,17 @@ def evaluate(policy: Policy, facts: Facts, *, tool_version: str = __version__) -
     results: list[ControlResult] = []
     if policy.invalid:
         issues = "; ".join(f"{i.location}: {i.message}" if i.location else i.message for i in policy.invalid)
-        results.append(ControlResult(
-            control=POLICY_FILE_CONTROL,
-            title="Policy file valid",
-            status=Status.ERROR,
-            mode=Mode.ENFORCE,
-            message=f"the policy file at the base commit is invalid, so no PR can pass: {issues}",
-            remediation=next((i.fix for i in policy.invalid if i.fix), "")
-            or "Fix the policy file in a PR of its own (that PR is judged by the baseline profile).",
-        ))
+        results.append(
+            ControlResult(
+                control=POLICY_FILE_CONTROL,
+                title="Policy file valid",
+                status=Status.ERROR,
+                mode=Mode.ENFORCE,
+                message=f"the policy file at the base commit is invalid, so no PR can pass: {issues}",
+                remediation=next((i.fix for i in policy.invalid if i.fix), "")
+                or "Fix the policy file in a PR of its own (that PR is judged by the baseline profile).",
+            )
+        )
     emergency = False
     for control_id in catalog():
         settings = policy.controls.get(control_id)
@@ -81,8 +83,11 @@ def _run(control_id: str, ctx: Context, params: dict[str, object]) -> Outcome:
     try:
         return REGISTRY[control_id](ctx, dict(params))
     except Exception as exc:
-        return Outcome(Status.ERROR, f"internal error in control {control_id}: {type(exc).__name__}: {exc}",
-                       "Report this to the changeproof maintainers with the facts file.")
+        return Outcome(
+            Status.ERROR,
+            f"internal error in control {control_id}: {type(exc).__name__}: {exc}",
+            "Report this to the changeproof maintainers with the facts file.",
+        )
 
 
 def _result(control_id: str, mode: Mode, outcome: Outcome) -> ControlResult:
@@ -128,22 +133,34 @@ def _apply_waivers(result: ControlResult, waivers: tuple[Waiver, ...], facts: Fa
         if waiver.control != result.control or not waiver_applies(waiver, facts):
             continue
         if today > waiver.expires:
-            expired_note = (f" A waiver approved by {waiver.approved_by} ({waiver.reason}) expired on "
-                            f"{waiver.expires} and no longer waives this control.")
+            expired_note = (
+                f" A waiver approved by {waiver.approved_by} ({waiver.reason}) expired on "
+                f"{waiver.expires} and no longer waives this control."
+            )
             continue
-        return replace(result, status=Status.WAIVED, waiver=waiver,
-                       message=f"waived until {waiver.expires} by {waiver.approved_by}: {waiver.reason} "
-                               f"(finding: {result.message})")
+        return replace(
+            result,
+            status=Status.WAIVED,
+            waiver=waiver,
+            message=f"waived until {waiver.expires} by {waiver.approved_by}: {waiver.reason} "
+            f"(finding: {result.message})",
+        )
     if expired_note:
-        return replace(result, message=result.message + expired_note,
-                       remediation=(result.remediation + " Renew the waiver or fix the finding.").strip())
+        return replace(
+            result,
+            message=result.message + expired_note,
+            remediation=(result.remediation + " Renew the waiver or fix the finding.").strip(),
+        )
     return result
 
 
 def _as_emergency(result: ControlResult) -> ControlResult:
     if result.mode is Mode.ENFORCE and (result.status in FAILING or result.status is Status.PENDING):
-        return replace(result, status=Status.EMERGENCY,
-                       message=f"bypassed by the emergency change; retrospective review required ({result.message})")
+        return replace(
+            result,
+            status=Status.EMERGENCY,
+            message=f"bypassed by the emergency change; retrospective review required ({result.message})",
+        )
     return result
 
 

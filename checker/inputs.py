@@ -24,26 +24,32 @@ def read_json_file(path: str | Path, what: str) -> Any:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise UsageError(f"{what} file {path} is not UTF-8",
-                         problems=(Problem(f"byte 0x{raw[exc.start]:02x} is not valid UTF-8", str(path), line),),
-                         fix="save the file as UTF-8") from None
+        raise UsageError(
+            f"{what} file {path} is not UTF-8",
+            problems=(Problem(f"byte 0x{raw[exc.start]:02x} is not valid UTF-8", str(path), line),),
+            fix="save the file as UTF-8",
+        ) from None
     if not text.strip():
         raise UsageError(f"{what} file {path} is empty", fix=f"pass a {what} JSON document")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UsageError(f"{what} file {path} is not valid JSON",
-                         problems=(Problem(exc.msg, str(path), exc.lineno, exc.colno),),
-                         fix="check the JSON syntax at that position") from None
+        raise UsageError(
+            f"{what} file {path} is not valid JSON",
+            problems=(Problem(exc.msg, str(path), exc.lineno, exc.colno),),
+            fix="check the JSON syntax at that position",
+        ) from None
 
 
 def decode(cls: type[T], data: Any, path: str | Path, what: str) -> T:
     try:
         return from_json(cls, data)
     except DecodeError as exc:
-        raise FactsError(f"{what} file {path} does not match the {what} schema",
-                         problems=(Problem(exc.message, str(path), json_path=exc.path),),
-                         fix=f"compare the file with `changeproof schema {what}`") from None
+        raise FactsError(
+            f"{what} file {path} does not match the {what} schema",
+            problems=(Problem(exc.message, str(path), json_path=exc.path),),
+            fix=f"compare the file with `changeproof schema {what}`",
+        ) from None
 
 
 def load_model(cls: type[T], path: str | Path, what: str) -> T:

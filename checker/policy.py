@@ -108,8 +108,13 @@ def _semantic_problems(doc: YamlDocument) -> list[Problem]:
         try:
             compile_regex(ticket["pattern"])
         except PatternError as exc:
-            problems.append(doc.problem(("controls", "change_ticket", "pattern"), str(exc),
-                                        "use an RE2 regular expression such as '[A-Z]+-[0-9]+'"))
+            problems.append(
+                doc.problem(
+                    ("controls", "change_ticket", "pattern"),
+                    str(exc),
+                    "use an RE2 regular expression such as '[A-Z]+-[0-9]+'",
+                )
+            )
     tests = controls.get("tests_with_code") or {}
     globs(("controls", "tests_with_code", "source"), tests.get("source"))
     globs(("controls", "tests_with_code", "tests"), tests.get("tests"))
@@ -117,9 +122,13 @@ def _semantic_problems(doc: YamlDocument) -> list[Problem]:
     for i, check in enumerate((controls.get("required_checks") or {}).get("checks") or []):
         name = check if isinstance(check, str) else check.get("name", "")
         if str(name).lower().startswith("changeproof"):
-            problems.append(doc.problem(("controls", "required_checks", "checks", i),
-                                        "changeproof cannot require its own check",
-                                        "remove it; make changeproof itself a required check in the ruleset"))
+            problems.append(
+                doc.problem(
+                    ("controls", "required_checks", "checks", i),
+                    "changeproof cannot require its own check",
+                    "remove it; make changeproof itself a required check in the ruleset",
+                )
+            )
     for i, rule in enumerate(data.get("rules") or []):
         cond = rule.get("if") or {}
         changed = cond.get("changed_files") or {}
@@ -132,8 +141,11 @@ def _semantic_problems(doc: YamlDocument) -> list[Problem]:
             try:
                 dt.date.fromisoformat(expires)
             except ValueError:
-                problems.append(doc.problem(("waivers", i, "expires"), f"'{expires}' is not a calendar date",
-                                            "write the date as YYYY-MM-DD"))
+                problems.append(
+                    doc.problem(
+                        ("waivers", i, "expires"), f"'{expires}' is not a calendar date", "write the date as YYYY-MM-DD"
+                    )
+                )
         globs(("waivers", i, "scope", "paths"), (waiver.get("scope") or {}).get("paths"))
     return problems
 
@@ -142,19 +154,25 @@ def parse(text: str, file: str) -> YamlDocument:
     """Parse and fully validate one policy document; raises PolicyError listing every problem."""
     doc = yamldoc.load(text, file)
     if doc.data is None:
-        raise PolicyError(f"{file} is empty", problems=(Problem("the policy file is empty", file=file, line=1,
-                          fix="start with 'version: 1' and 'extends: baseline'"),))
+        raise PolicyError(
+            f"{file} is empty",
+            problems=(
+                Problem(
+                    "the policy file is empty", file=file, line=1, fix="start with 'version: 1' and 'extends: baseline'"
+                ),
+            ),
+        )
     if not isinstance(doc.data, dict):
-        raise PolicyError(f"{file} is not a valid policy file",
-                          problems=(doc.problem((), "the policy must be a mapping of keys to values",
-                                                "start with 'version: 1'"),))
+        raise PolicyError(
+            f"{file} is not a valid policy file",
+            problems=(doc.problem((), "the policy must be a mapping of keys to values", "start with 'version: 1'"),),
+        )
     problems = _schema_problems(doc)
     if not problems:
         problems = _semantic_problems(doc)
     if problems:
         problems.sort(key=lambda p: (p.line, p.column))
-        raise PolicyError(f"{file} is not a valid policy file ({len(problems)} problem(s))",
-                          problems=tuple(problems))
+        raise PolicyError(f"{file} is not a valid policy file ({len(problems)} problem(s))", problems=tuple(problems))
     return doc
 
 
@@ -182,23 +200,31 @@ def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
 def _load_layer(ref: str, fetch: RemoteFetcher | None, seen: tuple[str, ...]) -> tuple[dict[str, Any], tuple[str, ...]]:
     """The merged raw settings of `ref` (a profile name or owner/repo:path@ref) and its chain."""
     if ref in seen:
-        raise PolicyError("policy `extends` forms a cycle",
-                          problems=(Problem(" -> ".join((*seen, ref)), fix="remove one of the extends"),))
+        raise PolicyError(
+            "policy `extends` forms a cycle",
+            problems=(Problem(" -> ".join((*seen, ref)), fix="remove one of the extends"),),
+        )
     if len(seen) >= MAX_EXTENDS_DEPTH:
-        raise PolicyError(f"policy `extends` is nested more than {MAX_EXTENDS_DEPTH} levels deep",
-                          problems=(Problem(" -> ".join((*seen, ref))),))
+        raise PolicyError(
+            f"policy `extends` is nested more than {MAX_EXTENDS_DEPTH} levels deep",
+            problems=(Problem(" -> ".join((*seen, ref))),),
+        )
     if ":" in ref:
         text = fetch(ref) if fetch else None
         if text is None:
-            raise PolicyError(f"the shared policy {ref} could not be read",
-                              fix="check owner/repo:path@ref and that the token can read that repository")
+            raise PolicyError(
+                f"the shared policy {ref} could not be read",
+                fix="check owner/repo:path@ref and that the token can read that repository",
+            )
         doc = parse(text, ref)
     else:
         path = rules_dir() / "profiles" / f"{ref}.yml"
         if not path.is_file():
             near = difflib.get_close_matches(ref, profile_names(), n=1)
-            raise PolicyError(f"unknown profile '{ref}'",
-                              fix=f"did you mean '{near[0]}'?" if near else f"profiles: {', '.join(profile_names())}")
+            raise PolicyError(
+                f"unknown profile '{ref}'",
+                fix=f"did you mean '{near[0]}'?" if near else f"profiles: {', '.join(profile_names())}",
+            )
         doc = parse(path.read_text(encoding="utf-8"), f"profile:{ref}")
     return _resolve(doc.data, fetch, (*seen, ref))
 
@@ -236,27 +262,32 @@ def _build(raw: dict[str, Any], source: str, chain: tuple[str, ...]) -> Policy:
         changed = cond.get("changed_files") or {}
         author = cond.get("has_author_in") or {}
         req = rule.get("requires") or {}
-        rules.append(PathRule(
-            name=rule["name"],
-            condition=RuleCondition(
-                changed_files=tuple(changed.get("paths", ())),
-                ignore_files=tuple(changed.get("ignore", ())),
-                author_users=tuple(author.get("users", ())),
-                author_teams=tuple(author.get("teams", ())),
-                has_labels=tuple(cond.get("has_labels", ())),
-                target_branches=tuple(cond.get("targets_branch", ())),
-            ),
-            requires=RuleRequirement(
-                count=int(req.get("count", 1)),
-                users=tuple(req.get("users", ())),
-                teams=tuple(t.lstrip("@") for t in req.get("teams", ())),
-                code_owners=bool(req.get("code_owners", False)),
-            ),
-            invalidate_on_push=bool((rule.get("options") or {}).get("invalidate_on_push", False)),
-        ))
+        rules.append(
+            PathRule(
+                name=rule["name"],
+                condition=RuleCondition(
+                    changed_files=tuple(changed.get("paths", ())),
+                    ignore_files=tuple(changed.get("ignore", ())),
+                    author_users=tuple(author.get("users", ())),
+                    author_teams=tuple(author.get("teams", ())),
+                    has_labels=tuple(cond.get("has_labels", ())),
+                    target_branches=tuple(cond.get("targets_branch", ())),
+                ),
+                requires=RuleRequirement(
+                    count=int(req.get("count", 1)),
+                    users=tuple(req.get("users", ())),
+                    teams=tuple(t.lstrip("@") for t in req.get("teams", ())),
+                    code_owners=bool(req.get("code_owners", False)),
+                ),
+                invalidate_on_push=bool((rule.get("options") or {}).get("invalidate_on_push", False)),
+            )
+        )
     waivers = tuple(
         Waiver(
-            control=w["control"], reason=w["reason"], approved_by=w["approved_by"], expires=w["expires"],
+            control=w["control"],
+            reason=w["reason"],
+            approved_by=w["approved_by"],
+            expires=w["expires"],
             scope=WaiverScope(
                 prs=tuple((w.get("scope") or {}).get("prs", ())),
                 paths=tuple((w.get("scope") or {}).get("paths", ())),
@@ -313,13 +344,22 @@ def policy_for_facts(facts: Facts) -> Policy:
     where = f"{source.base.path}@{facts.base_sha[:12]}"
     fetch = source.extends.get
     if source.base.state != "present" or source.base.content is None:
-        return _broken(where, [PolicyIssue(f"the policy file could not be read: {source.base.reason}", where,
-                                           "give the action `contents: read`")])
+        return _broken(
+            where,
+            [
+                PolicyIssue(
+                    f"the policy file could not be read: {source.base.reason}",
+                    where,
+                    "give the action `contents: read`",
+                )
+            ],
+        )
     try:
         return load_text(source.base.content, where, fetch=fetch)
     except PolicyError as error:
         issues = [PolicyIssue(p.message, p.where(), p.fix) for p in error.problems] or [
-            PolicyIssue(error.summary, where, error.fix)]
+            PolicyIssue(error.summary, where, error.fix)
+        ]
     head = source.head
     if head is not None and head.state == "present" and head.content is not None:
         try:
@@ -330,9 +370,15 @@ def policy_for_facts(facts: Facts) -> Policy:
             base = profile(DEFAULT_PROFILE)
             controls = dict(base.controls)
             controls["policy_change"] = ControlSettings(Mode.ENFORCE, controls["policy_change"].params)
-            return _with(base, controls=controls, source=f"profile:baseline (repairing {where})",
-                         notes=(f"the base policy {where} is invalid and this PR replaces it with a valid one: "
-                                "judged by the baseline profile plus the policy-change control",))
+            return _with(
+                base,
+                controls=controls,
+                source=f"profile:baseline (repairing {where})",
+                notes=(
+                    f"the base policy {where} is invalid and this PR replaces it with a valid one: "
+                    "judged by the baseline profile plus the policy-change control",
+                ),
+            )
     return _broken(where, issues)
 
 

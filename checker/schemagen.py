@@ -50,8 +50,13 @@ def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
                 if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
                     required.append(f.name)
             doc = (tp.__doc__ or "").strip().split("\n\n")[0]
-            defs[name] = {"type": "object", "description": " ".join(doc.split()), "properties": props,
-                          "required": required, "additionalProperties": False}
+            defs[name] = {
+                "type": "object",
+                "description": " ".join(doc.split()),
+                "properties": props,
+                "required": required,
+                "additionalProperties": False,
+            }
         return {"$ref": f"#/$defs/{name}"}
     simple = {str: "string", int: "integer", bool: "boolean"}
     if tp in simple:

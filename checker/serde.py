@@ -141,8 +141,14 @@ def _decode_dataclass(cls: type, data: Any, path: str) -> Any:
 def _kind(data: Any) -> str:
     if data is None:
         return "null"
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "an integer",
-            float: "a number"}.get(type(data), type(data).__name__)
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+    }.get(type(data), type(data).__name__)
 
 
 def fast_canonical_bytes(value: Any) -> bytes:

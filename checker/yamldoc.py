@@ -105,8 +105,13 @@ def load(text: str, file: str) -> YamlDocument:
         what = exc.problem or exc.context or "not valid YAML"
         raise _error(
             file,
-            Problem(f"YAML syntax error: {what}", file=file, line=line, column=column,
-                    fix="check the indentation and quoting around this position"),
+            Problem(
+                f"YAML syntax error: {what}",
+                file=file,
+                line=line,
+                column=column,
+                fix="check the indentation and quoting around this position",
+            ),
         ) from None
     except yaml.YAMLError as exc:
         raise _error(file, Problem(f"YAML error: {exc}", file=file)) from None
@@ -126,16 +131,30 @@ def _walk(node: yaml.Node, path: PathKey, doc: YamlDocument, problems: list[Prob
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                problems.append(Problem("YAML merge keys (<<) are not supported in a policy", file=doc.file,
-                                        line=key_node.start_mark.line + 1, column=key_node.start_mark.column + 1))
+                problems.append(
+                    Problem(
+                        "YAML merge keys (<<) are not supported in a policy",
+                        file=doc.file,
+                        line=key_node.start_mark.line + 1,
+                        column=key_node.start_mark.column + 1,
+                    )
+                )
                 continue
             key = _scalar(key_node)
             key_str = str(key)
             child = (*path, key_str)
             line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
             if key_str in out:
-                problems.append(Problem(f"duplicate key {key_str!r}", file=doc.file, line=line, column=column,
-                                        json_path=json_path(child), fix="keep only one of the two entries"))
+                problems.append(
+                    Problem(
+                        f"duplicate key {key_str!r}",
+                        file=doc.file,
+                        line=line,
+                        column=column,
+                        json_path=json_path(child),
+                        fix="keep only one of the two entries",
+                    )
+                )
             doc.key_positions[child] = (line, column)
             out[key_str] = _walk(value_node, child, doc, problems)
         return out

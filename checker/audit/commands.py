@@ -19,13 +19,25 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _ledger_options(f: F) -> F:
-    f = click.option("--allow-invalid", is_flag=True,
-                     help="Use a ledger that fails verification anyway (every row is marked).")(f)
-    f = click.option("--key", "keys", multiple=True, required=True, type=click.Path(dir_okay=False),
-                     help="Trusted PEM public key of the record job (repeatable).")(f)
+    f = click.option(
+        "--allow-invalid", is_flag=True, help="Use a ledger that fails verification anyway (every row is marked)."
+    )(f)
+    f = click.option(
+        "--key",
+        "keys",
+        multiple=True,
+        required=True,
+        type=click.Path(dir_okay=False),
+        help="Trusted PEM public key of the record job (repeatable).",
+    )(f)
     f = click.option("--branch", default=DEFAULT_BRANCH, show_default=True, help="The ledger branch.")(f)
-    f = click.option("--ledger", "ledgers", multiple=True, required=True,
-                     help="Ledger repository (git URL or local path); repeat for several repositories.")(f)
+    f = click.option(
+        "--ledger",
+        "ledgers",
+        multiple=True,
+        required=True,
+        help="Ledger repository (git URL or local path); repeat for several repositories.",
+    )(f)
     return f
 
 
@@ -35,8 +47,16 @@ def _ledger_options(f: F) -> F:
 @click.option("--to", "end", help="End of the review period, inclusive.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "html"]), default="html", show_default=True)
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Where to write the export.")
-def export_command(ledgers: tuple[str, ...], branch: str, keys: tuple[str, ...], allow_invalid: bool,
-                   start: str | None, end: str | None, fmt: str, out: str) -> None:
+def export_command(
+    ledgers: tuple[str, ...],
+    branch: str,
+    keys: tuple[str, ...],
+    allow_invalid: bool,
+    start: str | None,
+    end: str | None,
+    fmt: str,
+    out: str,
+) -> None:
     """Verify the ledger(s), then list every merged change of the period (one row each)."""
     from checker.audit.population import Period
     from checker.audit.progress import bars
@@ -49,30 +69,62 @@ def export_command(ledgers: tuple[str, ...], branch: str, keys: tuple[str, ...],
 
 
 @click.command("reconcile")
-@click.option("--repo", "repo_path", required=True, type=click.Path(file_okay=False, exists=True),
-              help="A clone of the audited repository (the population comes from its history).")
+@click.option(
+    "--repo",
+    "repo_path",
+    required=True,
+    type=click.Path(file_okay=False, exists=True),
+    help="A clone of the audited repository (the population comes from its history).",
+)
 @click.option("--branch", "target", default="main", show_default=True, help="The audited branch.")
 @click.option("--repository", help="owner/name on GitHub (default: the ledger's own record of it).")
 @click.option("--ledger", "ledgers", multiple=True, required=True, help="Ledger repository (repeatable).")
 @click.option("--ledger-branch", default=DEFAULT_BRANCH, show_default=True)
-@click.option("--key", "keys", multiple=True, required=True, type=click.Path(dir_okay=False),
-              help="Trusted PEM public key of the record job (repeatable).")
+@click.option(
+    "--key",
+    "keys",
+    multiple=True,
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Trusted PEM public key of the record job (repeatable).",
+)
 @click.option("--allow-invalid", is_flag=True, help="Reconcile against a ledger that fails verification.")
 @click.option("--from", "start", help="Start of the review period, by push time.")
 @click.option("--to", "end", help="End of the review period, inclusive.")
-@click.option("--api-url", help="GitHub REST API base URL, for push times (activity API) and PR lookups; "
-                                "token from GITHUB_TOKEN.")
+@click.option(
+    "--api-url", help="GitHub REST API base URL, for push times (activity API) and PR lookups; token from GITHUB_TOKEN."
+)
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Where to write POPULATION.json.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def reconcile_command(repo_path: str, target: str, repository: str | None, ledgers: tuple[str, ...],
-                      ledger_branch: str, keys: tuple[str, ...], allow_invalid: bool, start: str | None,
-                      end: str | None, api_url: str | None, out: str, fmt: str) -> None:
+def reconcile_command(
+    repo_path: str,
+    target: str,
+    repository: str | None,
+    ledgers: tuple[str, ...],
+    ledger_branch: str,
+    keys: tuple[str, ...],
+    allow_invalid: bool,
+    start: str | None,
+    end: str | None,
+    api_url: str | None,
+    out: str,
+    fmt: str,
+) -> None:
     """Prove every change that reached the branch has a merge record. Exit 1 when there are gaps."""
     from checker.audit.population import Period
     from checker.audit.reconcile import reconcile, render_text
 
-    result = reconcile(Path(repo_path), target, ledgers, ledger_branch, keys, Period.parse(start, end),
-                       repository=repository, api_url=api_url, allow_invalid=allow_invalid)
+    result = reconcile(
+        Path(repo_path),
+        target,
+        ledgers,
+        ledger_branch,
+        keys,
+        Period.parse(start, end),
+        repository=repository,
+        api_url=api_url,
+        allow_invalid=allow_invalid,
+    )
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     if fmt == "json":
@@ -84,19 +136,41 @@ def reconcile_command(repo_path: str, target: str, repository: str | None, ledge
 
 
 @click.command("sample")
-@click.option("--population", "population_path", required=True, type=click.Path(dir_okay=False, exists=True),
-              help="POPULATION.json written by `changeproof reconcile`.")
+@click.option(
+    "--population",
+    "population_path",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="POPULATION.json written by `changeproof reconcile`.",
+)
 @click.option("--size", required=True, type=click.IntRange(min=1), help="How many changes to draw.")
 @click.option("--seed", required=True, help="The seed (write it in your workpapers).")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the sample JSON here.")
-@click.option("--packets", "packets_dir", type=click.Path(file_okay=False),
-              help="Write an evidence packet (HTML + JSON) per sampled change into this directory.")
-@click.option("--key", "keys", multiple=True, type=click.Path(dir_okay=False),
-              help="Trusted public key for the packets' ledger verification (repeatable).")
+@click.option(
+    "--packets",
+    "packets_dir",
+    type=click.Path(file_okay=False),
+    help="Write an evidence packet (HTML + JSON) per sampled change into this directory.",
+)
+@click.option(
+    "--key",
+    "keys",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Trusted public key for the packets' ledger verification (repeatable).",
+)
 @click.option("--allow-invalid", is_flag=True, help="Write packets even from a ledger that fails verification.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def sample_command(population_path: str, size: int, seed: str, out: str | None, packets_dir: str | None,
-                   keys: tuple[str, ...], allow_invalid: bool, fmt: str) -> None:
+def sample_command(
+    population_path: str,
+    size: int,
+    seed: str,
+    out: str | None,
+    packets_dir: str | None,
+    keys: tuple[str, ...],
+    allow_invalid: bool,
+    fmt: str,
+) -> None:
     """Draw a reproducible sample: sort by SHA-256(seed + ':' + change id), take the first N."""
     from checker.audit.sample import draw, load_population, render_text
 
@@ -115,21 +189,35 @@ def sample_command(population_path: str, size: int, seed: str, out: str | None, 
 
 
 @click.command("simulate")
-@click.option("--policy", "policy_path", required=True, type=click.Path(dir_okay=False),
-              help="The proposed policy YAML.")
+@click.option(
+    "--policy", "policy_path", required=True, type=click.Path(dir_okay=False), help="The proposed policy YAML."
+)
 @_ledger_options
 @click.option("--since", help="Only changes merged on or after this date (default: the last --last changes).")
-@click.option("--last", "last", type=click.IntRange(min=1), default=200, show_default=True,
-              help="How many of the most recent merged changes to re-evaluate.")
+@click.option(
+    "--last",
+    "last",
+    type=click.IntRange(min=1),
+    default=200,
+    show_default=True,
+    help="How many of the most recent merged changes to re-evaluate.",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def simulate_command(policy_path: str, ledgers: tuple[str, ...], branch: str, keys: tuple[str, ...],
-                     allow_invalid: bool, since: str | None, last: int, fmt: str) -> None:
+def simulate_command(
+    policy_path: str,
+    ledgers: tuple[str, ...],
+    branch: str,
+    keys: tuple[str, ...],
+    allow_invalid: bool,
+    since: str | None,
+    last: int,
+    fmt: str,
+) -> None:
     """Re-evaluate recorded changes under a proposed policy; show which verdicts would change."""
     from checker.audit.population import Period
     from checker.audit.simulate import render_text, simulate
 
-    result = simulate(policy_path, ledgers, branch, keys, Period.parse(since, None), last,
-                      allow_invalid=allow_invalid)
+    result = simulate(policy_path, ledgers, branch, keys, Period.parse(since, None), last, allow_invalid=allow_invalid)
     click.echo(json.dumps(result, indent=2) if fmt == "json" else render_text(result))
 
 

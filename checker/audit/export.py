@@ -31,10 +31,19 @@ def neutralise(value: Any) -> Any:
 
 def ledger_summary(ledger: OpenLedger) -> dict[str, Any]:
     report = ledger.report
-    return {"ledger": ledger.name, "branch": ledger.branch, "commit": report.commit, "status": ledger.status(),
-            "ok": report.ok, "entries": report.entries, "checkpoint": {"size": report.size, "root": report.root},
-            "checkpoint_note": ledger.checkpoint(), "signers": report.signers, "problems": report.problems,
-            "warnings": report.warnings}
+    return {
+        "ledger": ledger.name,
+        "branch": ledger.branch,
+        "commit": report.commit,
+        "status": ledger.status(),
+        "ok": report.ok,
+        "entries": report.entries,
+        "checkpoint": {"size": report.size, "root": report.root},
+        "checkpoint_note": ledger.checkpoint(),
+        "signers": report.signers,
+        "problems": report.problems,
+        "warnings": report.warnings,
+    }
 
 
 def summarize(population: Population) -> dict[str, Any]:
@@ -47,11 +56,15 @@ def summarize(population: Population) -> dict[str, Any]:
         statuses = Counter(r.get(f"control:{control}", "") for r in prs)
         applicable = sum(n for s, n in statuses.items() if s not in ("", "not_applicable"))
         passed = statuses.get("pass", 0) + statuses.get("waived", 0)
-        per_control[control] = {"applicable": applicable, "passed": passed,
-                                "pass_rate": round(passed / applicable, 4) if applicable else None,
-                                "statuses": dict(sorted(statuses.items()))}
+        per_control[control] = {
+            "applicable": applicable,
+            "passed": passed,
+            "pass_rate": round(passed / applicable, 4) if applicable else None,
+            "statuses": dict(sorted(statuses.items())),
+        }
     return {
-        "changes": len(rows), "merged_prs": len(prs),
+        "changes": len(rows),
+        "merged_prs": len(prs),
         "exceptions": sum(1 for r in rows if r["kind"] == "exception"),
         "verdicts": dict(sorted(verdicts.items())),
         "emergency_awaiting_review": sum(1 for r in prs if r["emergency"] == AWAITING),
@@ -80,17 +93,23 @@ def write_csv(population: Population, out: Path, tick: Callable[[int], None] | N
 
 
 def document(population: Population, ledgers: list[OpenLedger]) -> dict[str, Any]:
-    return {"format": EXPORT_FORMAT, "period": population.period,
-            "ledgers": [ledger_summary(x) for x in ledgers], "summary": summarize(population),
-            "columns": population.columns(), "rows": population.rows}
+    return {
+        "format": EXPORT_FORMAT,
+        "period": population.period,
+        "ledgers": [ledger_summary(x) for x in ledgers],
+        "summary": summarize(population),
+        "columns": population.columns(),
+        "rows": population.rows,
+    }
 
 
 def write_json(population: Population, ledgers: list[OpenLedger], out: Path) -> None:
     out.write_bytes(orjson.dumps(document(population, ledgers), option=orjson.OPT_INDENT_2) + b"\n")
 
 
-def write(fmt: str, population: Population, ledgers: list[OpenLedger], out: Path,
-          tick: Callable[[int], None] | None = None) -> Path:
+def write(
+    fmt: str, population: Population, ledgers: list[OpenLedger], out: Path, tick: Callable[[int], None] | None = None
+) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
         write_csv(population, out, tick)

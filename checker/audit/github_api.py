@@ -34,8 +34,11 @@ class Api:
         self.timeout = timeout
 
     def _get(self, url: str) -> tuple[Any, str | None]:
-        headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28",
-                   "User-Agent": "changeproof-audit"}
+        headers = {
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": "2022-11-28",
+            "User-Agent": "changeproof-audit",
+        }
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         request = urllib.request.Request(url, headers=headers)  # noqa: S310 - http(s) checked in __init__
@@ -46,11 +49,15 @@ class Api:
         except urllib.error.HTTPError as exc:
             if exc.code in (403, 404, 410, 422):
                 raise NotAvailable(f"HTTP {exc.code}") from None
-            raise InfrastructureError(f"GitHub API {self._path(url)} answered HTTP {exc.code}",
-                                      fix="retry later; check --api-url and the token") from None
+            raise InfrastructureError(
+                f"GitHub API {self._path(url)} answered HTTP {exc.code}",
+                fix="retry later; check --api-url and the token",
+            ) from None
         except (urllib.error.URLError, TimeoutError, ValueError) as exc:
-            raise InfrastructureError(f"GitHub API at {self.base} is unreachable ({exc})",
-                                      fix="check --api-url, or omit it to reconcile from commit dates") from None
+            raise InfrastructureError(
+                f"GitHub API at {self.base} is unreachable ({exc})",
+                fix="check --api-url, or omit it to reconcile from commit dates",
+            ) from None
         match = re.search(r'<([^>]+)>;\s*rel="next"', link or "")
         return body, match.group(1) if match else None
 
@@ -64,8 +71,10 @@ class Api:
             body, url = self._get(url)
             pages += 1
             if not isinstance(body, list):
-                raise InfrastructureError(f"GitHub API {self._path(str(url))} returned {type(body).__name__}, "
-                                          "not a list", fix="check --api-url")
+                raise InfrastructureError(
+                    f"GitHub API {self._path(str(url))} returned {type(body).__name__}, not a list",
+                    fix="check --api-url",
+                )
             out.extend(body)
         return out
 

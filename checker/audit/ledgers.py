@@ -82,20 +82,27 @@ def _local_copy(stack: ExitStack, ledger: str, branch: str) -> tuple[Path, str]:
 
 
 @contextmanager
-def open_ledgers(ledgers: list[str] | tuple[str, ...], branch: str, keys: list[str] | tuple[str, ...], *,
-                 allow_invalid: bool = False,
-                 progress: Callable[[str, int, int], None] | None = None) -> Iterator[list[OpenLedger]]:
+def open_ledgers(
+    ledgers: list[str] | tuple[str, ...],
+    branch: str,
+    keys: list[str] | tuple[str, ...],
+    *,
+    allow_invalid: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Iterator[list[OpenLedger]]:
     """Verify every ledger (with the auditor's keys); refuse an invalid one unless allow_invalid."""
     if not ledgers:
         raise UsageError("no ledger given", fix="pass --ledger PATH_OR_URL (repeat it for several repositories)")
     if not keys:
-        raise UsageError("no trusted public key given",
-                         fix="pass --key PUBLIC.pem (the key of the record job); the ledger's own key list "
-                             "is not evidence")
+        raise UsageError(
+            "no trusted public key given",
+            fix="pass --key PUBLIC.pem (the key of the record job); the ledger's own key list is not evidence",
+        )
     for key in keys:
         if not Path(key).is_file():
-            raise UsageError(f"public key file {key} does not exist",
-                             fix="pass the .pub file from `changeproof keygen`")
+            raise UsageError(
+                f"public key file {key} does not exist", fix="pass the .pub file from `changeproof keygen`"
+            )
     with ExitStack() as stack:
         out = []
         for ledger in ledgers:
@@ -109,6 +116,7 @@ def open_ledgers(ledgers: list[str] | tuple[str, ...], branch: str, keys: list[s
                 raise LedgerInvalidError(
                     f"ledger {redact(ledger)} branch {branch} does not verify:\n{shown}{more}",
                     fix="run `changeproof verify` for details; export anyway with --allow-invalid, "
-                        "which marks every row as coming from an invalid ledger")
+                    "which marks every row as coming from an invalid ledger",
+                )
             out.append(OpenLedger(redact(ledger), branch, git_dir, commit, report))
         yield out

@@ -40,6 +40,7 @@ def _split(n: int) -> int:
 
 def inclusion_proof(leaves: list[bytes], index: int) -> list[bytes]:
     """RFC 6962 PATH(index, D[n]) over leaf hashes."""
+
     def path(m: int, start: int, end: int) -> list[bytes]:
         n = end - start
         if n <= 1:
@@ -89,7 +90,7 @@ class _LedgerView:
         self.data: dict[int, bytes] = {}
         self.leaves: list[bytes] = []
         for start in range(0, len(index), 2000):
-            chunk = index[start:start + 2000]
+            chunk = index[start : start + 2000]
             for (seq, _, _), blob in zip(chunk, git.cat_blobs([o for _, _, o in chunk]), strict=True):
                 self.data[seq] = blob
                 self.leaves.append(merkle.leaf_hash(blob))
@@ -107,17 +108,31 @@ class _LedgerView:
         statement = json.loads(base64.b64decode(bundle["dsseEnvelope"]["payload"]))
         inclusion: dict[str, Any] = {"checkpoint_size": 0, "verified": False}
         if self.note is not None and seq < self.note.size <= len(self.leaves):
-            leaves = self.leaves[:self.note.size]
+            leaves = self.leaves[: self.note.size]
             proof = inclusion_proof(leaves, seq)
-            inclusion = {"leaf_index": seq, "checkpoint_size": self.note.size, "root": self.note.root_hex,
-                         "leaf_hash": leaves[seq].hex(), "proof": [p.hex() for p in proof],
-                         "verified": verify_inclusion(seq, self.note.size, leaves[seq], proof, self.note.root),
-                         "method": "RFC 6962 audit path over SHA-256(0x00 || entry file bytes), "
-                                   "verified per RFC 9162 section 2.1.3.2"}
-        return {"seq": seq, "path": self.paths[seq], "entry_hash": check.hash,
-                "signature": {"valid": not check.problems and bool(check.signer), "signer": check.signer,
-                              "problems": list(check.problems)},
-                "inclusion": inclusion, "statement": statement, "bundle": bundle}
+            inclusion = {
+                "leaf_index": seq,
+                "checkpoint_size": self.note.size,
+                "root": self.note.root_hex,
+                "leaf_hash": leaves[seq].hex(),
+                "proof": [p.hex() for p in proof],
+                "verified": verify_inclusion(seq, self.note.size, leaves[seq], proof, self.note.root),
+                "method": "RFC 6962 audit path over SHA-256(0x00 || entry file bytes), "
+                "verified per RFC 9162 section 2.1.3.2",
+            }
+        return {
+            "seq": seq,
+            "path": self.paths[seq],
+            "entry_hash": check.hash,
+            "signature": {
+                "valid": not check.problems and bool(check.signer),
+                "signer": check.signer,
+                "problems": list(check.problems),
+            },
+            "inclusion": inclusion,
+            "statement": statement,
+            "bundle": bundle,
+        }
 
 
 def _reperform(statement: dict[str, Any], policy_doc: dict[str, Any] | None) -> dict[str, Any]:
@@ -132,8 +147,12 @@ def _reperform(statement: dict[str, Any], policy_doc: dict[str, Any] | None) -> 
         verdict = evaluate(from_json(Policy, policy_doc), from_json(Facts, predicate["facts"])).verdict.value
     except DecodeError as exc:
         return {"done": False, "reason": f"recorded data no longer decodes: {exc}"}
-    return {"done": True, "verdict": verdict, "recorded_verdict": predicate.get("verdict"),
-            "same": verdict == predicate.get("verdict")}
+    return {
+        "done": True,
+        "verdict": verdict,
+        "recorded_verdict": predicate.get("verdict"),
+        "same": verdict == predicate.get("verdict"),
+    }
 
 
 def build_packet(change: dict[str, Any], view: _LedgerView | None, drawn: dict[str, Any]) -> dict[str, Any]:
@@ -150,15 +169,31 @@ def build_packet(change: dict[str, Any], view: _LedgerView | None, drawn: dict[s
     digest = str(as_dict(as_dict(predicate.get("policy")).get("digest")).get("sha256", ""))
     policy_doc = view.ledger.policy(digest) if view is not None and digest else None
     return {
-        "format": PACKET_FORMAT, "change": change,
-        "sample": {"seed": drawn["seed"], "method": drawn["method"],
-                   "population_sha256": drawn["population"]["sha256"]},
-        "ledger": ({"ledger": view.ledger.name, "branch": view.ledger.branch, "commit": view.ledger.commit,
-                    "verification": view.ledger.status(), "checkpoint_note": view.note_text} if view else None),
-        "entries": entries, "facts": predicate.get("facts"), "evaluation": predicate.get("evaluation"),
+        "format": PACKET_FORMAT,
+        "change": change,
+        "sample": {
+            "seed": drawn["seed"],
+            "method": drawn["method"],
+            "population_sha256": drawn["population"]["sha256"],
+        },
+        "ledger": (
+            {
+                "ledger": view.ledger.name,
+                "branch": view.ledger.branch,
+                "commit": view.ledger.commit,
+                "verification": view.ledger.status(),
+                "checkpoint_note": view.note_text,
+            }
+            if view
+            else None
+        ),
+        "entries": entries,
+        "facts": predicate.get("facts"),
+        "evaluation": predicate.get("evaluation"),
         "policy": {"digest": digest, "document": policy_doc},
-        "reperformance": _reperform(merge["statement"], policy_doc) if merge else {"done": False,
-                                                                                    "reason": "no merge record"},
+        "reperformance": _reperform(merge["statement"], policy_doc)
+        if merge
+        else {"done": False, "reason": "no merge record"},
     }
 
 
@@ -166,12 +201,19 @@ def _file_stem(change_id: str, rank: int) -> str:
     return f"{rank:04d}-" + re.sub(r"[^A-Za-z0-9._-]+", "_", change_id)[:80]
 
 
-def write_packets(drawn: dict[str, Any], population: dict[str, Any], out_dir: Path, keys: list[str] | tuple[str, ...],
-                  *, allow_invalid: bool = False) -> list[dict[str, str]]:
+def write_packets(
+    drawn: dict[str, Any],
+    population: dict[str, Any],
+    out_dir: Path,
+    keys: list[str] | tuple[str, ...],
+    *,
+    allow_invalid: bool = False,
+) -> list[dict[str, str]]:
     """Write `<rank>-<id>.json` and `.html` per sampled change; returns their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    branches = {str(x.get("ledger")): str(x.get("branch") or layout.DEFAULT_BRANCH)
-                for x in population.get("ledgers") or []}
+    branches = {
+        str(x.get("ledger")): str(x.get("branch") or layout.DEFAULT_BRANCH) for x in population.get("ledgers") or []
+    }
     wanted = sorted({str((c.get("record") or {}).get("ledger")) for c in drawn["sample"] if c.get("record")})
     written = []
     env = _environment()
@@ -191,7 +233,11 @@ def write_packets(drawn: dict[str, Any], population: dict[str, Any], out_dir: Pa
             stem = _file_stem(change["id"], change["rank"])
             json_path, html_path = out_dir / f"{stem}.json", out_dir / f"{stem}.html"
             json_path.write_text(json.dumps(packet, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-            html_path.write_text(env.get_template("packet.html.j2").render(
-                p=packet, pretty=lambda v: json.dumps(v, indent=2, ensure_ascii=False)), encoding="utf-8")
+            html_path.write_text(
+                env.get_template("packet.html.j2").render(
+                    p=packet, pretty=lambda v: json.dumps(v, indent=2, ensure_ascii=False)
+                ),
+                encoding="utf-8",
+            )
             written.append({"id": change["id"], "json": str(json_path), "html": str(html_path)})
     return written

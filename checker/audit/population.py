@@ -31,9 +31,29 @@ from checker.model import WRITE_PERMISSIONS
 
 AWAITING = "awaiting retrospective review"
 BASE_COLUMNS = (
-    "ledger", "ledger_status", "repository", "kind", "pr", "title", "author", "approvals", "merged_by", "merged_at",
-    "merge_sha", "required_checks", "iac_findings", "waivers", "emergency", "verdict", "gate_verdict", "gate_seq",
-    "exception", "seq", "entry_hash", "evaluated_at", "policy_digest",
+    "ledger",
+    "ledger_status",
+    "repository",
+    "kind",
+    "pr",
+    "title",
+    "author",
+    "approvals",
+    "merged_by",
+    "merged_at",
+    "merge_sha",
+    "required_checks",
+    "iac_findings",
+    "waivers",
+    "emergency",
+    "verdict",
+    "gate_verdict",
+    "gate_seq",
+    "exception",
+    "seq",
+    "entry_hash",
+    "evaluated_at",
+    "policy_digest",
 )
 
 
@@ -82,8 +102,10 @@ class Period:
 
     def describe(self) -> str:
         fmt = "%Y-%m-%dT%H:%M:%SZ"
-        return (f"{self.start.strftime(fmt) if self.start else 'beginning'} .. "
-                f"{self.end.strftime(fmt) if self.end else 'now'}")
+        return (
+            f"{self.start.strftime(fmt) if self.start else 'beginning'} .. "
+            f"{self.end.strftime(fmt) if self.end else 'now'}"
+        )
 
 
 def as_dict(value: Any) -> dict[str, Any]:
@@ -100,8 +122,11 @@ def approvals(facts: dict[str, Any]) -> list[dict[str, str]]:
     for review in facts.get("reviews") or []:
         if review.get("state") in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED"):
             latest[str(review.get("reviewer"))] = review
-    return [{"reviewer": str(r.get("reviewer")), "at": str(r.get("submitted_at")), "sha": str(r.get("commit_id"))}
-            for r in latest.values() if r.get("state") == "APPROVED"]
+    return [
+        {"reviewer": str(r.get("reviewer")), "at": str(r.get("submitted_at")), "sha": str(r.get("commit_id"))}
+        for r in latest.values()
+        if r.get("state") == "APPROVED"
+    ]
 
 
 def required_checks(facts: dict[str, Any]) -> list[tuple[str, str]]:
@@ -115,8 +140,10 @@ def required_checks(facts: dict[str, Any]) -> list[tuple[str, str]]:
 
 def iac_findings(facts: dict[str, Any]) -> list[str]:
     iac = facts.get("iac") or {}
-    return [f"{f.get('check_id')} {f.get('file')}:{f.get('line_start')} ({f.get('severity')})"
-            for f in iac.get("introduced") or []]
+    return [
+        f"{f.get('check_id')} {f.get('file')}:{f.get('line_start')} ({f.get('severity')})"
+        for f in iac.get("introduced") or []
+    ]
 
 
 def _people(facts: dict[str, Any]) -> set[str]:
@@ -131,21 +158,38 @@ def _people(facts: dict[str, Any]) -> set[str]:
 
 def _approving_reviews(facts: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
     """(reviewer, submitted_at, permission, is_bot) of every APPROVED review, oldest first."""
-    return sorted(((str(r.get("reviewer") or ""), str(r.get("submitted_at") or ""), str(r.get("reviewer_permission")),
-                    bool(r.get("reviewer_is_bot"))) for r in facts.get("reviews") or []
-                   if isinstance(r, dict) and r.get("state") == "APPROVED"), key=lambda r: r[1])
+    return sorted(
+        (
+            (
+                str(r.get("reviewer") or ""),
+                str(r.get("submitted_at") or ""),
+                str(r.get("reviewer_permission")),
+                bool(r.get("reviewer_is_bot")),
+            )
+            for r in facts.get("reviews") or []
+            if isinstance(r, dict) and r.get("state") == "APPROVED"
+        ),
+        key=lambda r: r[1],
+    )
 
 
-def retrospective_approval(reviews: list[tuple[str, str, str, bool]], merged_at: str,
-                           involved: set[str]) -> dict[str, str] | None:
+def retrospective_approval(
+    reviews: list[tuple[str, str, str, bool]], merged_at: str, involved: set[str]
+) -> dict[str, str] | None:
     """The first independent approval submitted after the merge, if `reviews` hold one."""
     merged = parse_time(merged_at)
     if merged is None:
         return None
     for who, at, permission, bot in reviews:
         when = parse_time(at)
-        if (when is not None and when > merged and who and who.lower() not in involved and not bot
-                and permission in WRITE_PERMISSIONS):
+        if (
+            when is not None
+            and when > merged
+            and who
+            and who.lower() not in involved
+            and not bot
+            and permission in WRITE_PERMISSIONS
+        ):
             return {"reviewer": who, "at": at}
     return None
 
@@ -185,12 +229,29 @@ def summarise(statement: dict[str, Any], seq: int, entry_hash: str) -> Summary:
     if kind == "exception":
         observed = str(p.get("observed_at") or "")
         commits = [str(c) for c in p.get("commits") or []]
-        exc_row = {"repository": str(p.get("repository")), "kind": "exception", "pr": "",
-               "title": f"{p.get('reason')}: {len(commits)} commit(s) without a PR", "author": "", "approvals": "",
-               "merged_by": "", "merged_at": observed, "merge_sha": str(p.get("after")), "required_checks": "",
-               "iac_findings": "", "waivers": "", "emergency": "", "verdict": "exception", "gate_verdict": "",
-               "gate_seq": "", "exception": str(p.get("reason") or ""), "seq": seq, "entry_hash": entry_hash,
-               "evaluated_at": observed, "policy_digest": ""}
+        exc_row = {
+            "repository": str(p.get("repository")),
+            "kind": "exception",
+            "pr": "",
+            "title": f"{p.get('reason')}: {len(commits)} commit(s) without a PR",
+            "author": "",
+            "approvals": "",
+            "merged_by": "",
+            "merged_at": observed,
+            "merge_sha": str(p.get("after")),
+            "required_checks": "",
+            "iac_findings": "",
+            "waivers": "",
+            "emergency": "",
+            "verdict": "exception",
+            "gate_verdict": "",
+            "gate_seq": "",
+            "exception": str(p.get("reason") or ""),
+            "seq": seq,
+            "entry_hash": entry_hash,
+            "evaluated_at": observed,
+            "policy_digest": "",
+        }
         return Summary("exception", seq, entry_hash, when=observed, row=exc_row)
     if kind not in ("gate", "merge"):
         return Summary("other", seq, entry_hash)
@@ -205,15 +266,23 @@ def summarise(statement: dict[str, Any], seq: int, entry_hash: str) -> Summary:
     merged_at = str(merge.get("merged_at") or "")
     evaluation = as_dict(p.get("evaluation"))
     row: dict[str, Any] = {
-        "repository": key[0], "kind": "pr", "pr": key[1], "title": str(facts.get("title") or ""),
+        "repository": key[0],
+        "kind": "pr",
+        "pr": key[1],
+        "title": str(facts.get("title") or ""),
         "author": str(facts.get("author") or ""),
         "approvals": "; ".join(f"{a['reviewer']} at {a['at']} on {_short(a['sha'])}" for a in approvals(facts)),
-        "merged_by": str(merge.get("merged_by") or ""), "merged_at": merged_at,
+        "merged_by": str(merge.get("merged_by") or ""),
+        "merged_at": merged_at,
         "merge_sha": str(merge.get("merge_commit_sha") or p.get("merge_sha") or ""),
         "required_checks": "; ".join(f"{n}={c}" for n, c in required_checks(facts)),
-        "iac_findings": "; ".join(iac_findings(facts)), "waivers": "",
-        "emergency": AWAITING if verdict == "emergency" else "", "verdict": verdict,
-        "exception": "", "seq": seq, "entry_hash": entry_hash,
+        "iac_findings": "; ".join(iac_findings(facts)),
+        "waivers": "",
+        "emergency": AWAITING if verdict == "emergency" else "",
+        "verdict": verdict,
+        "exception": "",
+        "seq": seq,
+        "entry_hash": entry_hash,
         "evaluated_at": str(evaluation.get("evaluated_at") or ""),
         "policy_digest": str(as_dict(as_dict(p.get("policy")).get("digest")).get("sha256", "")),
     }
@@ -224,11 +293,23 @@ def summarise(statement: dict[str, Any], seq: int, entry_hash: str) -> Summary:
         row[f"control:{control}"] = str(result.get("status"))
         waiver = result.get("waiver")
         if isinstance(waiver, dict):
-            waivers.append(f"{control}: {waiver.get('reason')} (approved by {waiver.get('approved_by')}, "
-                           f"expires {waiver.get('expires')})")
+            waivers.append(
+                f"{control}: {waiver.get('reason')} (approved by {waiver.get('approved_by')}, "
+                f"expires {waiver.get('expires')})"
+            )
     row["waivers"] = "; ".join(waivers)
-    return Summary("merge", seq, entry_hash, key, verdict, merged_at or str(facts.get("observed_at") or ""), row,
-                   tuple(controls), people, reviews)
+    return Summary(
+        "merge",
+        seq,
+        entry_hash,
+        key,
+        verdict,
+        merged_at or str(facts.get("observed_at") or ""),
+        row,
+        tuple(controls),
+        people,
+        reviews,
+    )
 
 
 @dataclass
@@ -254,11 +335,13 @@ class _Builder:
         row = self.merged.get(s.key)
         if row is not None:  # a later entry of a merged PR: may close its emergency
             if row["emergency"] == AWAITING:
-                closed = retrospective_approval(list(s.reviews), row["merged_at"],
-                                                self.involved.get(s.key, set()) | s.people)
+                closed = retrospective_approval(
+                    list(s.reviews), row["merged_at"], self.involved.get(s.key, set()) | s.people
+                )
                 if closed:
-                    row["emergency"] = (f"closed: retrospective approval by {closed['reviewer']} at {closed['at']} "
-                                        f"(entry {s.seq})")
+                    row["emergency"] = (
+                        f"closed: retrospective approval by {closed['reviewer']} at {closed['at']} (entry {s.seq})"
+                    )
             return
         if s.kind == "gate":
             self.gates[s.key] = (s.verdict, s.seq)
@@ -268,8 +351,13 @@ class _Builder:
             self.merged[s.key] = {"emergency": "", "merged_at": s.row["merged_at"]}  # out of period, claims the PR
             return
         gate = self.gates.get(s.key)
-        row = {"ledger": self.ledger, "ledger_status": self.ledger_status, **s.row,
-               "gate_verdict": gate[0] if gate else "none", "gate_seq": gate[1] if gate else ""}
+        row = {
+            "ledger": self.ledger,
+            "ledger_status": self.ledger_status,
+            **s.row,
+            "gate_verdict": gate[0] if gate else "none",
+            "gate_seq": gate[1] if gate else "",
+        }
         for control in s.controls:
             self.controls.setdefault(control, None)
         self.merged[s.key] = row
@@ -282,8 +370,11 @@ def _summaries_of(entries: Iterable[LedgerEntry]) -> Iterator[Summary]:
         yield summarise(entry.statement, entry.seq, entry.entry_hash)
 
 
-def build_population(sources: Iterable[tuple[str, str, Iterable[LedgerEntry] | Iterable[Summary]]], period: Period,
-                     progress: Callable[[int], None] | None = None) -> Population:
+def build_population(
+    sources: Iterable[tuple[str, str, Iterable[LedgerEntry] | Iterable[Summary]]],
+    period: Period,
+    progress: Callable[[int], None] | None = None,
+) -> Population:
     """`sources` yields (ledger name, ledger status, entries or summaries) per ledger; one population for all."""
     population = Population(period=period.describe())
     controls: dict[str, None] = {}

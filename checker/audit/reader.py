@@ -51,7 +51,7 @@ def summaries(ledger: OpenLedger, workers: int | None = None) -> Iterator[Summar
     """Every entry of the ledger as a Summary, in sequence order."""
     git = Git(ledger.git_dir)
     index = _index(git, ledger.commit)
-    chunks = [index[i:i + CHUNK] for i in range(0, len(index), CHUNK)]
+    chunks = [index[i : i + CHUNK] for i in range(0, len(index), CHUNK)]
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
     if workers <= 1 or len(chunks) <= 1:
         for chunk in chunks:

@@ -69,12 +69,17 @@ class Records:
 def first_parent_history(repo: Path, branch: str) -> list[GitCommit]:
     """Oldest first."""
     fmt = SEP.join(["%H", "%P", "%cI", "%ae", "%B"]) + END
-    proc = subprocess.run(["git", "-C", str(repo), "log", "--first-parent", f"--format={fmt}", "--reverse",
-                           f"refs/heads/{branch}", "--"], capture_output=True, check=False)
+    proc = subprocess.run(
+        ["git", "-C", str(repo), "log", "--first-parent", f"--format={fmt}", "--reverse", f"refs/heads/{branch}", "--"],
+        capture_output=True,
+        check=False,
+    )
     if proc.returncode != 0:
-        raise UsageError(f"cannot read the history of branch {branch} in {repo}: "
-                         f"{proc.stderr.decode(errors='replace').strip()[:300]}",
-                         fix="pass --repo with a clone of the audited repository and --branch with its branch")
+        raise UsageError(
+            f"cannot read the history of branch {branch} in {repo}: "
+            f"{proc.stderr.decode(errors='replace').strip()[:300]}",
+            fix="pass --repo with a clone of the audited repository and --branch with its branch",
+        )
     out = []
     for item in proc.stdout.decode(errors="replace").split(END):
         item = item.lstrip("\n")
@@ -102,8 +107,10 @@ def _collect(entries: Any, ledger: str, repository: str | None, records: Records
         if kind == "exception":
             for sha in [*(p.get("commits") or []), p.get("after")]:
                 if sha:
-                    records.exceptions.setdefault(str(sha), {"reason": p.get("reason"), "seq": entry.seq,
-                                                             "ledger": ledger, "entry_hash": entry.entry_hash})
+                    records.exceptions.setdefault(
+                        str(sha),
+                        {"reason": p.get("reason"), "seq": entry.seq, "ledger": ledger, "entry_hash": entry.entry_hash},
+                    )
             continue
         pr = int(p.get("pr") or 0)
         if kind == "gate":
@@ -117,14 +124,24 @@ def _collect(entries: Any, ledger: str, repository: str | None, records: Records
         own = [c for c in facts.get("commits") or [] if len(c.get("parents") or []) < 2 and not c.get("merges_base")]
         gate = gates.get((repo, pr))
         record = MergeRecord(
-            repository=repo, pr=pr, title=str(facts.get("title") or ""), merge_sha=sha,
+            repository=repo,
+            pr=pr,
+            title=str(facts.get("title") or ""),
+            merge_sha=sha,
             verdict=str(p.get("verdict") or ""),
             policy_mode=str((p.get("evaluation") or {}).get("policy_mode") or "enforce"),
-            merged_by=str(merge.get("merged_by") or ""), merged_at=str(merge.get("merged_at") or ""),
-            commits=[(str((c.get("author") or {}).get("email") or "").lower(), str(c.get("message") or "").strip())
-                     for c in own],
-            ledger=ledger, seq=entry.seq, entry_hash=entry.entry_hash,
-            gate_verdict=gate[0] if gate else "none", gate_seq=gate[1] if gate else None)
+            merged_by=str(merge.get("merged_by") or ""),
+            merged_at=str(merge.get("merged_at") or ""),
+            commits=[
+                (str((c.get("author") or {}).get("email") or "").lower(), str(c.get("message") or "").strip())
+                for c in own
+            ],
+            ledger=ledger,
+            seq=entry.seq,
+            entry_hash=entry.entry_hash,
+            gate_verdict=gate[0] if gate else "none",
+            gate_seq=gate[1] if gate else None,
+        )
         records.by_pr[pr] = record
         if sha:
             records.by_sha[sha] = record
@@ -137,8 +154,10 @@ def _gap(record: MergeRecord) -> str | None:
     if record.policy_mode == "advisory":
         return f"merged although its evaluation was {record.verdict} (advisory policy: the gate did not block)"
     if record.gate_verdict != "pass":
-        return (f"admin bypass: merged by {record.merged_by or 'unknown'} with a {record.verdict} evaluation and "
-                f"no passing gate evaluation (last gate: {record.gate_verdict})")
+        return (
+            f"admin bypass: merged by {record.merged_by or 'unknown'} with a {record.verdict} evaluation and "
+            f"no passing gate evaluation (last gate: {record.gate_verdict})"
+        )
     return f"merged although its merge-time evaluation was {record.verdict} (the gate had passed earlier)"
 
 
@@ -155,8 +174,9 @@ def _group(history: list[GitCommit], records: Records, api: Api | None) -> list[
             if record is not None:
                 how = "pull request of the commit (API)"
             elif missing:
-                changes.append(_unrecorded(commit, f"merged PR #{missing} has no merge record (missing evidence)",
-                                           pr=missing))
+                changes.append(
+                    _unrecorded(commit, f"merged PR #{missing} has no merge record (missing evidence)", pr=missing)
+                )
                 i -= 1
                 continue
         if record is None:
@@ -166,10 +186,10 @@ def _group(history: list[GitCommit], records: Records, api: Api | None) -> list[
         size = 1
         if len(commit.parents) == 1 and len(record.commits) > 1:
             k = len(record.commits)
-            window = history[i - k + 1:i + 1] if i - k + 1 >= 0 else []
+            window = history[i - k + 1 : i + 1] if i - k + 1 >= 0 else []
             if window and all((c.author_email, c.message) == r for c, r in zip(window, record.commits, strict=True)):
                 size, how = k, "rebase merge: the PR's commits by author and message"
-        commits = [c.sha for c in history[i - size + 1:i + 1]]
+        commits = [c.sha for c in history[i - size + 1 : i + 1]]
         # commits the API attributes to the same PR just below (rebase with edited messages)
         j = i - size
         while api is not None and j >= 0 and history[j].sha not in records.by_sha and len(history[j].parents) == 1:
@@ -178,13 +198,29 @@ def _group(history: list[GitCommit], records: Records, api: Api | None) -> list[
             commits.insert(0, history[j].sha)
             j -= 1
             how = "rebase merge: commits attributed to the PR by the API"
-        changes.append({"id": f"{record.repository}#{record.pr}", "kind": "pr", "pr": record.pr,
-                        "title": record.title, "tip": commit.sha, "commits": commits, "matched_by": how,
-                        "record": {"ledger": record.ledger, "seq": record.seq, "entry_hash": record.entry_hash,
-                                   "verdict": record.verdict, "gate_verdict": record.gate_verdict,
-                                   "gate_seq": record.gate_seq, "merged_by": record.merged_by,
-                                   "merged_at": record.merged_at},
-                        "emergency": record.verdict == "emergency", "exception": _gap(record)})
+        changes.append(
+            {
+                "id": f"{record.repository}#{record.pr}",
+                "kind": "pr",
+                "pr": record.pr,
+                "title": record.title,
+                "tip": commit.sha,
+                "commits": commits,
+                "matched_by": how,
+                "record": {
+                    "ledger": record.ledger,
+                    "seq": record.seq,
+                    "entry_hash": record.entry_hash,
+                    "verdict": record.verdict,
+                    "gate_verdict": record.gate_verdict,
+                    "gate_seq": record.gate_seq,
+                    "merged_by": record.merged_by,
+                    "merged_at": record.merged_at,
+                },
+                "emergency": record.verdict == "emergency",
+                "exception": _gap(record),
+            }
+        )
         i = j
     changes.reverse()
     return changes
@@ -200,13 +236,23 @@ def _by_pull_request(api: Api, sha: str, records: Records) -> tuple[MergeRecord 
 
 
 def _unrecorded(commit: GitCommit, reason: str | None, pr: int | None = None) -> dict[str, Any]:
-    return {"id": "", "kind": "pr" if pr else "direct", "pr": pr, "title": commit.message.splitlines()[0][:200]
-            if commit.message else "", "tip": commit.sha, "commits": [commit.sha], "matched_by": "",
-            "record": None, "emergency": False, "exception": reason}
+    return {
+        "id": "",
+        "kind": "pr" if pr else "direct",
+        "pr": pr,
+        "title": commit.message.splitlines()[0][:200] if commit.message else "",
+        "tip": commit.sha,
+        "commits": [commit.sha],
+        "matched_by": "",
+        "record": None,
+        "emergency": False,
+        "exception": reason,
+    }
 
 
-def _push_times(history: list[GitCommit],
-                activity: list[dict[str, Any]]) -> tuple[dict[str, str], list[dict[str, Any]]]:
+def _push_times(
+    history: list[GitCommit], activity: list[dict[str, Any]]
+) -> tuple[dict[str, str], list[dict[str, Any]]]:
     """commit sha -> push time, from the activity list; and the force pushes it shows."""
     position = {c.sha: n for n, c in enumerate(history)}
     times: dict[str, str] = {}
@@ -216,8 +262,14 @@ def _push_times(history: list[GitCommit],
         after, before = str(event.get("after") or ""), str(event.get("before") or "")
         when = _utc(str(event.get("timestamp") or ""))
         if kind == "force_push":
-            forced.append({"before": before, "after": after, "at": when,
-                           "actor": str((event.get("actor") or {}).get("login") or "")})
+            forced.append(
+                {
+                    "before": before,
+                    "after": after,
+                    "at": when,
+                    "actor": str((event.get("actor") or {}).get("login") or ""),
+                }
+            )
         if after not in position:
             continue
         start = position.get(before, -1) if kind != "force_push" else -1
@@ -226,9 +278,18 @@ def _push_times(history: list[GitCommit],
     return times, forced
 
 
-def reconcile(repo: Path, branch: str, ledgers: list[str] | tuple[str, ...], ledger_branch: str,
-              keys: list[str] | tuple[str, ...], period: Period, *, repository: str | None = None,
-              api_url: str | None = None, allow_invalid: bool = False) -> dict[str, Any]:
+def reconcile(
+    repo: Path,
+    branch: str,
+    ledgers: list[str] | tuple[str, ...],
+    ledger_branch: str,
+    keys: list[str] | tuple[str, ...],
+    period: Period,
+    *,
+    repository: str | None = None,
+    api_url: str | None = None,
+    allow_invalid: bool = False,
+) -> dict[str, Any]:
     history = first_parent_history(repo, branch)
     records = Records()
     seen: Counter[str] = Counter()
@@ -238,8 +299,10 @@ def reconcile(repo: Path, branch: str, ledgers: list[str] | tuple[str, ...], led
         summaries = [ledger_summary(x) for x in opened]
     if repository is None:
         if len(seen) > 1:
-            raise UsageError(f"the ledgers record several repositories ({', '.join(sorted(seen))})",
-                             fix="pass --repository owner/name for the repository --repo is a clone of")
+            raise UsageError(
+                f"the ledgers record several repositories ({', '.join(sorted(seen))})",
+                fix="pass --repository owner/name for the repository --repo is a clone of",
+            )
         repository = next(iter(seen), "")
     api = Api(api_url, repository) if api_url else None
     times: dict[str, str] = {}
@@ -252,8 +315,10 @@ def reconcile(repo: Path, branch: str, ledgers: list[str] | tuple[str, ...], led
             times, forced = _push_times(history, api.activity(branch))
             note = "push times from the repository activity API"
         except NotAvailable as exc:
-            note = (f"the repository activity API is not available ({exc}): changes are placed in the period by "
-                    "commit date, which the committer can forge")
+            note = (
+                f"the repository activity API is not available ({exc}): changes are placed in the period by "
+                "commit date, which the committer can forge"
+            )
     changes = _group(history, records, api)
     by_sha = {c.sha: c for c in history}
     out_changes = []
@@ -282,45 +347,74 @@ def reconcile(repo: Path, branch: str, ledgers: list[str] | tuple[str, ...], led
         out_changes.append(change)
     for push in forced:
         if period.contains(push["at"]):
-            out_changes.append({"id": f"{repository}@force-push:{push['after']}", "kind": "force_push", "pr": None,
-                                "title": f"force push by {push['actor'] or 'unknown'}", "tip": push["after"],
-                                "commits": [], "matched_by": "", "record": None, "emergency": False,
-                                "exception": f"force push: {push['before'][:12]} replaced by {push['after'][:12]} "
-                                             f"(history rewritten)", "pushed_at": push["at"],
-                                "time_source": "activity"})
+            out_changes.append(
+                {
+                    "id": f"{repository}@force-push:{push['after']}",
+                    "kind": "force_push",
+                    "pr": None,
+                    "title": f"force push by {push['actor'] or 'unknown'}",
+                    "tip": push["after"],
+                    "commits": [],
+                    "matched_by": "",
+                    "record": None,
+                    "emergency": False,
+                    "exception": f"force push: {push['before'][:12]} replaced by {push['after'][:12]} "
+                    f"(history rewritten)",
+                    "pushed_at": push["at"],
+                    "time_source": "activity",
+                }
+            )
     if fallback:
         note += f"; {fallback} change(s) not in the activity list (older than its retention) use commit dates"
     on_branch = {c.sha for c in history}
-    unmatched = [{"pr": r.pr, "merge_sha": r.merge_sha, "seq": r.seq} for r in records.by_pr.values()
-                 if r.merge_sha not in on_branch and period.contains(r.merged_at)]
+    unmatched = [
+        {"pr": r.pr, "merge_sha": r.merge_sha, "seq": r.seq}
+        for r in records.by_pr.values()
+        if r.merge_sha not in on_branch and period.contains(r.merged_at)
+    ]
     exceptions = sum(1 for c in out_changes if c["exception"])
     return {
-        "format": POPULATION_FORMAT, "repository": repository, "branch": branch,
-        "head": history[-1].sha if history else "", "period": period.describe(),
-        "time_source": "activity" if note.startswith("push times") else "commit date", "time_source_note": note,
+        "format": POPULATION_FORMAT,
+        "repository": repository,
+        "branch": branch,
+        "head": history[-1].sha if history else "",
+        "period": period.describe(),
+        "time_source": "activity" if note.startswith("push times") else "commit date",
+        "time_source_note": note,
         "ledgers": summaries,
-        "changes": out_changes, "total": len(out_changes), "exceptions": exceptions,
+        "changes": out_changes,
+        "total": len(out_changes),
+        "exceptions": exceptions,
         "emergency": sum(1 for c in out_changes if c["emergency"]),
         "records_not_on_branch": unmatched,
     }
 
 
 def render_text(result: dict[str, Any]) -> str:
-    lines = [f"{result['repository']} branch {result['branch']} at {result['head'][:12]}, period {result['period']}",
-             f"time source: {result['time_source_note']}"]
+    lines = [
+        f"{result['repository']} branch {result['branch']} at {result['head'][:12]}, period {result['period']}",
+        f"time source: {result['time_source_note']}",
+    ]
     for ledger in result["ledgers"]:
         lines.append(f"ledger {ledger['ledger']}: {ledger['status']}, {ledger['entries']} entries")
-    lines.append(f"{result['total']} change(s); {result['exceptions']} exception(s); "
-                 f"{result['emergency']} emergency change(s)")
+    lines.append(
+        f"{result['total']} change(s); {result['exceptions']} exception(s); {result['emergency']} emergency change(s)"
+    )
     for change in result["changes"]:
         commits = len(change["commits"])
         label = f"PR #{change['pr']}" if change["pr"] else change["tip"][:12]
         if change["exception"]:
-            lines.append(f"  EXCEPTION {label} ({commits} commit(s), pushed {change['pushed_at']}): "
-                         f"{change['exception']}")
+            lines.append(
+                f"  EXCEPTION {label} ({commits} commit(s), pushed {change['pushed_at']}): {change['exception']}"
+            )
     for record in result["records_not_on_branch"]:
-        lines.append(f"  note: merge record of PR #{record['pr']} (entry {record['seq']}) names "
-                     f"{record['merge_sha'][:12]}, which is not on the branch's first-parent history")
-    lines.append("RECONCILED: every change has a merge record" if not result["exceptions"]
-                 else f"GAPS: {result['exceptions']} exception(s)")
+        lines.append(
+            f"  note: merge record of PR #{record['pr']} (entry {record['seq']}) names "
+            f"{record['merge_sha'][:12]}, which is not on the branch's first-parent history"
+        )
+    lines.append(
+        "RECONCILED: every change has a merge record"
+        if not result["exceptions"]
+        else f"GAPS: {result['exceptions']} exception(s)"
+    )
     return "\n".join(lines)

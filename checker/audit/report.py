@@ -24,21 +24,42 @@ from checker.audit.export import document
 from checker.audit.ledgers import OpenLedger
 from checker.audit.population import Population
 
-TABLE_COLUMNS = ("repository", "pr", "title", "author", "approvals", "merged_by", "merged_at", "verdict",
-                 "gate_verdict", "emergency", "exception", "seq", "entry_hash")
+TABLE_COLUMNS = (
+    "repository",
+    "pr",
+    "title",
+    "author",
+    "approvals",
+    "merged_by",
+    "merged_at",
+    "verdict",
+    "gate_verdict",
+    "emergency",
+    "exception",
+    "seq",
+    "entry_hash",
+)
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.PackageLoader("checker.audit", "templates"),
-                              autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
-                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("checker.audit", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
 
 
 def script_json(data: Any) -> Markup:
     """JSON safe inside a <script> element: nothing in it can end the element or open a comment."""
     text = orjson.dumps(data).decode()
-    text = (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    text = (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
     return Markup(text)  # noqa: S704 - escaped above for the script-data context
 
 
@@ -48,16 +69,36 @@ def _script() -> tuple[Markup, str]:
     return Markup(code), f"'sha256-{digest}'"  # noqa: S704 - our own script file, not user data
 
 
-def render_html(population: Population, ledgers: list[OpenLedger], *, title: str = "Change management evidence",
-                template: str = "report.html.j2", extra: dict[str, Any] | None = None) -> str:
+def render_html(
+    population: Population,
+    ledgers: list[OpenLedger],
+    *,
+    title: str = "Change management evidence",
+    template: str = "report.html.j2",
+    extra: dict[str, Any] | None = None,
+) -> str:
     doc = document(population, ledgers)
     columns = doc["columns"]
-    table = {"columns": columns, "shown": [c for c in TABLE_COLUMNS if c in columns],
-             "rows": [[row.get(c, "") for c in columns] for row in population.rows]}
+    table = {
+        "columns": columns,
+        "shown": [c for c in TABLE_COLUMNS if c in columns],
+        "rows": [[row.get(c, "") for c in columns] for row in population.rows],
+    }
     script, script_hash = _script()
-    return _environment().get_template(template).render(
-        title=title, doc=doc, summary=doc["summary"], ledgers=doc["ledgers"], table=script_json(table),
-        script=script, script_hash=script_hash, **(extra or {}))
+    return (
+        _environment()
+        .get_template(template)
+        .render(
+            title=title,
+            doc=doc,
+            summary=doc["summary"],
+            ledgers=doc["ledgers"],
+            table=script_json(table),
+            script=script,
+            script_hash=script_hash,
+            **(extra or {}),
+        )
+    )
 
 
 def write_html(population: Population, ledgers: list[OpenLedger], out: Path) -> None:

@@ -11,14 +11,25 @@ from checker.audit.progress import Bars
 from checker.audit.reader import summaries
 
 
-def export(ledgers: list[str] | tuple[str, ...], branch: str, keys: list[str] | tuple[str, ...], period: Period,
-           fmt: str, out: Path, *, allow_invalid: bool = False, bars: Bars | None = None) -> tuple[Path, Population]:
+def export(
+    ledgers: list[str] | tuple[str, ...],
+    branch: str,
+    keys: list[str] | tuple[str, ...],
+    period: Period,
+    fmt: str,
+    out: Path,
+    *,
+    allow_invalid: bool = False,
+    bars: Bars | None = None,
+) -> tuple[Path, Population]:
     """Verify the ledgers, build the population and write it in `fmt`; returns the path and rows."""
     bars = bars or Bars(False)
-    with open_ledgers(ledgers, branch, keys, allow_invalid=allow_invalid,
-                      progress=lambda name, d, t: bars.total("verifying", d, t)) as opened:
+    with open_ledgers(
+        ledgers, branch, keys, allow_invalid=allow_invalid, progress=lambda name, d, t: bars.total("verifying", d, t)
+    ) as opened:
         total = sum(x.report.entries for x in opened)
-        population = build_population(((x.name, x.status(), summaries(x)) for x in opened), period,
-                                      progress=bars.ticker("reading entries", total))
+        population = build_population(
+            ((x.name, x.status(), summaries(x)) for x in opened), period, progress=bars.ticker("reading entries", total)
+        )
         path = write(fmt, population, opened, out, bars.ticker("writing", len(population.rows)))
     return path, population

@@ -17,8 +17,10 @@ from checker.errors import UsageError
 
 SAMPLE_FORMAT = "changeproof-sample/1"
 CHANGE_FIELDS = ("id", "kind", "pr", "title", "tip", "commits", "pushed_at", "exception", "record")
-METHOD = ("for each change, key = SHA-256 of the UTF-8 bytes of '<seed>:<change id>' (lower-case hex); sort the "
-          "population by key (then by change id); take the first N")
+METHOD = (
+    "for each change, key = SHA-256 of the UTF-8 bytes of '<seed>:<change id>' (lower-case hex); sort the "
+    "population by key (then by change id); take the first N"
+)
 
 
 def sort_key(seed: str, change_id: str) -> str:
@@ -37,19 +39,33 @@ def load_population(path: Path) -> dict[str, Any]:
     if doc.get("format") == "changeproof-export/1":
         changes = []
         for row in doc.get("rows") or []:
-            cid = (f"{row['repository']}#{row['pr']}" if row.get("kind") == "pr"
-                   else f"{row['repository']}@{row.get('merge_sha')}")
-            changes.append({"id": cid, "kind": row.get("kind"), "pr": row.get("pr") or None,
-                            "title": row.get("title"), "tip": row.get("merge_sha"), "exception": row.get("exception")
-                            or None, "record": {"ledger": row.get("ledger"), "seq": row.get("seq"),
-                                                "entry_hash": row.get("entry_hash"), "verdict": row.get("verdict"),
-                                                "gate_seq": None if row.get("gate_seq") in ("", None)
-                                                else row["gate_seq"]}})
+            cid = (
+                f"{row['repository']}#{row['pr']}"
+                if row.get("kind") == "pr"
+                else f"{row['repository']}@{row.get('merge_sha')}"
+            )
+            changes.append(
+                {
+                    "id": cid,
+                    "kind": row.get("kind"),
+                    "pr": row.get("pr") or None,
+                    "title": row.get("title"),
+                    "tip": row.get("merge_sha"),
+                    "exception": row.get("exception") or None,
+                    "record": {
+                        "ledger": row.get("ledger"),
+                        "seq": row.get("seq"),
+                        "entry_hash": row.get("entry_hash"),
+                        "verdict": row.get("verdict"),
+                        "gate_seq": None if row.get("gate_seq") in ("", None) else row["gate_seq"],
+                    },
+                }
+            )
         doc = {**doc, "changes": changes}
-    if not isinstance(doc.get("changes"), list) or not all(isinstance(c, dict) and c.get("id")
-                                                           for c in doc["changes"]):
-        raise UsageError(f"{path} has no list of changes with ids",
-                         fix="pass the POPULATION.json written by `changeproof reconcile`")
+    if not isinstance(doc.get("changes"), list) or not all(isinstance(c, dict) and c.get("id") for c in doc["changes"]):
+        raise UsageError(
+            f"{path} has no list of changes with ids", fix="pass the POPULATION.json written by `changeproof reconcile`"
+        )
     ids = [c["id"] for c in doc["changes"]]
     if len(set(ids)) != len(ids):
         raise UsageError(f"{path} lists a change id twice", fix="re-run `changeproof reconcile`")
@@ -64,21 +80,33 @@ def draw(population: dict[str, Any], size: int, seed: str) -> dict[str, Any]:
     keyed = sorted(((sort_key(seed, c["id"]), c) for c in population["changes"]), key=lambda kc: (kc[0], kc[1]["id"]))
     chosen = keyed[:size]
     return {
-        "format": SAMPLE_FORMAT, "method": METHOD, "seed": seed, "size": size, "drawn": len(chosen),
-        "population": {"path": population.get("_path"), "sha256": population.get("_sha256"),
-                       "total": len(population["changes"]), "repository": population.get("repository"),
-                       "period": population.get("period"),
-                       "exceptions": sum(1 for c in population["changes"] if c.get("exception"))},
+        "format": SAMPLE_FORMAT,
+        "method": METHOD,
+        "seed": seed,
+        "size": size,
+        "drawn": len(chosen),
+        "population": {
+            "path": population.get("_path"),
+            "sha256": population.get("_sha256"),
+            "total": len(population["changes"]),
+            "repository": population.get("repository"),
+            "period": population.get("period"),
+            "exceptions": sum(1 for c in population["changes"] if c.get("exception")),
+        },
         "note": "" if size <= len(chosen) else f"the population has only {len(chosen)} changes: all were drawn",
-        "sample": [{"rank": n + 1, "key": key, **{k: c.get(k) for k in CHANGE_FIELDS}}
-                   for n, (key, c) in enumerate(chosen)],
+        "sample": [
+            {"rank": n + 1, "key": key, **{k: c.get(k) for k in CHANGE_FIELDS}} for n, (key, c) in enumerate(chosen)
+        ],
     }
 
 
 def render_text(drawn: dict[str, Any]) -> str:
     pop = drawn["population"]
-    lines = [f"sample of {drawn['drawn']} from {pop['total']} changes (population sha256 {str(pop['sha256'])[:16]}), "
-             f"seed {drawn['seed']!r}", f"method: {drawn['method']}"]
+    lines = [
+        f"sample of {drawn['drawn']} from {pop['total']} changes (population sha256 {str(pop['sha256'])[:16]}), "
+        f"seed {drawn['seed']!r}",
+        f"method: {drawn['method']}",
+    ]
     if drawn["note"]:
         lines.append(f"note: {drawn['note']}")
     for item in drawn["sample"]:

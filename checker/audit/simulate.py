@@ -19,8 +19,16 @@ from checker.model import Facts
 from checker.serde import DecodeError, from_json
 
 
-def simulate(policy_path: str, ledgers: list[str] | tuple[str, ...], branch: str, keys: list[str] | tuple[str, ...],
-             since: Period, last: int, *, allow_invalid: bool = False) -> dict[str, Any]:
+def simulate(
+    policy_path: str,
+    ledgers: list[str] | tuple[str, ...],
+    branch: str,
+    keys: list[str] | tuple[str, ...],
+    since: Period,
+    last: int,
+    *,
+    allow_invalid: bool = False,
+) -> dict[str, Any]:
     proposed = policies.load_file(policy_path)
     recent: deque[tuple[str, str, int, dict[str, Any]]] = deque(maxlen=last)
     with open_ledgers(ledgers, branch, keys, allow_invalid=allow_invalid) as opened:
@@ -50,33 +58,61 @@ def simulate(policy_path: str, ledgers: list[str] | tuple[str, ...], branch: str
             unreadable.append({"ledger": ledger_name, "seq": seq, "pr": p.get("pr"), "reason": str(exc)})
             continue
         new = evaluate(proposed, recorded)
-        old_status = {str(r.get("control")): str(r.get("status"))
-                      for r in as_dict(p.get("evaluation")).get("results") or []}
+        old_status = {
+            str(r.get("control")): str(r.get("status")) for r in as_dict(p.get("evaluation")).get("results") or []
+        }
         old_verdict = str(p.get("verdict"))
         if new.verdict.value == old_verdict:
             continue
         flips[f"{old_verdict} -> {new.verdict.value}"] += 1
-        controls = [{"control": r.control, "was": old_status.get(r.control, "absent"), "now": r.status.value,
-                     "message": r.message}
-                    for r in new.results if old_status.get(r.control) != r.status.value]
-        changed.append({"repository": p.get("repository"), "pr": p.get("pr"), "title": recorded.title,
-                        "merged_at": merged_at, "ledger": ledger_name, "seq": seq, "was": old_verdict,
-                        "now": new.verdict.value, "controls": controls})
-    return {"policy": policy_path, "policy_mode": proposed.mode.value, "evaluated": len(recent) - len(unreadable),
-            "changed": changed, "flips": dict(sorted(flips.items())), "unreadable": unreadable,
-            "window": f"the last {last} merged changes" + (f" since {since.describe()}" if since.start else "")}
+        controls = [
+            {
+                "control": r.control,
+                "was": old_status.get(r.control, "absent"),
+                "now": r.status.value,
+                "message": r.message,
+            }
+            for r in new.results
+            if old_status.get(r.control) != r.status.value
+        ]
+        changed.append(
+            {
+                "repository": p.get("repository"),
+                "pr": p.get("pr"),
+                "title": recorded.title,
+                "merged_at": merged_at,
+                "ledger": ledger_name,
+                "seq": seq,
+                "was": old_verdict,
+                "now": new.verdict.value,
+                "controls": controls,
+            }
+        )
+    return {
+        "policy": policy_path,
+        "policy_mode": proposed.mode.value,
+        "evaluated": len(recent) - len(unreadable),
+        "changed": changed,
+        "flips": dict(sorted(flips.items())),
+        "unreadable": unreadable,
+        "window": f"the last {last} merged changes" + (f" since {since.describe()}" if since.start else ""),
+    }
 
 
 def render_text(result: dict[str, Any]) -> str:
-    lines = [f"re-evaluated {result['evaluated']} merged change(s) ({result['window']}) under {result['policy']}",
-             f"{len(result['changed'])} verdict(s) would change"
-             + (": " + ", ".join(f"{k}: {v}" for k, v in result["flips"].items()) if result["flips"] else "")]
+    lines = [
+        f"re-evaluated {result['evaluated']} merged change(s) ({result['window']}) under {result['policy']}",
+        f"{len(result['changed'])} verdict(s) would change"
+        + (": " + ", ".join(f"{k}: {v}" for k, v in result["flips"].items()) if result["flips"] else ""),
+    ]
     for c in result["changed"]:
-        lines.append(f"  {c['repository']}#{c['pr']} {c['title'][:60]!r} merged {c['merged_at']}: "
-                     f"{c['was']} -> {c['now']}")
+        lines.append(
+            f"  {c['repository']}#{c['pr']} {c['title'][:60]!r} merged {c['merged_at']}: {c['was']} -> {c['now']}"
+        )
         for control in c["controls"]:
-            lines.append(f"      {control['control']}: {control['was']} -> {control['now']} "
-                         f"({control['message'][:100]})")
+            lines.append(
+                f"      {control['control']}: {control['was']} -> {control['now']} ({control['message'][:100]})"
+            )
     for u in result["unreadable"]:
         lines.append(f"  could not re-evaluate entry {u['seq']}: {u['reason']}")
     return "\n".join(lines)

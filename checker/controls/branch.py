@@ -15,15 +15,18 @@ def _judge(rules: BranchRules | None, wanted: list[tuple[str, bool]], what: str,
     observed = {
         "branch": rules.branch,
         "sources_read": list(rules.sources_read),
-        "unreadable": [{"what": u.what, "reason": u.reason, "permission_needed": u.permission_needed}
-                       for u in rules.unreadable],
+        "unreadable": [
+            {"what": u.what, "reason": u.reason, "permission_needed": u.permission_needed} for u in rules.unreadable
+        ],
         "checked": {name: ok for name, ok in wanted},
     }
     if not missing:
         return Outcome(Status.PASS, f"{what} '{rules.branch}' has every required rule", observed=observed)
     if rules.unreadable:
-        needs = "; ".join(f"{u.what}: {u.reason}" + (f" (needs {u.permission_needed})" if u.permission_needed else "")
-                          for u in rules.unreadable)
+        needs = "; ".join(
+            f"{u.what}: {u.reason}" + (f" (needs {u.permission_needed})" if u.permission_needed else "")
+            for u in rules.unreadable
+        )
         return Outcome(
             Status.UNOBSERVABLE,
             f"{what} '{rules.branch}': not found in {', '.join(rules.sources_read) or 'anything readable'}: "
@@ -50,8 +53,12 @@ def branch_rules(ctx: Context, params: dict[str, Any]) -> Outcome:
             wanted.append(("force pushes blocked", rules.blocks_force_push))
         if params.get("block_deletion", True):
             wanted.append(("deletion blocked", rules.blocks_deletion))
-    return _judge(rules, wanted, "base branch",
-                  "Add a branch ruleset on the base branch with the missing rules (Settings > Rules > Rulesets).")
+    return _judge(
+        rules,
+        wanted,
+        "base branch",
+        "Add a branch ruleset on the base branch with the missing rules (Settings > Rules > Rulesets).",
+    )
 
 
 def ledger_protected(ctx: Context, params: dict[str, Any]) -> Outcome:
@@ -63,6 +70,10 @@ def ledger_protected(ctx: Context, params: dict[str, Any]) -> Outcome:
             ("deletion blocked", rules.blocks_deletion),
             ("pushes restricted", rules.restricts_updates),
         ]
-    return _judge(rules, wanted, "ledger branch",
-                  "Add a ruleset on the ledger branch that blocks force pushes and deletion and restricts "
-                  "updates to the record job's identity.")
+    return _judge(
+        rules,
+        wanted,
+        "ledger branch",
+        "Add a ruleset on the ledger branch that blocks force pushes and deletion and restricts "
+        "updates to the record job's identity.",
+    )

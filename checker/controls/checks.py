@@ -44,8 +44,15 @@ def required_checks(ctx: Context, params: dict[str, Any]) -> Outcome:
         from_app = [c for c in same_name if app is None or c.app.lower() == app.lower()]
         spoofed = [c for c in same_name if c not in from_app]
         evidence.extend(
-            {"name": c.name, "kind": c.kind, "app": c.app, "status": c.status, "conclusion": c.conclusion,
-             "url": c.url, "counted": c in from_app}
+            {
+                "name": c.name,
+                "kind": c.kind,
+                "app": c.app,
+                "status": c.status,
+                "conclusion": c.conclusion,
+                "url": c.url,
+                "counted": c in from_app,
+            }
             for c in same_name
         )
         label = f"{name}" + (f" (from {app})" if app else "")
@@ -66,10 +73,19 @@ def required_checks(ctx: Context, params: dict[str, Any]) -> Outcome:
             passed.append(label)
     observed = {"head_sha": facts.head_sha, "required": [n for n, _ in specs], "checks": evidence}
     if failed:
-        return Outcome(Status.FAIL, "; ".join(failed),
-                       "Open the failing checks' logs, fix the cause and push a new commit.", observed)
+        return Outcome(
+            Status.FAIL,
+            "; ".join(failed),
+            "Open the failing checks' logs, fix the cause and push a new commit.",
+            observed,
+        )
     if pending:
-        return Outcome(Status.PENDING, "; ".join(pending),
-                       "Wait for the checks to finish; changeproof re-evaluates when they complete.", observed)
-    return Outcome(Status.PASS, f"all {len(passed)} required check(s) succeeded on {short(facts.head_sha)}",
-                   observed=observed)
+        return Outcome(
+            Status.PENDING,
+            "; ".join(pending),
+            "Wait for the checks to finish; changeproof re-evaluates when they complete.",
+            observed,
+        )
+    return Outcome(
+        Status.PASS, f"all {len(passed)} required check(s) succeeded on {short(facts.head_sha)}", observed=observed
+    )

@@ -36,8 +36,11 @@ def justification(body: str, heading: str) -> str:
 def tests_with_code(ctx: Context, params: dict[str, Any]) -> Outcome:
     facts = ctx.facts
     if facts.files_truncated:
-        return Outcome(Status.UNOBSERVABLE, "the PR changes more files than the API lists (3000)",
-                       "Split the PR into smaller ones.")
+        return Outcome(
+            Status.UNOBSERVABLE,
+            "the PR changes more files than the API lists (3000)",
+            "Split the PR into smaller ones.",
+        )
     source, tests = tuple(params.get("source", ())), tuple(params.get("tests", ()))
     changed = [f for f in facts.files if f.status != "removed"]
     test_glob, source_glob = glob_set(tests), glob_set(source)
@@ -48,8 +51,9 @@ def tests_with_code(ctx: Context, params: dict[str, Any]) -> Outcome:
     if not source_files:
         return Outcome(Status.NOT_APPLICABLE, "no source files changed", observed=observed)
     if test_files:
-        return Outcome(Status.PASS, f"{len(source_files)} source and {len(test_files)} test file(s) changed",
-                       observed=observed)
+        return Outcome(
+            Status.PASS, f"{len(source_files)} source and {len(test_files)} test file(s) changed", observed=observed
+        )
     label = params.get("exemption_label", "")
     heading = str(params.get("justification_heading", "Testing"))
     if label and label in facts.labels:
@@ -67,7 +71,8 @@ def tests_with_code(ctx: Context, params: dict[str, Any]) -> Outcome:
         Status.FAIL,
         f"{len(source_files)} source file(s) changed without any test change: {listing(source_files)}",
         f"Add or update tests, or add the '{label}' label and a '## {heading}' section justifying it."
-        if label else "Add or update tests.",
+        if label
+        else "Add or update tests.",
         observed,
     )
 
@@ -79,12 +84,18 @@ def change_ticket(ctx: Context, params: dict[str, Any]) -> Outcome:
     for place in params.get("search", ("title", "body", "branch")):
         ticket = regex_search(pattern, places[place])
         if ticket:
-            return Outcome(Status.PASS, f"ticket {ticket} referenced in the {place}",
-                           observed={"ticket": ticket, "found_in": place, "pattern": pattern})
+            return Outcome(
+                Status.PASS,
+                f"ticket {ticket} referenced in the {place}",
+                observed={"ticket": ticket, "found_in": place, "pattern": pattern},
+            )
     where = listing(list(params.get("search", ())))
-    return Outcome(Status.FAIL, f"no ticket matching /{pattern}/ in the PR {where}",
-                   f"Put the ticket key (for example {_example(pattern)}) in the PR title.",
-                   observed={"pattern": pattern})
+    return Outcome(
+        Status.FAIL,
+        f"no ticket matching /{pattern}/ in the PR {where}",
+        f"Put the ticket key (for example {_example(pattern)}) in the PR title.",
+        observed={"pattern": pattern},
+    )
 
 
 def _example(pattern: str) -> str:
@@ -94,20 +105,29 @@ def _example(pattern: str) -> str:
 def signed_commits(ctx: Context, params: dict[str, Any]) -> Outcome:
     facts = ctx.facts
     if facts.commits_truncated:
-        return Outcome(Status.UNOBSERVABLE, "the PR has more commits than the API lists (250)",
-                       "Squash the branch so every commit can be read.")
+        return Outcome(
+            Status.UNOBSERVABLE,
+            "the PR has more commits than the API lists (250)",
+            "Squash the branch so every commit can be read.",
+        )
     if not facts.commits:
         return Outcome(Status.UNOBSERVABLE, "the PR's commits were not collected")
     unsigned = [c for c in facts.commits if c.verified is False]
     unknown = [c for c in facts.commits if c.verified is None]
-    observed = {"commits": [{"sha": c.sha, "verified": c.verified, "reason": c.verification_reason}
-                            for c in facts.commits[:250]]}
+    observed = {
+        "commits": [
+            {"sha": c.sha, "verified": c.verified, "reason": c.verification_reason} for c in facts.commits[:250]
+        ]
+    }
     if unsigned:
         text = listing([f"{short(c.sha)} ({c.verification_reason or 'unsigned'})" for c in unsigned])
-        return Outcome(Status.FAIL, f"{len(unsigned)} commit(s) without a verified signature: {text}",
-                       observed=observed)
+        return Outcome(
+            Status.FAIL, f"{len(unsigned)} commit(s) without a verified signature: {text}", observed=observed
+        )
     if unknown:
-        return Outcome(Status.UNOBSERVABLE,
-                       f"signature status unknown for {listing([short(c.sha) for c in unknown])}",
-                       observed=observed)
+        return Outcome(
+            Status.UNOBSERVABLE,
+            f"signature status unknown for {listing([short(c.sha) for c in unknown])}",
+            observed=observed,
+        )
     return Outcome(Status.PASS, f"all {len(facts.commits)} commit(s) have verified signatures", observed=observed)

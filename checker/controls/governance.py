@@ -16,9 +16,11 @@ def policy_change(ctx: Context, params: dict[str, Any]) -> Outcome:
     governance = glob_set(paths)
     touched = [p for p in ctx.changed_paths if governance.match(p)]
     if facts.files_truncated:
-        return Outcome(Status.UNOBSERVABLE,
-                       "the PR changes more files than the API lists, so governance edits cannot be ruled out",
-                       "Split the PR into smaller ones.")
+        return Outcome(
+            Status.UNOBSERVABLE,
+            "the PR changes more files than the API lists, so governance edits cannot be ruled out",
+            "Split the PR into smaller ones.",
+        )
     if not touched:
         return Outcome(Status.NOT_APPLICABLE, "no policy, CODEOWNERS or workflow file changed")
     analysis = ctx.reviews()
@@ -35,9 +37,13 @@ def policy_change(ctx: Context, params: dict[str, Any]) -> Outcome:
         if len(eligible) >= count:
             return Outcome(Status.PASS, f"governance change approved by {listing(eligible)}", observed=observed)
         status = Status.UNOBSERVABLE if unknown else Status.FAIL
-        return Outcome(status, f"{listing(touched)} changed; needs {count} approval(s) from {whom}, has "
-                       f"{len(eligible)}", f"Ask {whom} to approve commit {short(facts.head_sha)}.",
-                       observed, locations)
+        return Outcome(
+            status,
+            f"{listing(touched)} changed; needs {count} approval(s) from {whom}, has {len(eligible)}",
+            f"Ask {whom} to approve commit {short(facts.head_sha)}.",
+            observed,
+            locations,
+        )
     missing: list[str] = []
     unknown_files: list[str] = []
     unowned: list[str] = []
@@ -56,14 +62,29 @@ def policy_change(ctx: Context, params: dict[str, Any]) -> Outcome:
     observed["unowned"] = unowned
     if missing:
         whom = listing(sorted(owners), 8) if owners else "a reviewer with write access"
-        return Outcome(Status.FAIL, f"{listing(missing)} changed without approval from its code owner",
-                       f"Ask {whom} to approve commit {short(facts.head_sha)}.", observed, locations)
+        return Outcome(
+            Status.FAIL,
+            f"{listing(missing)} changed without approval from its code owner",
+            f"Ask {whom} to approve commit {short(facts.head_sha)}.",
+            observed,
+            locations,
+        )
     if unknown_files:
-        return Outcome(Status.UNOBSERVABLE,
-                       f"owner approval of {listing(unknown_files)} cannot be verified (team membership unreadable)",
-                       "Give the action a token with read:org.", observed, locations)
-    note = (f"; {listing(unowned)} ha(s) no code owner, so any independent approval was accepted — "
-            "add CODEOWNERS entries to require specific owners") if unowned else ""
+        return Outcome(
+            Status.UNOBSERVABLE,
+            f"owner approval of {listing(unknown_files)} cannot be verified (team membership unreadable)",
+            "Give the action a token with read:org.",
+            observed,
+            locations,
+        )
+    note = (
+        (
+            f"; {listing(unowned)} ha(s) no code owner, so any independent approval was accepted — "
+            "add CODEOWNERS entries to require specific owners"
+        )
+        if unowned
+        else ""
+    )
     return Outcome(Status.PASS, f"governance change approved{note}", observed=observed, locations=locations)
 
 
@@ -74,23 +95,35 @@ def emergency_change(ctx: Context, params: dict[str, Any]) -> Outcome:
         return Outcome(Status.NOT_APPLICABLE, f"no '{label}' label")
     team = str(params.get("team", ""))
     if not team:
-        return Outcome(Status.NOT_APPLICABLE,
-                       f"the '{label}' label is present but the policy names no emergency team, so it has no effect",
-                       "Set controls.emergency_change.team to the team allowed to declare emergencies.")
+        return Outcome(
+            Status.NOT_APPLICABLE,
+            f"the '{label}' label is present but the policy names no emergency team, so it has no effect",
+            "Set controls.emergency_change.team to the team allowed to declare emergencies.",
+        )
     applied = [e for e in facts.label_events if e.label == label and e.action == "labeled"]
     if not applied:
-        return Outcome(Status.UNOBSERVABLE, f"who applied the '{label}' label could not be read",
-                       "Re-apply the label so its event is recorded.")
+        return Outcome(
+            Status.UNOBSERVABLE,
+            f"who applied the '{label}' label could not be read",
+            "Re-apply the label so its event is recorded.",
+        )
     event = max(applied, key=lambda e: e.created_at)
     member = ctx.is_member(event.actor, (), (team,))
     observed = {"label": label, "applied_by": event.actor, "applied_at": event.created_at, "team": team}
     if member is None:
-        return Outcome(Status.UNOBSERVABLE, f"membership of {event.actor} in {team} could not be read",
-                       "Give the action a token with read:org.", observed)
+        return Outcome(
+            Status.UNOBSERVABLE,
+            f"membership of {event.actor} in {team} could not be read",
+            "Give the action a token with read:org.",
+            observed,
+        )
     if not member:
-        return Outcome(Status.FAIL,
-                       f"the '{label}' label was applied by {event.actor}, who is not a member of {team}",
-                       f"Remove the label; only members of {team} may declare an emergency change.", observed)
+        return Outcome(
+            Status.FAIL,
+            f"the '{label}' label was applied by {event.actor}, who is not a member of {team}",
+            f"Remove the label; only members of {team} may declare an emergency change.",
+            observed,
+        )
     return Outcome(
         Status.EMERGENCY,
         f"emergency change declared by {event.actor} ({team}) at {event.created_at}; "

@@ -22,8 +22,11 @@ def iac_misconfig(ctx: Context, params: dict[str, Any]) -> Outcome:
     if iac is None:
         return Outcome(Status.NOT_APPLICABLE, "no infrastructure-as-code scan results for this PR")
     if not iac.scanned:
-        return Outcome(Status.UNOBSERVABLE, f"the IaC scan did not run: {listing(list(iac.errors)) or 'no reason'}",
-                       "Check the action's log for the scanner error and re-run.")
+        return Outcome(
+            Status.UNOBSERVABLE,
+            f"the IaC scan did not run: {listing(list(iac.errors)) or 'no reason'}",
+            "Check the action's log for the scanner error and re-run.",
+        )
     frameworks = set(params.get("frameworks", ()))
     threshold = SEVERITY_RANK.get(str(params.get("fail_on", "high")), 3)
     allow = tuple(params.get("allow", ()))
@@ -42,7 +45,8 @@ def iac_misconfig(ctx: Context, params: dict[str, Any]) -> Outcome:
     below = [f for f in iac.introduced if f not in blockers]
     forbidden = tuple(params.get("forbid_suppression", ()))
     bad_suppressions = [
-        s for s in iac.suppressions
+        s
+        for s in iac.suppressions
         if (forbidden and glob_match(forbidden, s.check_id))
         or (params.get("require_suppression_reason", True) and not s.reason.strip())
     ]
@@ -59,17 +63,29 @@ def iac_misconfig(ctx: Context, params: dict[str, Any]) -> Outcome:
     ) + tuple(Location(s.file, s.line, s.line, f"suppression of {s.check_id}") for s in bad_suppressions[:50])
     problems = []
     if blockers:
-        problems.append(f"{len(blockers)} new finding(s) at or above {params.get('fail_on', 'high')}: "
-                        + listing([f"{f.check_id} on {f.resource}" for f in blockers]))
+        problems.append(
+            f"{len(blockers)} new finding(s) at or above {params.get('fail_on', 'high')}: "
+            + listing([f"{f.check_id} on {f.resource}" for f in blockers])
+        )
     if bad_suppressions:
-        problems.append(f"{len(bad_suppressions)} suppression(s) not allowed or without a reason: "
-                        + listing([f"{s.check_id} in {s.file}" for s in bad_suppressions]))
+        problems.append(
+            f"{len(bad_suppressions)} suppression(s) not allowed or without a reason: "
+            + listing([f"{s.check_id} in {s.file}" for s in bad_suppressions])
+        )
     if problems:
-        return Outcome(Status.FAIL, "; ".join(problems),
-                       "Fix the annotated resources, or document an exception with a waiver.", observed, locations)
+        return Outcome(
+            Status.FAIL,
+            "; ".join(problems),
+            "Fix the annotated resources, or document an exception with a waiver.",
+            observed,
+            locations,
+        )
     if iac.errors:
-        return Outcome(Status.UNOBSERVABLE, f"some IaC files could not be scanned: {listing(list(iac.errors))}",
-                       "Fix the syntax errors in those files so they can be scanned.", observed)
+        return Outcome(
+            Status.UNOBSERVABLE,
+            f"some IaC files could not be scanned: {listing(list(iac.errors))}",
+            "Fix the syntax errors in those files so they can be scanned.",
+            observed,
+        )
     note = f" ({len(below)} below the threshold)" if below else ""
-    return Outcome(Status.PASS, f"no new blocking IaC findings{note}; {len(iac.resolved)} resolved",
-                   observed=observed)
+    return Outcome(Status.PASS, f"no new blocking IaC findings{note}; {len(iac.resolved)} resolved", observed=observed)

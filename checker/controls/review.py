@@ -162,20 +162,39 @@ def code_owners(ctx: Context, params: dict[str, Any]) -> Outcome:
         "codeowners_path": source.path,
         "approvers": list(approvers),
         "rules": [
-            {"line": s.line, "owners": list(s.owners), "state": s.state, "approved_by": s.approved_by,
-             "files": paths[:200], "file_count": len(paths)}
+            {
+                "line": s.line,
+                "owners": list(s.owners),
+                "state": s.state,
+                "approved_by": s.approved_by,
+                "files": paths[:200],
+                "file_count": len(paths),
+            }
             for s, paths in sorted(groups, key=lambda g: g[0].line)
         ],
         "warnings": list(owners_file.warnings) if owners_file else [],
     }
     missing_owners = sorted({o for s, _ in groups if s.state == "missing" for o in s.owners})
-    locations = tuple(islice(
-        (Location(p, title=f"needs approval from {listing(list(s.owners), 3)}")
-         for s, paths in groups if s.state == "missing" for p in paths), 50))
+    locations = tuple(
+        islice(
+            (
+                Location(p, title=f"needs approval from {listing(list(s.owners), 3)}")
+                for s, paths in groups
+                if s.state == "missing"
+                for p in paths
+            ),
+            50,
+        )
+    )
     if params.get("require_owner_for_every_file") and unowned:
         missing_owner = listing(unowned)
-        return Outcome(Status.FAIL, f"no code owner is defined for {missing_owner}",
-                       f"Add CODEOWNERS entries covering {missing_owner}.", observed, locations)
+        return Outcome(
+            Status.FAIL,
+            f"no code owner is defined for {missing_owner}",
+            f"Add CODEOWNERS entries covering {missing_owner}.",
+            observed,
+            locations,
+        )
     if missing:
         return Outcome(
             Status.FAIL,
@@ -189,8 +208,7 @@ def code_owners(ctx: Context, params: dict[str, Any]) -> Outcome:
             Status.UNOBSERVABLE,
             f"owner approval of {listing(unknown)} cannot be verified: team membership "
             "is unreadable or an owner is an email address",
-            "Give the action a token with read:org (a GitHub App with Members: read) so team membership "
-            "can be read.",
+            "Give the action a token with read:org (a GitHub App with Members: read) so team membership can be read.",
             observed,
         )
     owned = len(ctx.changed_paths) - len(unowned)
@@ -266,7 +284,11 @@ def path_rules(ctx: Context, params: dict[str, Any]) -> Outcome:
     if failing:
         return Outcome(Status.FAIL, "; ".join(failing), "; ".join(fixes), observed)
     if unknown:
-        return Outcome(Status.UNOBSERVABLE, "; ".join(unknown),
-                       "Give the action a token with read:org so team membership can be read.", observed)
+        return Outcome(
+            Status.UNOBSERVABLE,
+            "; ".join(unknown),
+            "Give the action a token with read:org so team membership can be read.",
+            observed,
+        )
     applied = sum(1 for r in results if r["applies"])
     return Outcome(Status.PASS, f"{applied} of {len(rules)} rule(s) apply and are satisfied", observed=observed)

@@ -21,12 +21,17 @@ PASSWORD_ENV = "CHANGEPROOF_KEY_PASSWORD"
 
 
 @click.command()
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Directory for changeproof.key (private, mode 0600) and changeproof.pub.")
-@click.option("--type", "key_type", type=click.Choice(["ed25519", "ecdsa-p256"]), default="ed25519",
-              show_default=True)
-@click.option("--password-env", metavar="NAME",
-              help="Encrypt the private key with the password in this environment variable.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Directory for changeproof.key (private, mode 0600) and changeproof.pub.",
+)
+@click.option("--type", "key_type", type=click.Choice(["ed25519", "ecdsa-p256"]), default="ed25519", show_default=True)
+@click.option(
+    "--password-env", metavar="NAME", help="Encrypt the private key with the password in this environment variable."
+)
 @click.option("--force", is_flag=True, help="Overwrite existing key files.")
 def keygen(out_dir: str, key_type: str, password_env: str | None, force: bool) -> None:
     """Create a signing key pair for the evidence ledger."""
@@ -55,25 +60,47 @@ def _context(job: str) -> object:
     server, repo = env.get("GITHUB_SERVER_URL", ""), env.get("GITHUB_REPOSITORY", "")
     run_id = env.get("GITHUB_RUN_ID", "")
     url = f"{server}/{repo}/actions/runs/{run_id}" if server and repo and run_id else ""
-    return RunContext(event=env.get("GITHUB_EVENT_NAME", ""), job=job,
-                      workflow_ref=env.get("GITHUB_WORKFLOW_REF", ""),
-                      run_id=run_id, run_url=url, ref=env.get("GITHUB_REF", ""),
-                      image_digest=env.get("CHANGEPROOF_IMAGE_DIGEST", ""))
+    return RunContext(
+        event=env.get("GITHUB_EVENT_NAME", ""),
+        job=job,
+        workflow_ref=env.get("GITHUB_WORKFLOW_REF", ""),
+        run_id=run_id,
+        run_url=url,
+        ref=env.get("GITHUB_REF", ""),
+        image_digest=env.get("CHANGEPROOF_IMAGE_DIGEST", ""),
+    )
 
 
 @click.command()
 @click.option("--facts", "facts_path", required=True, type=click.Path(dir_okay=False), help="Facts JSON of the PR.")
-@click.option("--policy", "policy_path", type=click.Path(dir_okay=False),
-              help="Policy YAML. Default: the base policy carried in the facts, else the baseline profile.")
+@click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(dir_okay=False),
+    help="Policy YAML. Default: the base policy carried in the facts, else the baseline profile.",
+)
 @click.option("--ledger", required=True, help="Ledger repository: a git URL or a local path.")
 @click.option("--branch", default=DEFAULT_BRANCH, show_default=True)
 @click.option("--key", help=f"PEM private key file (or set {KEY_ENV} to the PEM text).")
 @click.option("--keyless", is_flag=True, help="Sign keyless with Sigstore (GitHub Actions OIDC).")
-@click.option("--password-env", default=PASSWORD_ENV, show_default=True, metavar="NAME",
-              help="Environment variable holding the private key's password, if it is encrypted.")
+@click.option(
+    "--password-env",
+    default=PASSWORD_ENV,
+    show_default=True,
+    metavar="NAME",
+    help="Environment variable holding the private key's password, if it is encrypted.",
+)
 @click.option("--kind", type=click.Choice(["merge", "gate"]), default="merge", show_default=True)
-def record(facts_path: str, policy_path: str | None, ledger: str, branch: str, key: str | None, keyless: bool,
-           password_env: str, kind: str) -> None:
+def record(
+    facts_path: str,
+    policy_path: str | None,
+    ledger: str,
+    branch: str,
+    key: str | None,
+    keyless: bool,
+    password_env: str,
+    kind: str,
+) -> None:
     """Evaluate a PR and append the signed result to the ledger. Exits 0 once appended, whatever the verdict."""
     from checker import policy as policies
     from checker.evaluate import evaluate
@@ -90,34 +117,57 @@ def record(facts_path: str, policy_path: str | None, ledger: str, branch: str, k
     facts = load_model(Facts, facts_path, "facts")
     policy = policies.load_file(policy_path) if policy_path else policies.policy_for_facts(facts)
     evaluation = evaluate(policy, facts)
-    result = record_evaluation(evaluation, facts, policy, ledger=ledger, branch=branch, signer=signer,
-                               context=_context("cli"), kind=kind)  # type: ignore[arg-type]
-    click.echo(f"appended entry {result.seq} sha256:{result.entry_hash} ({result.entry_path}); "
-               f"verdict {evaluation.verdict.value}")
+    result = record_evaluation(
+        evaluation, facts, policy, ledger=ledger, branch=branch, signer=signer, context=_context("cli"), kind=kind
+    )  # type: ignore[arg-type]
+    click.echo(
+        f"appended entry {result.seq} sha256:{result.entry_hash} ({result.entry_path}); "
+        f"verdict {evaluation.verdict.value}"
+    )
     click.echo("checkpoint (keep a copy; a later rollback of the ledger contradicts it):")
     click.echo(result.checkpoint, nl=False)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         with open(summary, "a", encoding="utf-8") as fh:
-            fh.write(f"### Evidence recorded\n\nentry **{result.seq}** `sha256:{result.entry_hash}`\n\n"
-                     f"```\n{result.checkpoint}```\n")
+            fh.write(
+                f"### Evidence recorded\n\nentry **{result.seq}** `sha256:{result.entry_hash}`\n\n"
+                f"```\n{result.checkpoint}```\n"
+            )
 
 
 @click.command()
 @click.option("--ledger", required=True, help="Ledger repository: a git URL or a local path.")
 @click.option("--branch", default=DEFAULT_BRANCH, show_default=True)
 @click.option("--key", "keys", multiple=True, help="Trusted PEM public key (repeatable).")
-@click.option("--identity", "identities", multiple=True,
-              help="Trusted Sigstore identity, e.g. https://github.com/o/r/.github/workflows/x.yml@refs/heads/main.")
+@click.option(
+    "--identity",
+    "identities",
+    multiple=True,
+    help="Trusted Sigstore identity, e.g. https://github.com/o/r/.github/workflows/x.yml@refs/heads/main.",
+)
 @click.option("--issuer", default="https://token.actions.githubusercontent.com", show_default=True)
 @click.option("--trusted-root", type=click.Path(dir_okay=False), help="Sigstore trusted_root.json (keyless).")
-@click.option("--checkpoint", "saved", type=click.Path(dir_okay=False),
-              help="A checkpoint you saved earlier: the ledger must still be consistent with it.")
+@click.option(
+    "--checkpoint",
+    "saved",
+    type=click.Path(dir_okay=False),
+    help="A checkpoint you saved earlier: the ledger must still be consistent with it.",
+)
 @click.option("--reperform", is_flag=True, help="Re-run each recorded evaluation and compare verdicts.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--workers", type=int, help="Worker processes (default: one per core).")
-def verify(ledger: str, branch: str, keys: tuple[str, ...], identities: tuple[str, ...], issuer: str,
-           trusted_root: str | None, saved: str | None, reperform: bool, fmt: str, workers: int | None) -> None:
+def verify(
+    ledger: str,
+    branch: str,
+    keys: tuple[str, ...],
+    identities: tuple[str, ...],
+    issuer: str,
+    trusted_root: str | None,
+    saved: str | None,
+    reperform: bool,
+    fmt: str,
+    workers: int | None,
+) -> None:
     """Verify a ledger offline. Exit 0 valid, 1 invalid (each problem names the entry), 2 usage."""
     from checker.evidence import Identity, verify_ledger
 
@@ -135,9 +185,17 @@ def verify(ledger: str, branch: str, keys: tuple[str, ...], identities: tuple[st
             bar.update(done - int(state["last"]))  # type: ignore[call-overload]
             state["last"] = done
 
-    report = verify_ledger(ledger, branch, keys=list(keys), identities=[Identity(i, issuer) for i in identities],
-                           checkpoint=saved, reperform=reperform, trusted_root=trusted_root, workers=workers,
-                           progress=progress)
+    report = verify_ledger(
+        ledger,
+        branch,
+        keys=list(keys),
+        identities=[Identity(i, issuer) for i in identities],
+        checkpoint=saved,
+        reperform=reperform,
+        trusted_root=trusted_root,
+        workers=workers,
+        progress=progress,
+    )
     if bar is not None:
         bar.__exit__(None, None, None)
     if fmt == "json":
@@ -151,9 +209,11 @@ def render(report: object) -> str:
     from checker.evidence import VerifyReport
 
     assert isinstance(report, VerifyReport)
-    lines = [f"ledger {report.ledger} branch {report.branch} at {report.commit[:12]}",
-             f"entries: {report.entries}   checkpoint size {report.size} root {report.root[:16]}",
-             f"dates: {report.first_date or '-'} .. {report.last_date or '-'}"]
+    lines = [
+        f"ledger {report.ledger} branch {report.branch} at {report.commit[:12]}",
+        f"entries: {report.entries}   checkpoint size {report.size} root {report.root[:16]}",
+        f"dates: {report.first_date or '-'} .. {report.last_date or '-'}",
+    ]
     for signer, count in sorted(report.signers.items()):
         lines.append(f"signer {signer[:32]}: {count} entries")
     if report.trusted_ledger_keys:

@@ -47,9 +47,14 @@ def redact(url: str) -> str:
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_CONFIG_")}
     env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_ASKPASS": "true", "GIT_EDITOR": "true"})
-    config: list[tuple[str, str]] = [("protocol.version", "2"), ("uploadpack.allowFilter", "true"),
-                                     ("uploadpack.allowAnySHA1InWant", "true"), ("core.hooksPath", "/dev/null"),
-                                     ("gc.auto", "0"), ("maintenance.auto", "false")]
+    config: list[tuple[str, str]] = [
+        ("protocol.version", "2"),
+        ("uploadpack.allowFilter", "true"),
+        ("uploadpack.allowAnySHA1InWant", "true"),
+        ("core.hooksPath", "/dev/null"),
+        ("gc.auto", "0"),
+        ("maintenance.auto", "false"),
+    ]
     token = os.environ.get(TOKEN_ENV) or ""
     if token:
         basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
@@ -69,8 +74,9 @@ class Git:
         self.env = _env()
 
     def run(self, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
-        proc = subprocess.run(["git", f"--git-dir={self.git_dir}", *args], input=input, capture_output=True,
-                              env=self.env, check=False)
+        proc = subprocess.run(
+            ["git", f"--git-dir={self.git_dir}", *args], input=input, capture_output=True, env=self.env, check=False
+        )
         if check and proc.returncode != 0:
             raise GitError(list(args), proc.returncode, proc.stderr.decode(errors="replace"))
         return proc.stdout
@@ -79,8 +85,12 @@ class Git:
         return self.run(*args).decode().strip()
 
     def rev(self, ref: str) -> str | None:
-        proc = subprocess.run(["git", f"--git-dir={self.git_dir}", "rev-parse", "--verify", "-q", f"{ref}^{{commit}}"],
-                              capture_output=True, env=self.env, check=False)
+        proc = subprocess.run(
+            ["git", f"--git-dir={self.git_dir}", "rev-parse", "--verify", "-q", f"{ref}^{{commit}}"],
+            capture_output=True,
+            env=self.env,
+            check=False,
+        )
         return proc.stdout.decode().strip() if proc.returncode == 0 else None
 
     def ls_tree(self, treeish: str) -> dict[str, tuple[str, str]]:
@@ -114,8 +124,13 @@ class Git:
         with tempfile.TemporaryFile() as names, tempfile.TemporaryFile() as errors:
             names.write(("\n".join(oids) + "\n").encode())
             names.seek(0)
-            with subprocess.Popen(["git", f"--git-dir={self.git_dir}", "cat-file", "--batch"], stdin=names,
-                                  stdout=subprocess.PIPE, stderr=errors, env=self.env) as proc:
+            with subprocess.Popen(
+                ["git", f"--git-dir={self.git_dir}", "cat-file", "--batch"],
+                stdin=names,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                env=self.env,
+            ) as proc:
                 assert proc.stdout is not None
                 raw = proc.stdout.read()
             if proc.returncode != 0:
@@ -128,20 +143,22 @@ class Git:
             if len(header) < 3:
                 raise GitError(["cat-file"], 1, f"object {header[0].decode()} is missing")
             size = int(header[2])
-            out.append(raw[nl + 1:nl + 1 + size])
+            out.append(raw[nl + 1 : nl + 1 + size])
             pos = nl + 1 + size + 1
         return out
 
 
 def is_local(ledger: str) -> Path | None:
     """The git directory when `ledger` is a local path (or file:// URL) to a repository."""
-    path = ledger[len("file://"):] if ledger.startswith("file://") else ledger
+    path = ledger[len("file://") :] if ledger.startswith("file://") else ledger
     if "://" in path or re.match(r"^[\w.-]+@[\w.-]+:", path):
         return None
     p = Path(path).expanduser()
     if not p.exists():
-        raise UsageError(f"ledger repository {ledger} does not exist",
-                         fix="pass a git URL or the path of an existing git repository (git init --bare DIR)")
+        raise UsageError(
+            f"ledger repository {ledger} does not exist",
+            fix="pass a git URL or the path of an existing git repository (git init --bare DIR)",
+        )
     for candidate in (p / ".git", p):
         if (candidate / "HEAD").is_file() and (candidate / "objects").is_dir():
             return candidate.resolve()
@@ -182,6 +199,8 @@ def fetch_tip(git: Git, branch: str, *, object_filter: str | None, ledger: str) 
     except GitError as exc:
         if "couldn't find remote ref" in exc.stderr:
             return None
-        raise InfrastructureError(f"cannot fetch ledger branch {branch} from {redact(ledger)}",
-                                  fix="check the URL and that the token can read the repository") from None
+        raise InfrastructureError(
+            f"cannot fetch ledger branch {branch} from {redact(ledger)}",
+            fix="check the URL and that the token can read the repository",
+        ) from None
     return git.rev(f"refs/remotes/origin/{branch}")

@@ -24,8 +24,10 @@ def read_pem(key: str, what: str) -> tuple[bytes, str]:
         return key.encode(), f"the {what} given as text"
     path = Path(key).expanduser()
     if not path.is_file():
-        raise UsageError(f"{what} {key!r} is neither PEM text nor an existing file",
-                         fix=f"pass the path of a PEM {what} file, or its PEM text")
+        raise UsageError(
+            f"{what} {key!r} is neither PEM text nor an existing file",
+            fix=f"pass the path of a PEM {what} file, or its PEM text",
+        )
     return path.read_bytes(), str(path)
 
 
@@ -35,10 +37,14 @@ def _check_type(key: object, where: str) -> None:
     if isinstance(key, (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey)):
         if isinstance(key.curve, ec.SECP256R1):
             return
-        raise UsageError(f"{where}: ECDSA key on curve {key.curve.name} is not supported",
-                         fix=f"use an {SUPPORTED} key (`changeproof keygen` makes one)")
-    raise UsageError(f"{where}: {type(key).__name__.lstrip('_')} keys are not supported",
-                     fix=f"use an {SUPPORTED} key (`changeproof keygen` makes one)")
+        raise UsageError(
+            f"{where}: ECDSA key on curve {key.curve.name} is not supported",
+            fix=f"use an {SUPPORTED} key (`changeproof keygen` makes one)",
+        )
+    raise UsageError(
+        f"{where}: {type(key).__name__.lstrip('_')} keys are not supported",
+        fix=f"use an {SUPPORTED} key (`changeproof keygen` makes one)",
+    )
 
 
 def load_private(key: str, password: str | None) -> PrivateKey:
@@ -47,16 +53,20 @@ def load_private(key: str, password: str | None) -> PrivateKey:
         loaded = serialization.load_pem_private_key(data, password.encode() if password else None)
     except TypeError as exc:
         if "encrypted" in str(exc).lower() or "password was not given" in str(exc).lower():
-            raise UsageError(f"{where}: the private key is encrypted and no password was given",
-                             fix="set CHANGEPROOF_KEY_PASSWORD (or --password-env NAME) to its password") from None
+            raise UsageError(
+                f"{where}: the private key is encrypted and no password was given",
+                fix="set CHANGEPROOF_KEY_PASSWORD (or --password-env NAME) to its password",
+            ) from None
         raise UsageError(f"{where}: {exc}") from None
     except ValueError as exc:
         msg = str(exc)
         if "password" in msg.lower() or "decrypt" in msg.lower():
-            raise UsageError(f"{where}: the password does not decrypt this private key",
-                             fix="check CHANGEPROOF_KEY_PASSWORD") from None
-        raise UsageError(f"{where}: not a readable PEM private key",
-                         fix="pass a PEM file beginning with -----BEGIN PRIVATE KEY-----") from None
+            raise UsageError(
+                f"{where}: the password does not decrypt this private key", fix="check CHANGEPROOF_KEY_PASSWORD"
+            ) from None
+        raise UsageError(
+            f"{where}: not a readable PEM private key", fix="pass a PEM file beginning with -----BEGIN PRIVATE KEY-----"
+        ) from None
     except UnsupportedAlgorithm:
         raise UsageError(f"{where}: unsupported key algorithm", fix=f"use an {SUPPORTED} key") from None
     _check_type(loaded, where)
@@ -68,8 +78,10 @@ def load_public(key: str) -> PublicKey:
     try:
         loaded = serialization.load_pem_public_key(data)
     except (ValueError, UnsupportedAlgorithm):
-        raise UsageError(f"{where}: not a readable PEM public key",
-                         fix="pass a file beginning with -----BEGIN PUBLIC KEY----- (e.g. changeproof.pub)") from None
+        raise UsageError(
+            f"{where}: not a readable PEM public key",
+            fix="pass a file beginning with -----BEGIN PUBLIC KEY----- (e.g. changeproof.pub)",
+        ) from None
     _check_type(loaded, where)
     return loaded  # type: ignore[return-value]
 
@@ -86,8 +98,7 @@ class TrustedKey:
     @classmethod
     def of(cls, public: PublicKey) -> TrustedKey:
         sslib = SSlibKey.from_crypto(public)
-        pem = public.public_bytes(serialization.Encoding.PEM,
-                                  serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
         return cls(sslib.keyid, sslib.scheme, public, pem)
 
     def verify(self, signature: bytes, data: bytes) -> bool:
@@ -104,8 +115,9 @@ class TrustedKey:
         """(signed-note algorithm byte, public key bytes) for checkpoint key hashes."""
         if isinstance(self.public, ed25519.Ed25519PublicKey):
             return 0x01, self.public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        return 0x02, self.public.public_bytes(serialization.Encoding.DER,
-                                              serialization.PublicFormat.SubjectPublicKeyInfo)
+        return 0x02, self.public.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
 
 
 def trusted_key(key: str) -> TrustedKey:
@@ -117,8 +129,9 @@ def env_secret(name: str) -> str | None:
     return value if value else None
 
 
-def generate_keypair(out: Path, key_type: str = "ed25519", *, password: str | None = None,
-                     force: bool = False) -> tuple[Path, Path, TrustedKey]:
+def generate_keypair(
+    out: Path, key_type: str = "ed25519", *, password: str | None = None, force: bool = False
+) -> tuple[Path, Path, TrustedKey]:
     """Write `out/changeproof.key` (PKCS#8 PEM, mode 0600 from creation) and `out/changeproof.pub`."""
     out.mkdir(parents=True, exist_ok=True)
     priv_path, pub_path = out / "changeproof.key", out / "changeproof.pub"

@@ -67,7 +67,8 @@ def entry_hash(data: bytes) -> str:
 def _refuse(commit: str, what: str) -> InfrastructureError:
     return InfrastructureError(
         f"refusing to append: the ledger tip {commit[:12]} is inconsistent ({what})",
-        fix="run `changeproof verify` on the ledger; someone may have edited the branch by hand")
+        fix="run `changeproof verify` on the ledger; someone may have edited the branch by hand",
+    )
 
 
 def _read_paths(git: Git, commit: str, paths: list[str]) -> dict[str, bytes | None]:
@@ -95,8 +96,10 @@ def check_format(doc: Any, where: str) -> dict[str, Any]:
     if not isinstance(doc, dict) or not isinstance(doc.get("format"), str):
         raise UsageError(f"{where}: LEDGER.json has no format field", fix="is this a changeproof ledger branch?")
     if doc["format"] != layout.FORMAT:
-        raise UsageError(f"{where}: unknown ledger format version {doc['format']!r} (this changeproof reads "
-                         f"{layout.FORMAT})", fix="upgrade changeproof to a version that knows this format")
+        raise UsageError(
+            f"{where}: unknown ledger format version {doc['format']!r} (this changeproof reads {layout.FORMAT})",
+            fix="upgrade changeproof to a version that knows this format",
+        )
     return doc
 
 
@@ -141,8 +144,13 @@ def read_tip(git: Git, commit: str | None, extra_keys: list[TrustedKey]) -> Tip:
     if isinstance(public, ec.EllipticCurvePublicKey):
         keyless = TrustedKey.of(public)
         keys.append(keyless)
-        cp = notes.Checkpoint(cp.origin, cp.size, cp.root, cp.body, tuple(
-            notes.NoteSignature(s.name, _keyless_hash(keyless, s), s.signature) for s in cp.signatures))
+        cp = notes.Checkpoint(
+            cp.origin,
+            cp.size,
+            cp.root,
+            cp.body,
+            tuple(notes.NoteSignature(s.name, _keyless_hash(keyless, s), s.signature) for s in cp.signatures),
+        )
     if not note_verifies(cp, keys):
         raise _refuse(commit, "the checkpoint signature does not verify under any listed key")
     return Tip(commit, size, last, frontier, doc, note_text)
@@ -210,8 +218,10 @@ def append(ledger: str, branch: str, *, signer: Signer, repository: str, build: 
                 "note": "informational only: auditors verify with their own --key / --identity",
             }
             if doc.get("origin") != repository:
-                raise UsageError(f"ledger branch {branch} records {doc.get('origin')!r}, not {repository!r}",
-                                 fix="use a separate ledger branch or repository per audited repository")
+                raise UsageError(
+                    f"ledger branch {branch} records {doc.get('origin')!r}, not {repository!r}",
+                    fix="use a separate ledger branch or repository per audited repository",
+                )
             files: dict[str, bytes] = {}
             trust = signer.trust_entry()
             if trust not in doc["trust"]:
@@ -229,8 +239,12 @@ def append(ledger: str, branch: str, *, signer: Signer, repository: str, build: 
             origin = str(doc.get("checkpoint_origin") or layout.checkpoint_origin(repository))
             body = notes.body(origin, size, root)
             note = notes.assemble(body, [signer.sign_note(origin, body)])
-            head = {"size": size, "last_entry_hash": digest, "root": root.hex(),
-                    "frontier": [h.hex() for h in frontier]}
+            head = {
+                "size": size,
+                "last_entry_hash": digest,
+                "root": root.hex(),
+                "frontier": [h.hex() for h in frontier],
+            }
             path = layout.entry_path(tip.size)
             files[path] = entry
             files[layout.HEAD_FILE] = (json.dumps(head, indent=2) + "\n").encode()
@@ -247,4 +261,5 @@ def append(ledger: str, branch: str, *, signer: Signer, repository: str, build: 
             time.sleep(random.uniform(0, min(3.0, 0.05 * 2 ** min(attempt, 6))))  # noqa: S311 - jitter, not crypto
     raise InfrastructureError(
         f"could not append to {redact(ledger)} branch {branch} after {attempts} attempts ({last_error[:200]})",
-        fix=f"other jobs kept appending or the push is not allowed; re-run, or raise {ATTEMPTS_ENV}")
+        fix=f"other jobs kept appending or the push is not allowed; re-run, or raise {ATTEMPTS_ENV}",
+    )

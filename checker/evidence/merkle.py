@@ -109,8 +109,7 @@ def _subproof(leaves: Sequence[bytes], start: int, m: int, n: int, complete: boo
     return [*_subproof(leaves, start + k, m - k, n - k, False), _subtree(leaves, start, start + k)]
 
 
-def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes,
-                       proof: Sequence[bytes]) -> bool:
+def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]) -> bool:
     """RFC 9162 section 2.1.4.2 verification of a consistency proof."""
     if old_size == new_size:
         return old_root == new_root and not proof

@@ -83,8 +83,10 @@ class SigstoreSigner(Signer):
 
         token = detect_credential()
         if token is None:
-            raise UsageError("keyless signing needs an ambient OIDC identity and none was found",
-                             fix="run in GitHub Actions with `permissions: id-token: write`, or use --key")
+            raise UsageError(
+                "keyless signing needs an ambient OIDC identity and none was found",
+                fix="run in GitHub Actions with `permissions: id-token: write`, or use --key",
+            )
         self._identity = IdentityToken(token)
         context = SigningContext.from_trust_config(ClientTrustConfig.production())
         self._session = context.signer(self._identity)
@@ -103,16 +105,16 @@ class SigstoreSigner(Signer):
         return checkpoint.signature_line(name, checkpoint.KEYLESS_HASH, signature)
 
     def trust_entry(self) -> dict[str, str]:
-        return {"type": "sigstore", "identity": str(self._identity.identity),
-                "issuer": str(self._identity.issuer)}
+        return {"type": "sigstore", "identity": str(self._identity.identity), "issuer": str(self._identity.issuer)}
 
 
 def load_signer(mode: str, key: str | None = None, password: str | None = None) -> Signer:
     """mode "key": `key` is PEM text or a file path; mode "sigstore": ambient OIDC keyless."""
     if mode == "key":
         if not key:
-            raise UsageError("no signing key given",
-                             fix="pass --key FILE or set CHANGEPROOF_SIGNING_KEY to the PEM private key")
+            raise UsageError(
+                "no signing key given", fix="pass --key FILE or set CHANGEPROOF_SIGNING_KEY to the PEM private key"
+            )
         return KeySigner(load_private(key, password))
     if mode == "sigstore":
         return SigstoreSigner()

@@ -57,9 +57,16 @@ def _is_secret(finding: IacFinding) -> bool:
 def _scrub_finding(finding: IacFinding) -> IacFinding:
     if not _is_secret(finding):
         return finding
-    return IacFinding(check_id=finding.check_id, check_name="", severity=finding.severity,
-                      framework=finding.framework, file=finding.file, line_start=finding.line_start,
-                      line_end=finding.line_end, resource="")
+    return IacFinding(
+        check_id=finding.check_id,
+        check_name="",
+        severity=finding.severity,
+        framework=finding.framework,
+        file=finding.file,
+        line_start=finding.line_start,
+        line_end=finding.line_end,
+        resource="",
+    )
 
 
 def scrub_facts(facts: Facts) -> Facts:
@@ -68,11 +75,13 @@ def scrub_facts(facts: Facts) -> Facts:
     iac = facts.iac
     if iac is None:
         return facts
-    scrubbed = IacFacts(**{
-        **{f.name: getattr(iac, f.name) for f in dataclasses.fields(iac)},
-        "introduced": tuple(_scrub_finding(f) for f in iac.introduced),
-        "resolved": tuple(_scrub_finding(f) for f in iac.resolved),
-    })
+    scrubbed = IacFacts(
+        **{
+            **{f.name: getattr(iac, f.name) for f in dataclasses.fields(iac)},
+            "introduced": tuple(_scrub_finding(f) for f in iac.introduced),
+            "resolved": tuple(_scrub_finding(f) for f in iac.resolved),
+        }
+    )
     return dataclasses.replace(facts, iac=scrubbed)
 
 
@@ -81,8 +90,13 @@ def _secret_texts(facts: Facts) -> list[str]:
     iac = facts.iac
     if iac is None:
         return []
-    texts = {t for f in (*iac.introduced, *iac.resolved) if _is_secret(f)
-             for t in (f.check_name, f.resource, f.guideline) if len(t) >= 4}
+    texts = {
+        t
+        for f in (*iac.introduced, *iac.resolved)
+        if _is_secret(f)
+        for t in (f.check_name, f.resource, f.guideline)
+        if len(t) >= 4
+    }
     return sorted(texts, key=len, reverse=True)
 
 
@@ -104,8 +118,9 @@ def policy_document(policy: Policy) -> tuple[bytes, str]:
     return body, sha256_hex(body)
 
 
-def evaluation_statement(evaluation: Evaluation, facts: Facts, policy_digest: str, *, kind: str,
-                         context: RunContext, seq: int, prev: str) -> dict[str, Any]:
+def evaluation_statement(
+    evaluation: Evaluation, facts: Facts, policy_digest: str, *, kind: str, context: RunContext, seq: int, prev: str
+) -> dict[str, Any]:
     # the evaluation's messages may quote a secret finding's resource or name: redact those too
     evaluation_json = _redact(to_json(evaluation), _secret_texts(facts))
     subject_digest = sha256_hex(canonical(evaluation_json))
@@ -118,30 +133,47 @@ def evaluation_statement(evaluation: Evaluation, facts: Facts, policy_digest: st
         "head_sha": evaluation.head_sha,
         "base_sha": evaluation.base_sha,
         "merge_sha": merge_sha,
-        "policy": {"digest": {"sha256": policy_digest}, "path": f"policies/{policy_digest}",
-                   "evaluation_digest": evaluation.policy_digest},
+        "policy": {
+            "digest": {"sha256": policy_digest},
+            "path": f"policies/{policy_digest}",
+            "evaluation_digest": evaluation.policy_digest,
+        },
         "facts": to_json(scrub_facts(facts)),
         "evaluation": evaluation_json,
         "verdict": evaluation.verdict.value,
-        "evaluator": {"tool": "changeproof", "version": evaluation.tool_version,
-                      "image_digest": context.image_digest},
+        "evaluator": {"tool": "changeproof", "version": evaluation.tool_version, "image_digest": context.image_digest},
         "run": _run(context),
         "ledger": {"seq": seq, "prev": prev},
     }
     return {
         "_type": STATEMENT_TYPE,
-        "subject": [{"name": f"{evaluation.repository}@{evaluation.head_sha}",
-                     "digest": {"sha256": subject_digest}}],
+        "subject": [{"name": f"{evaluation.repository}@{evaluation.head_sha}", "digest": {"sha256": subject_digest}}],
         "predicateType": EVALUATION_PREDICATE,
         "predicate": predicate,
     }
 
 
-def exception_statement(*, repository: str, reason: str, commits: tuple[str, ...], before: str, after: str,
-                        observed_at: str, tool_version: str, context: RunContext, seq: int,
-                        prev: str) -> dict[str, Any]:
-    record = {"repository": repository, "reason": reason, "commits": list(commits), "before": before,
-              "after": after, "observed_at": observed_at}
+def exception_statement(
+    *,
+    repository: str,
+    reason: str,
+    commits: tuple[str, ...],
+    before: str,
+    after: str,
+    observed_at: str,
+    tool_version: str,
+    context: RunContext,
+    seq: int,
+    prev: str,
+) -> dict[str, Any]:
+    record = {
+        "repository": repository,
+        "reason": reason,
+        "commits": list(commits),
+        "before": before,
+        "after": after,
+        "observed_at": observed_at,
+    }
     predicate = {
         "kind": "exception",
         **record,
@@ -159,8 +191,13 @@ def exception_statement(*, repository: str, reason: str, commits: tuple[str, ...
 
 
 def _run(context: RunContext) -> dict[str, str]:
-    return {"job": context.job, "workflow_ref": context.workflow_ref, "run_id": context.run_id,
-            "run_url": context.run_url, "ref": context.ref}
+    return {
+        "job": context.job,
+        "workflow_ref": context.workflow_ref,
+        "run_id": context.run_id,
+        "run_url": context.run_url,
+        "ref": context.ref,
+    }
 
 
 def statement_bytes(statement: dict[str, Any]) -> bytes:

@@ -84,11 +84,22 @@ class VerifyReport:
         return not self.problems
 
     def to_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "ledger": self.ledger, "branch": self.branch, "commit": self.commit,
-                "entries": self.entries, "checkpoint": {"size": self.size, "root": self.root},
-                "signers": self.signers, "first_date": self.first_date, "last_date": self.last_date,
-                "trusted_ledger_keys": self.trusted_ledger_keys, "reperformed": self.reperformed,
-                "semantic_changes": self.semantic_changes, "problems": self.problems, "warnings": self.warnings}
+        return {
+            "ok": self.ok,
+            "ledger": self.ledger,
+            "branch": self.branch,
+            "commit": self.commit,
+            "entries": self.entries,
+            "checkpoint": {"size": self.size, "root": self.root},
+            "signers": self.signers,
+            "first_date": self.first_date,
+            "last_date": self.last_date,
+            "trusted_ledger_keys": self.trusted_ledger_keys,
+            "reperformed": self.reperformed,
+            "semantic_changes": self.semantic_changes,
+            "problems": self.problems,
+            "warnings": self.warnings,
+        }
 
 
 # ---------------------------------------------------------------------------------- per entry
@@ -130,8 +141,7 @@ def check_entry(seq: int, path: str, data: bytes, keys: dict[str, TrustedKey]) -
     if not parsed.keyless:  # keyless bundles are checked with sigstore-python in the parent process
         key = keys.get(parsed.keyid)
         if key is None:
-            problems.append(f"{where(seq, path)}: signed by key {parsed.keyid[:16] or '(none)'}, "
-                            "which is not trusted")
+            problems.append(f"{where(seq, path)}: signed by key {parsed.keyid[:16] or '(none)'}, which is not trusted")
         elif not key.verify(parsed.signature, bundles.pae(parsed.payload_type, parsed.payload)):
             problems.append(f"{where(seq, path)}: signature does not verify (payload or signature edited)")
         else:
@@ -145,8 +155,16 @@ def check_entry(seq: int, path: str, data: bytes, keys: dict[str, TrustedKey]) -
         problems.append(f"{where(seq, path)}: _type is not {STATEMENT_TYPE}")
     if predicate_type not in PREDICATE_TYPES:
         problems.append(f"{where(seq, path)}: unknown predicateType {predicate_type!r}")
-    return EntryCheck(**base, problems=tuple(problems), claimed_seq=claimed, prev=prev,  # type: ignore[arg-type]
-                      signer=signer, policy=policy, date=date, keyless=parsed.keyless)
+    return EntryCheck(
+        **base,
+        problems=tuple(problems),
+        claimed_seq=claimed,
+        prev=prev,  # type: ignore[arg-type]
+        signer=signer,
+        policy=policy,
+        date=date,
+        keyless=parsed.keyless,
+    )
 
 
 @dataclass(frozen=True)
@@ -177,7 +195,7 @@ def _quoted_after(payload: bytes, marker: bytes) -> str | None:
     if at < 0:
         return None
     start = at + len(marker)
-    return payload[start:payload.index(b'"', start)].decode()
+    return payload[start : payload.index(b'"', start)].decode()
 
 
 def _fast_fields(payload: bytes) -> Fields | None:
@@ -194,7 +212,7 @@ def _fast_fields(payload: bytes) -> Fields | None:
         at = payload.rfind(b'"ledger":{"prev":"')
         if at < 0:
             return None
-        ledger = json.loads(payload[at + 9:payload.index(b"}", at) + 1])
+        ledger = json.loads(payload[at + 9 : payload.index(b"}", at) + 1])
         predicate_type = _quoted_after(payload, b'"predicateType":"')
         if predicate_type is None or set(ledger) != {"prev", "seq"} or not isinstance(ledger["seq"], int):
             return None
@@ -222,8 +240,9 @@ def _full_fields(payload: bytes) -> Fields | None:
     return (str(statement.get("_type")), str(statement.get("predicateType")), claimed, prev, policy, date)
 
 
-def _worker(git_dir: str, kind: str, items: list[tuple[int, str, str]],
-            key_pems: list[str]) -> list[EntryCheck] | list[ArchiveCheck]:
+def _worker(
+    git_dir: str, kind: str, items: list[tuple[int, str, str]], key_pems: list[str]
+) -> list[EntryCheck] | list[ArchiveCheck]:
     trusted = [TrustedKey.of(load_public(p)) for p in key_pems]
     blobs = Git(Path(git_dir)).cat_blobs([oid for _, _, oid in items])
     if kind == "archive":
@@ -297,7 +316,7 @@ def read_entries(ledger: str, branch: str = layout.DEFAULT_BRANCH) -> Iterator[L
     for opened in _open(ledger, branch):
         index, _ = _entries_index(opened)
         for start in range(0, len(index), CHUNK):
-            chunk = index[start:start + CHUNK]
+            chunk = index[start : start + CHUNK]
             for (seq, path, _), data in zip(chunk, opened.git.cat_blobs([o for _, _, o in chunk]), strict=True):
                 try:
                     raw = json.loads(data)
@@ -307,10 +326,18 @@ def read_entries(ledger: str, branch: str = layout.DEFAULT_BRANCH) -> Iterator[L
                 yield LedgerEntry(seq, path, entry_hash(data), statement, raw)
 
 
-def verify_ledger(ledger: str, branch: str = layout.DEFAULT_BRANCH, *, keys: list[str] | tuple[str, ...] = (),
-                  identities: list[Identity] | tuple[Identity, ...] = (), checkpoint: str | None = None,
-                  reperform: bool = False, trusted_root: str | None = None, workers: int | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> VerifyReport:
+def verify_ledger(
+    ledger: str,
+    branch: str = layout.DEFAULT_BRANCH,
+    *,
+    keys: list[str] | tuple[str, ...] = (),
+    identities: list[Identity] | tuple[Identity, ...] = (),
+    checkpoint: str | None = None,
+    reperform: bool = False,
+    trusted_root: str | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> VerifyReport:
     """Verify the whole ledger; `keys` are PEM public keys (text or paths) the auditor trusts."""
     report = VerifyReport(redact(ledger), branch)
     auditor_keys = [TrustedKey.of(load_public(k)) for k in keys]
@@ -332,9 +359,17 @@ def _load_saved_checkpoint(path: str) -> notes.Checkpoint:
         raise UsageError(f"saved checkpoint {path} is not a checkpoint note: {exc}") from None
 
 
-def _verify(opened: _Opened, report: VerifyReport, auditor_keys: list[TrustedKey], identities: list[Identity],
-            saved: notes.Checkpoint | None, reperform: bool, trusted_root: str | None, workers: int | None,
-            progress: Callable[[int, int], None] | None) -> None:
+def _verify(
+    opened: _Opened,
+    report: VerifyReport,
+    auditor_keys: list[TrustedKey],
+    identities: list[Identity],
+    saved: notes.Checkpoint | None,
+    reperform: bool,
+    trusted_root: str | None,
+    workers: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> None:
     problems = report.problems
     doc_bytes = opened.read(layout.LEDGER_FILE)
     doc: dict[str, Any] = {}
@@ -353,8 +388,10 @@ def _verify(opened: _Opened, report: VerifyReport, auditor_keys: list[TrustedKey
     else:
         trusted = listed
         report.trusted_ledger_keys = True
-        report.warnings.append("no --key or --identity given: trusted the ledger's OWN key list in LEDGER.json, "
-                               "which whoever controls the branch can change; pass the keys you trust")
+        report.warnings.append(
+            "no --key or --identity given: trusted the ledger's OWN key list in LEDGER.json, "
+            "which whoever controls the branch can change; pass the keys you trust"
+        )
     index, archive_index, foreign = _index(opened)
     for path in sorted(foreign):
         problems.append(f"foreign file {path!r} on the ledger branch (not part of the ledger format)")
@@ -381,22 +418,31 @@ def _verify(opened: _Opened, report: VerifyReport, auditor_keys: list[TrustedKey
         problems.append(f"{where(s)}: missing (entries after it exist)")
     for c in checks:
         if c.claimed_seq is not None and c.claimed_seq != c.seq:
-            problems.append(f"{where(c.seq, c.path)}: its signed statement says seq {c.claimed_seq} "
-                            "(entries moved, swapped or renumbered)")
+            problems.append(
+                f"{where(c.seq, c.path)}: its signed statement says seq {c.claimed_seq} "
+                "(entries moved, swapped or renumbered)"
+            )
         if c.prev is None:
             continue
         expected = "" if c.seq == 0 else (by_seq[c.seq - 1].hash if c.seq - 1 in by_seq else None)
         if expected is not None and c.prev != expected:
-            problems.append(f"{where(c.seq, c.path)}: prev does not match the hash of entry {c.seq - 1} "
-                            "(chain broken: an entry before it was edited, replaced or reordered)")
+            problems.append(
+                f"{where(c.seq, c.path)}: prev does not match the hash of entry {c.seq - 1} "
+                "(chain broken: an entry before it was edited, replaced or reordered)"
+            )
     # policies: each stored once, checked once
     digests = sorted({c.policy for c in checks if c.policy})
-    bad = {d for d, body in zip(digests, opened.read_many([layout.policy_path(d) for d in digests]), strict=True)
-           if body is None or sha256_hex(body) != d}
+    bad = {
+        d
+        for d, body in zip(digests, opened.read_many([layout.policy_path(d) for d in digests]), strict=True)
+        if body is None or sha256_hex(body) != d
+    }
     for c in checks:
         if c.policy in bad:
-            problems.append(f"{where(c.seq, c.path)}: its policy policies/{c.policy} is missing or does not match "
-                            "its digest (edited)")
+            problems.append(
+                f"{where(c.seq, c.path)}: its policy policies/{c.policy} is missing or does not match "
+                "its digest (edited)"
+            )
 
     leaves = [by_seq[s].leaf for s in sorted(by_seq)]
     _verify_tree(opened, report, leaves, n, trusted, saved, by_seq, archives)
@@ -404,8 +450,10 @@ def _verify(opened: _Opened, report: VerifyReport, auditor_keys: list[TrustedKey
         listed_ids = {k.keyid for k in listed}
         for key in auditor_keys:
             if report.signers.get(key.keyid) and key.keyid not in listed_ids:
-                problems.append(f"LEDGER.json: the trusted key list was changed: key {key.keyid[:16]}, which signed "
-                                f"{report.signers[key.keyid]} entries, is no longer listed")
+                problems.append(
+                    f"LEDGER.json: the trusted key list was changed: key {key.keyid[:16]}, which signed "
+                    f"{report.signers[key.keyid]} entries, is no longer listed"
+                )
         trusted_ids = {k.keyid for k in auditor_keys}
         for key in listed:
             if key.keyid not in trusted_ids:
@@ -414,12 +462,18 @@ def _verify(opened: _Opened, report: VerifyReport, auditor_keys: list[TrustedKey
         _reperform(opened, checks, report)
 
 
-def _check_all(git: Git, index: Index, archive_index: Index, trusted: list[TrustedKey], workers: int | None,
-               progress: Callable[[int, int], None] | None) -> tuple[list[EntryCheck], list[ArchiveCheck]]:
+def _check_all(
+    git: Git,
+    index: Index,
+    archive_index: Index,
+    trusted: list[TrustedKey],
+    workers: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[list[EntryCheck], list[ArchiveCheck]]:
     """Check entries and archived checkpoints in chunks, on every core."""
     pems = [k.pem for k in trusted]
-    jobs = [("entry", index[i:i + CHUNK]) for i in range(0, len(index), CHUNK)]
-    jobs += [("archive", archive_index[i:i + CHUNK * 4]) for i in range(0, len(archive_index), CHUNK * 4)]
+    jobs = [("entry", index[i : i + CHUNK]) for i in range(0, len(index), CHUNK)]
+    jobs += [("archive", archive_index[i : i + CHUNK * 4]) for i in range(0, len(archive_index), CHUNK * 4)]
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
     entries: list[EntryCheck] = []
     archives: list[ArchiveCheck] = []
@@ -477,8 +531,16 @@ def keyless_note_key(entry: bytes | None) -> TrustedKey | None:
     return TrustedKey.of(public)
 
 
-def _verify_tree(opened: _Opened, report: VerifyReport, leaves: list[bytes], n: int, trusted: list[TrustedKey],
-                 saved: notes.Checkpoint | None, by_seq: dict[int, EntryCheck], archives: list[ArchiveCheck]) -> None:
+def _verify_tree(
+    opened: _Opened,
+    report: VerifyReport,
+    leaves: list[bytes],
+    n: int,
+    trusted: list[TrustedKey],
+    saved: notes.Checkpoint | None,
+    by_seq: dict[int, EntryCheck],
+    archives: list[ArchiveCheck],
+) -> None:
     problems = report.problems
     cp = _parse_note(opened.read(layout.CHECKPOINT_FILE), "checkpoint", problems)
     head_raw = opened.read(layout.HEAD_FILE)
@@ -489,13 +551,17 @@ def _verify_tree(opened: _Opened, report: VerifyReport, leaves: list[bytes], n: 
         if not _cp_signed(cp, trusted, opened):
             problems.append("checkpoint: signature does not verify under any trusted key")
         if cp.size > n:
-            problems.append(f"entries {n}..{cp.size - 1}: missing (the signed checkpoint covers {cp.size} entries, "
-                            f"the branch holds {n}: truncated)")
+            problems.append(
+                f"entries {n}..{cp.size - 1}: missing (the signed checkpoint covers {cp.size} entries, "
+                f"the branch holds {n}: truncated)"
+            )
         elif cp.size < n:
             problems.append(f"entries {cp.size}..{n - 1}: not covered by the signed checkpoint (size {cp.size})")
         elif complete and cp.root != root:
-            problems.append(f"checkpoint: Merkle root of the {n} entries differs from the signed root "
-                            "(an entry was edited or replaced)")
+            problems.append(
+                f"checkpoint: Merkle root of the {n} entries differs from the signed root "
+                "(an entry was edited or replaced)"
+            )
     if head_raw is None:
         problems.append("head.json is missing")
     else:
@@ -519,8 +585,10 @@ def _verify_tree(opened: _Opened, report: VerifyReport, leaves: list[bytes], n: 
         if cp is not None and saved.origin != cp.origin:
             problems.append(f"saved checkpoint is for {saved.origin!r}, this ledger is {cp.origin!r}")
         if saved.size > n:
-            problems.append(f"entries {n}..{saved.size - 1}: missing — your saved checkpoint covers {saved.size} "
-                            f"entries but the branch holds {n} (rolled back or truncated)")
+            problems.append(
+                f"entries {n}..{saved.size - 1}: missing — your saved checkpoint covers {saved.size} "
+                f"entries but the branch holds {n} (rolled back or truncated)"
+            )
         else:
             wanted.setdefault(saved.size, []).append(("saved checkpoint", saved.root))
     _check_prefixes(leaves if complete else [], wanted, problems)
@@ -540,12 +608,20 @@ def _check_prefixes(leaves: list[bytes], wanted: dict[int, list[tuple[str, bytes
             stack = merkle.push(stack, leaves[m - 1])
         for label, cp_root in wanted.get(m, []):
             if merkle.frontier_root([h for _, h in stack]) != cp_root:
-                problems.append(f"{label} (size {m}): inconsistent with the current ledger — entries 0..{m - 1} "
-                                "were rewritten after that checkpoint was signed")
+                problems.append(
+                    f"{label} (size {m}): inconsistent with the current ledger — entries 0..{m - 1} "
+                    "were rewritten after that checkpoint was signed"
+                )
 
 
-def _verify_keyless(opened: _Opened, keyless: list[EntryCheck], identities: list[Identity],
-                    trusted_root: str | None, problems: list[str], report: VerifyReport) -> None:
+def _verify_keyless(
+    opened: _Opened,
+    keyless: list[EntryCheck],
+    identities: list[Identity],
+    trusted_root: str | None,
+    problems: list[str],
+    report: VerifyReport,
+) -> None:
     from checker.evidence.sigstore_verify import verify_keyless_bundle
 
     for c, data in zip(keyless, opened.read_many([c.path for c in keyless]), strict=True):
@@ -574,17 +650,22 @@ def _reperform(opened: _Opened, checks: list[EntryCheck], report: VerifyReport) 
             recorded_version = predicate["evaluator"]["version"]
             recorded = predicate["verdict"]
         except (ValueError, KeyError, TypeError, DecodeError) as exc:
-            report.problems.append(f"{where(c.seq, c.path)}: cannot re-perform: recorded facts or policy "
-                                   f"unreadable ({exc})")
+            report.problems.append(
+                f"{where(c.seq, c.path)}: cannot re-perform: recorded facts or policy unreadable ({exc})"
+            )
             continue
         again = evaluate(policies[c.policy], facts).verdict.value
         report.reperformed += 1
         if again == recorded:
             continue
         if recorded_version == __version__:
-            report.problems.append(f"{where(c.seq, c.path)}: re-performance gives verdict {again!r}, the entry "
-                                   f"records {recorded!r} under the same evaluator version {__version__}")
+            report.problems.append(
+                f"{where(c.seq, c.path)}: re-performance gives verdict {again!r}, the entry "
+                f"records {recorded!r} under the same evaluator version {__version__}"
+            )
         else:
-            report.semantic_changes.append(f"{where(c.seq, c.path)}: recorded {recorded!r} by changeproof "
-                                           f"{recorded_version}; changeproof {__version__} gives {again!r} "
-                                           "(a change in evaluation semantics, not tampering)")
+            report.semantic_changes.append(
+                f"{where(c.seq, c.path)}: recorded {recorded!r} by changeproof "
+                f"{recorded_version}; changeproof {__version__} gives {again!r} "
+                "(a change in evaluation semantics, not tampering)"
+            )

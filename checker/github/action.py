@@ -53,10 +53,17 @@ class Run:
 def main(env: dict[str, str] | None = None, out: TextIO | None = None) -> int:
     env = dict(os.environ if env is None else env)
     stream = out or sys.stdout
-    reporter = Reporter(None, env.get("GITHUB_REPOSITORY", ""), out=stream,
-                        summary_path=env.get("GITHUB_STEP_SUMMARY", ""))
-    for secret_name in ("INPUT_GITHUB-TOKEN", "INPUT_GITHUB_TOKEN", "INPUT_SIGNING-KEY", "INPUT_SIGNING_KEY",
-                        "INPUT_SIGNING-KEY-PASSWORD", "INPUT_SIGNING_KEY_PASSWORD"):
+    reporter = Reporter(
+        None, env.get("GITHUB_REPOSITORY", ""), out=stream, summary_path=env.get("GITHUB_STEP_SUMMARY", "")
+    )
+    for secret_name in (
+        "INPUT_GITHUB-TOKEN",
+        "INPUT_GITHUB_TOKEN",
+        "INPUT_SIGNING-KEY",
+        "INPUT_SIGNING_KEY",
+        "INPUT_SIGNING-KEY-PASSWORD",
+        "INPUT_SIGNING_KEY_PASSWORD",
+    ):
         if env.get(secret_name):
             for line in mask_lines(env[secret_name]):
                 reporter.line(line)
@@ -83,8 +90,10 @@ def main(env: dict[str, str] | None = None, out: TextIO | None = None) -> int:
     except Exception as exc:
         if not isinstance(exc, ChangeproofError):
             traceback.print_exc(file=sys.stderr)
-            exc = InfrastructureError(f"internal error: {type(exc).__name__}: {exc}",
-                                      fix="Re-run the job; if it persists, report it with the log.")
+            exc = InfrastructureError(
+                f"internal error: {type(exc).__name__}: {exc}",
+                fix="Re-run the job; if it persists, report it with the log.",
+            )
         error = exc
         reporter.error(error.diagnostics(), title=f"changeproof: {type(error).__name__}")
         reporter.summary(_error_summary(error))
@@ -102,8 +111,12 @@ def _trust_workspace(workspace: str) -> None:
     if not workspace or not Path(workspace).is_dir():
         return
     try:
-        subprocess.run(["git", "config", "--global", "--add", "safe.directory", workspace],
-                       capture_output=True, check=False, timeout=10)
+        subprocess.run(
+            ["git", "config", "--global", "--add", "safe.directory", workspace],
+            capture_output=True,
+            check=False,
+            timeout=10,
+        )
     except (OSError, subprocess.SubprocessError):
         pass
 
@@ -113,10 +126,16 @@ def _gate(config: Config, event: events_mod.Event, api: Api, reporter: Reporter,
     collector = Collector(api)
     run.report_sha = event.report_sha or event.head_sha  # an API failure marks this sha's status as error
     if not numbers and event.head_sha:
-        pulls = api.paginate(f"/repos/{config.repository}/commits/{event.head_sha}/pulls",
-                             what=f"the pull requests of {event.head_sha[:12]}", permission="pull-requests: read")
-        numbers = [int(p["number"]) for p in pulls
-                   if p.get("state") == "open" and (p.get("head") or {}).get("sha") == event.head_sha]
+        pulls = api.paginate(
+            f"/repos/{config.repository}/commits/{event.head_sha}/pulls",
+            what=f"the pull requests of {event.head_sha[:12]}",
+            permission="pull-requests: read",
+        )
+        numbers = [
+            int(p["number"])
+            for p in pulls
+            if p.get("state") == "open" and (p.get("head") or {}).get("sha") == event.head_sha
+        ]
         if not numbers:
             reporter.line(f"::notice title=changeproof::no open pull request has head {event.head_sha[:12]}")
             run.notes.append(f"no open pull request has head {event.head_sha}")
@@ -124,8 +143,11 @@ def _gate(config: Config, event: events_mod.Event, api: Api, reporter: Reporter,
     signer = _signer(config, event, reporter)
     for number in numbers:
         try:
-            facts = collector.collect(Target(config.repository, number, ledger_repository=config.ledger_name,
-                                             ledger_branch=config.ledger_branch))
+            facts = collector.collect(
+                Target(
+                    config.repository, number, ledger_repository=config.ledger_name, ledger_branch=config.ledger_branch
+                )
+            )
         except ChangeproofError:
             run.report_sha = event.report_sha or collector.head_sha or run.report_sha
             raise
@@ -145,14 +167,24 @@ def _gate(config: Config, event: events_mod.Event, api: Api, reporter: Reporter,
     return exit_code(run.evaluations)
 
 
-def _report_one(config: Config, reporter: Reporter, api: Api, evaluation: Evaluation, facts: Facts,
-                policy: Policy, event: events_mod.Event, evidence_url: str) -> None:
+def _report_one(
+    config: Config,
+    reporter: Reporter,
+    api: Api,
+    evaluation: Evaluation,
+    facts: Facts,
+    policy: Policy,
+    event: events_mod.Event,
+    evidence_url: str,
+) -> None:
     notes = [f"Policy: {policy.source}", *policy.notes]
     if event.fork:
-        notes.append("Fork pull request: evaluated with a read-only token; the record job signs the result "
-                     "after merge.")
-    reporter.log_untrusted([f"PR #{facts.number}: {facts.title}", f"verdict: {evaluation.verdict.value} - "
-                            f"{evaluation.summary}"])
+        notes.append(
+            "Fork pull request: evaluated with a read-only token; the record job signs the result after merge."
+        )
+    reporter.log_untrusted(
+        [f"PR #{facts.number}: {facts.title}", f"verdict: {evaluation.verdict.value} - {evaluation.summary}"]
+    )
     reporter.annotate(build_annotations(evaluation))
     markdown = summary_markdown(evaluation, evidence_url=evidence_url, api_calls=api.calls, notes=notes)
     reporter.summary(markdown)
@@ -176,12 +208,16 @@ def _signer(config: Config, event: events_mod.Event, reporter: Reporter) -> Any:
     if config.signing_mode == "none":
         return None
     if event.fork:
-        reporter.line("::notice title=changeproof::fork pull request: no evidence is appended by the gate; "
-                      "the record job signs after merge")
+        reporter.line(
+            "::notice title=changeproof::fork pull request: no evidence is appended by the gate; "
+            "the record job signs after merge"
+        )
         return None
     if config.signing_mode == "key" and not config.signing_key:
-        reporter.warn("signing-mode is key but no signing-key was given (secrets are not available to this run): "
-                      "no evidence appended")
+        reporter.warn(
+            "signing-mode is key but no signing-key was given (secrets are not available to this run): "
+            "no evidence appended"
+        )
         return None
     from checker.evidence import load_signer
 
@@ -191,20 +227,43 @@ def _signer(config: Config, event: events_mod.Event, reporter: Reporter) -> Any:
 def run_context(config: Config, event: events_mod.Event) -> Any:
     from checker.evidence import RunContext
 
-    return RunContext(event=event.name, job=event.job, workflow_ref=config.workflow_ref, run_id=config.run_id,
-                      run_url=config.run_url, ref=config.ref,
-                      image_digest=os.environ.get("CHANGEPROOF_IMAGE_DIGEST", ""))
+    return RunContext(
+        event=event.name,
+        job=event.job,
+        workflow_ref=config.workflow_ref,
+        run_id=config.run_id,
+        run_url=config.run_url,
+        ref=config.ref,
+        image_digest=os.environ.get("CHANGEPROOF_IMAGE_DIGEST", ""),
+    )
 
 
-def _record(config: Config, event: events_mod.Event, evaluation: Evaluation, facts: Facts, policy: Policy,
-            signer: Any, run: Run, *, kind: str) -> str:
+def _record(
+    config: Config,
+    event: events_mod.Event,
+    evaluation: Evaluation,
+    facts: Facts,
+    policy: Policy,
+    signer: Any,
+    run: Run,
+    *,
+    kind: str,
+) -> str:
     from checker.evidence import record_evaluation
     from checker.evidence.gitio import TOKEN_ENV
 
     if config.token and not os.environ.get(TOKEN_ENV):
         os.environ[TOKEN_ENV] = config.token
-    result = record_evaluation(evaluation, facts, policy, ledger=config.ledger_location, branch=config.ledger_branch,
-                               signer=signer, context=run_context(config, event), kind=kind)
+    result = record_evaluation(
+        evaluation,
+        facts,
+        policy,
+        ledger=config.ledger_location,
+        branch=config.ledger_branch,
+        signer=signer,
+        context=run_context(config, event),
+        kind=kind,
+    )
     run.ledger_entries.append(result.entry_path)
     return evidence_link(config, result.entry_path)
 
@@ -226,9 +285,18 @@ def _finish(config: Config, reporter: Reporter, run: Run, calls: int, *, error: 
     if config.workspace and Path(config.workspace).is_dir():
         folder = Path(config.workspace) / ".changeproof"
         path = folder / "report.json"
-        write_json(path, {"verdict": outputs["verdict"], "error": error, "api_calls": calls,
-                          "evaluations": [to_json(e) for e in run.evaluations],
-                          "exceptions": run.exceptions, "ledger_entries": run.ledger_entries, "notes": run.notes})
+        write_json(
+            path,
+            {
+                "verdict": outputs["verdict"],
+                "error": error,
+                "api_calls": calls,
+                "evaluations": [to_json(e) for e in run.evaluations],
+                "exceptions": run.exceptions,
+                "ledger_entries": run.ledger_entries,
+                "notes": run.notes,
+            },
+        )
         give_to_owner(folder, Path(config.workspace))
         outputs["report-json"] = str(path)
     if run.ledger_entries:

@@ -55,34 +55,62 @@ class _BoundedRetry(GithubRetry):
         if wait is not None and wait > self.max_wait:
             raise RateLimitTooLong(
                 f"GitHub asked to retry after {wait:.0f}s, longer than the {self.max_wait:.0f}s this run may wait",
-                fix="Re-run the job later; other workflows are using this repository's API quota.")
+                fix="Re-run the job later; other workflows are using this repository's API quota.",
+            )
         return wait
 
 
 class Api:
     """A counted, paginating JSON client over PyGithub's requester."""
 
-    def __init__(self, token: str, api_url: str = DEFAULT_API_URL, *, retries: int | None = None,
-                 backoff: float | None = None, max_wait: float | None = None, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        token: str,
+        api_url: str = DEFAULT_API_URL,
+        *,
+        retries: int | None = None,
+        backoff: float | None = None,
+        max_wait: float | None = None,
+        timeout: float = 30.0,
+    ) -> None:
         self.api_url = (api_url or DEFAULT_API_URL).rstrip("/")
         retries = int(os.environ.get("CHANGEPROOF_API_RETRIES", "5")) if retries is None else retries
         backoff = float(os.environ.get("CHANGEPROOF_API_BACKOFF", "1.0")) if backoff is None else backoff
         max_wait = float(os.environ.get("CHANGEPROOF_API_MAX_WAIT", "60")) if max_wait is None else max_wait
-        retry = _BoundedRetry(max_wait=max_wait, total=retries, backoff_factor=backoff, backoff_max=max_wait,
-                              secondary_rate_wait=min(60.0, max_wait))
+        retry = _BoundedRetry(
+            max_wait=max_wait,
+            total=retries,
+            backoff_factor=backoff,
+            backoff_max=max_wait,
+            secondary_rate_wait=min(60.0, max_wait),
+        )
         # PyGithub spaces requests (0.25 s, writes 1 s) to stay clear of secondary rate limits;
         # tests against the local server turn that off with CHANGEPROOF_API_THROTTLE=0.
         throttle = os.environ.get("CHANGEPROOF_API_THROTTLE")
         between = 0.25 if throttle is None else float(throttle)
         between_writes = 1.0 if throttle is None else float(throttle)
-        self.github = Github(base_url=self.api_url, auth=Auth.Token(token) if token else None,
-                             per_page=PER_PAGE, retry=retry, timeout=int(timeout),
-                             seconds_between_requests=between, seconds_between_writes=between_writes)
+        self.github = Github(
+            base_url=self.api_url,
+            auth=Auth.Token(token) if token else None,
+            per_page=PER_PAGE,
+            retry=retry,
+            timeout=int(timeout),
+            seconds_between_requests=between,
+            seconds_between_writes=between_writes,
+        )
         self.calls = 0
 
     # ----------------------------------------------------------------------------- requests
-    def request(self, verb: str, path: str, *, params: dict[str, Any] | None = None,
-                body: Any = None, what: str = "", permission: str = "") -> tuple[dict[str, Any], Any]:
+    def request(
+        self,
+        verb: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        what: str = "",
+        permission: str = "",
+    ) -> tuple[dict[str, Any], Any]:
         """One API call; `what`/`permission` make the error message say what was being read."""
         url = path if path.startswith("http") else f"{self.api_url}{path}"
         self.calls += 1
@@ -93,15 +121,23 @@ class Api:
             raise InfrastructureError(
                 f"GitHub answered {what or path} with a body that is not JSON",
                 fix=f"Check that the API URL {self.api_url} points at GitHub's REST API (for GitHub Enterprise "
-                    "Server: https://HOST/api/v3), then re-run the job.")
+                "Server: https://HOST/api/v3), then re-run the job.",
+            )
         return headers, data
 
-    def get(self, path: str, *, params: dict[str, Any] | None = None, what: str = "",
-            permission: str = "") -> Any:
+    def get(self, path: str, *, params: dict[str, Any] | None = None, what: str = "", permission: str = "") -> Any:
         return self.request("GET", path, params=params, what=what, permission=permission)[1]
 
-    def paginate(self, path: str, *, params: dict[str, Any] | None = None, key: str | None = None,
-                 what: str = "", permission: str = "", limit: int | None = None) -> list[Any]:
+    def paginate(
+        self,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        key: str | None = None,
+        what: str = "",
+        permission: str = "",
+        limit: int | None = None,
+    ) -> list[Any]:
         """Every item of a list endpoint, following `Link: rel="next"` to the end (or `limit`)."""
         items: list[Any] = []
         url: str | None = path
@@ -110,8 +146,10 @@ class Api:
             headers, data = self.request("GET", url, params=query, what=what, permission=permission)
             page = data.get(key) if key and isinstance(data, dict) else data
             if not isinstance(page, list):
-                raise InfrastructureError(f"GitHub answered {what or path} with an unexpected shape",
-                                          fix="Re-run the job; if it persists, report it with the run log.")
+                raise InfrastructureError(
+                    f"GitHub answered {what or path} with an unexpected shape",
+                    fix="Re-run the job; if it persists, report it with the run log.",
+                )
             items.extend(page)
             if limit is not None and len(items) >= limit:
                 return items[:limit]
@@ -124,8 +162,9 @@ class Api:
         """Follow a `Link` only to our own API host (never send the token elsewhere)."""
         ours, theirs = urlparse(self.api_url), urlparse(url)
         if (theirs.scheme, theirs.netloc) != (ours.scheme, ours.netloc):
-            raise InfrastructureError(f"GitHub's pagination link points at another host ({theirs.netloc})",
-                                      fix="Check the api-url input.")
+            raise InfrastructureError(
+                f"GitHub's pagination link points at another host ({theirs.netloc})", fix="Check the api-url input."
+            )
         return url
 
 
@@ -151,11 +190,13 @@ def translate(what: str, permission: str, api_url: str) -> Iterator[None]:
         raise UsageError(
             f"GitHub rejected the token (401 Bad credentials) while reading {what}",
             fix="Pass a valid token in the github-token input (the default is ${{ github.token }}); "
-                "a personal token may have expired or been revoked.") from exc
+            "a personal token may have expired or been revoked.",
+        ) from exc
     except RateLimitExceededException as exc:
         raise InfrastructureError(
             f"GitHub's rate limit stopped the run while reading {what}: {message_of(exc)}",
-            fix="Re-run the job later; the repository's GITHUB_TOKEN quota is shared by all workflows.") from exc
+            fix="Re-run the job later; the repository's GITHUB_TOKEN quota is shared by all workflows.",
+        ) from exc
     except GithubException as exc:
         code = exc.status
         text = message_of(exc)
@@ -163,23 +204,28 @@ def translate(what: str, permission: str, api_url: str) -> Iterator[None]:
             raise UsageError(
                 f"GitHub answered {code} ({text}) while reading {what}",
                 fix=f"Give the workflow the `{permission}` permission, and check the repository and "
-                    "pull request inputs.") from exc
+                "pull request inputs.",
+            ) from exc
         if code == 404:
-            raise UsageError(f"{what} was not found (404)",
-                             fix="Check the repository and number, and that the token can read it.") from exc
+            raise UsageError(
+                f"{what} was not found (404)", fix="Check the repository and number, and that the token can read it."
+            ) from exc
         if code == 422:
             raise UsageError(f"GitHub refused {what} (422): {text}") from exc
         raise InfrastructureError(
             f"GitHub answered {code} while reading {what}: {text or 'no message'}",
-            fix="GitHub may be having an outage (https://www.githubstatus.com); re-run the job.") from exc
-    except (requests.exceptions.RetryError, requests.exceptions.ConnectionError,
-            requests.exceptions.Timeout) as exc:
+            fix="GitHub may be having an outage (https://www.githubstatus.com); re-run the job.",
+        ) from exc
+    except (requests.exceptions.RetryError, requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
         raise InfrastructureError(
             f"could not reach GitHub at {api_url} while reading {what}: {_short(exc)}",
-            fix="Check the api-url input and the runner's network; re-run the job.") from exc
+            fix="Check the api-url input and the runner's network; re-run the job.",
+        ) from exc
     except (requests.exceptions.RequestException, json.JSONDecodeError, ValueError) as exc:
-        raise InfrastructureError(f"GitHub's answer to {what} could not be read: {_short(exc)}",
-                                  fix="Re-run the job; if it persists, report it with the run log.") from exc
+        raise InfrastructureError(
+            f"GitHub's answer to {what} could not be read: {_short(exc)}",
+            fix="Re-run the job; if it persists, report it with the run log.",
+        ) from exc
 
 
 def _short(exc: BaseException) -> str:

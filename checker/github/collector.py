@@ -74,33 +74,53 @@ class Collector:
         repo = target.repository
         if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo):
             raise UsageError(f"'{repo}' is not an owner/repository name", fix="Pass the repository as owner/name.")
-        pr = self.api.get(f"/repos/{repo}/pulls/{target.number}", what=f"pull request #{target.number} of {repo}",
-                          permission="pull-requests: read")
+        pr = self.api.get(
+            f"/repos/{repo}/pulls/{target.number}",
+            what=f"pull request #{target.number} of {repo}",
+            permission="pull-requests: read",
+        )
         if not isinstance(pr, dict) or not isinstance(pr.get("head"), dict) or not pr["head"].get("sha"):
-            raise InfrastructureError(f"GitHub's answer for pull request #{target.number} has no head commit",
-                                      fix="Re-run the job; check the api-url input if it persists.")
+            raise InfrastructureError(
+                f"GitHub's answer for pull request #{target.number} has no head commit",
+                fix="Re-run the job; check the api-url input if it persists.",
+            )
         head_sha, base_sha = pr["head"]["sha"], pr["base"]["sha"]
         self.head_sha = head_sha
         merge = MergeInfo(
-            merged=bool(pr.get("merged") or pr.get("merged_at")), merged_at=pr.get("merged_at"),
-            merged_by=(pr.get("merged_by") or {}).get("login"), merge_commit_sha=pr.get("merge_commit_sha"))
+            merged=bool(pr.get("merged") or pr.get("merged_at")),
+            merged_at=pr.get("merged_at"),
+            merged_by=(pr.get("merged_by") or {}).get("login"),
+            merge_commit_sha=pr.get("merge_commit_sha"),
+        )
         unobservable: list[Unobservable] = []
 
-        raw_files = self.api.paginate(f"/repos/{repo}/pulls/{target.number}/files", what="the PR's changed files",
-                                      permission="pull-requests: read")
-        files = tuple(ChangedFile(path=f["filename"], status=f.get("status", "modified"),
-                                  additions=int(f.get("additions") or 0), deletions=int(f.get("deletions") or 0),
-                                  previous_path=f.get("previous_filename")) for f in raw_files)
+        raw_files = self.api.paginate(
+            f"/repos/{repo}/pulls/{target.number}/files",
+            what="the PR's changed files",
+            permission="pull-requests: read",
+        )
+        files = tuple(
+            ChangedFile(
+                path=f["filename"],
+                status=f.get("status", "modified"),
+                additions=int(f.get("additions") or 0),
+                deletions=int(f.get("deletions") or 0),
+                previous_path=f.get("previous_filename"),
+            )
+            for f in raw_files
+        )
         files_truncated = len(files) >= MAX_FILES or int(pr.get("changed_files") or 0) > len(files)
 
-        raw_commits = self.api.paginate(f"/repos/{repo}/pulls/{target.number}/commits", what="the PR's commits",
-                                        permission="pull-requests: read")
+        raw_commits = self.api.paginate(
+            f"/repos/{repo}/pulls/{target.number}/commits", what="the PR's commits", permission="pull-requests: read"
+        )
         commits = tuple(self._commit(c) for c in raw_commits)
         commits_truncated = len(commits) >= MAX_COMMITS or int(pr.get("commits") or 0) > len(commits)
         commits = self._mark_base_merges(repo, commits, base_sha)
 
-        raw_reviews = self.api.paginate(f"/repos/{repo}/pulls/{target.number}/reviews", what="the PR's reviews",
-                                        permission="pull-requests: read")
+        raw_reviews = self.api.paginate(
+            f"/repos/{repo}/pulls/{target.number}/reviews", what="the PR's reviews", permission="pull-requests: read"
+        )
         if as_of:
             raw_reviews = [r for r in raw_reviews if (r.get("submitted_at") or "9999") <= as_of]
         policy_base = as_of_base = base_sha
@@ -115,13 +135,28 @@ class Collector:
         labels = tuple(lbl["name"] for lbl in pr.get("labels") or [] if isinstance(lbl, dict))
         base_ref = pr["base"].get("ref", "")
         draft_facts = Facts(
-            repository=repo, number=int(pr["number"]), title=pr.get("title") or "", head_sha=head_sha,
-            base_sha=policy_base, observed_at=as_of or observed_at or utc_now(), author=pr_author,
-            body=pr.get("body") or "", author_is_bot=(pr.get("user") or {}).get("type") == "Bot",
-            draft=bool(pr.get("draft")), labels=labels, base_ref=base_ref, head_ref=pr["head"].get("ref", ""),
-            head_repository=((pr["head"].get("repo") or {}).get("full_name") or ""), merge=merge,
-            commits=commits, commits_truncated=commits_truncated, files=files, files_truncated=files_truncated,
-            checks=checks, codeowners=owners_file, policy=policy,
+            repository=repo,
+            number=int(pr["number"]),
+            title=pr.get("title") or "",
+            head_sha=head_sha,
+            base_sha=policy_base,
+            observed_at=as_of or observed_at or utc_now(),
+            author=pr_author,
+            body=pr.get("body") or "",
+            author_is_bot=(pr.get("user") or {}).get("type") == "Bot",
+            draft=bool(pr.get("draft")),
+            labels=labels,
+            base_ref=base_ref,
+            head_ref=pr["head"].get("ref", ""),
+            head_repository=((pr["head"].get("repo") or {}).get("full_name") or ""),
+            merge=merge,
+            commits=commits,
+            commits_truncated=commits_truncated,
+            files=files,
+            files_truncated=files_truncated,
+            checks=checks,
+            codeowners=owners_file,
+            policy=policy,
         )
         effective = policy_for_facts(draft_facts)
 
@@ -132,16 +167,22 @@ class Collector:
             ledger_rules = self.branch_rules(target.ledger_repository or repo, target.ledger_branch)
 
         teams_needed, users_needed = self._subjects(effective, owners_file, files, labels)
-        permissions = {f"@{u.lower()}": p for u in sorted(users_needed)
-                       if (p := self._permission(repo, u)) is not None}
+        permissions = {f"@{u.lower()}": p for u in sorted(users_needed) if (p := self._permission(repo, u)) is not None}
         teams = tuple(self._team(t) for t in sorted(teams_needed))
         label_events: tuple[LabelEvent, ...] = ()
         emergency = effective.controls.get("emergency_change")
         if emergency and str(emergency.params.get("label", "emergency")) in labels:
             label_events = self._label_events(repo, target.number, as_of)
-        return replace(draft_facts, reviews=reviews, branch_rules=branch_rules, ledger_rules=ledger_rules,
-                       permissions=permissions, teams=teams, label_events=label_events,
-                       unobservable=tuple(unobservable))
+        return replace(
+            draft_facts,
+            reviews=reviews,
+            branch_rules=branch_rules,
+            ledger_rules=ledger_rules,
+            permissions=permissions,
+            teams=teams,
+            label_events=label_events,
+            unobservable=tuple(unobservable),
+        )
 
     # ===================================================================== pieces
     @staticmethod
@@ -162,11 +203,15 @@ class Collector:
             match = _NOREPLY.match(email)
             co_authors.append(Person(name=name, email=email, login=match.group(1) if match else None))
         return Commit(
-            sha=raw["sha"], author=self._person(data.get("author"), raw.get("author")),
+            sha=raw["sha"],
+            author=self._person(data.get("author"), raw.get("author")),
             committer=self._person(data.get("committer"), raw.get("committer")),
-            parents=tuple(p["sha"] for p in raw.get("parents") or []), message=message,
+            parents=tuple(p["sha"] for p in raw.get("parents") or []),
+            message=message,
             verified=verification.get("verified") if verification else None,
-            verification_reason=verification.get("reason") or "", co_authors=tuple(co_authors))
+            verification_reason=verification.get("reason") or "",
+            co_authors=tuple(co_authors),
+        )
 
     def _mark_base_merges(self, repo: str, commits: tuple[Commit, ...], base_sha: str) -> tuple[Commit, ...]:
         """A two-parent commit whose second parent is already in the base is an "Update branch" merge."""
@@ -174,24 +219,27 @@ class Collector:
         for c in commits:
             if len(c.parents) == 2:
                 second = c.parents[1]
-                data = self.api.get(f"/repos/{repo}/compare/{second}...{base_sha}",
-                                    params={"per_page": 1}, what="whether a merge commit only merges the base")
+                data = self.api.get(
+                    f"/repos/{repo}/compare/{second}...{base_sha}",
+                    params={"per_page": 1},
+                    what="whether a merge commit only merges the base",
+                )
                 if isinstance(data, dict) and data.get("status") in ("ahead", "identical"):
                     c = replace(c, merges_base=True)
             out.append(c)
         return tuple(out)
 
     def _first_parent(self, repo: str, sha: str) -> str | None:
-        data = self.api.get(f"/repos/{repo}/commits/{sha}", what=f"merge commit {sha[:12]}",
-                            permission="contents: read")
+        data = self.api.get(
+            f"/repos/{repo}/commits/{sha}", what=f"merge commit {sha[:12]}", permission="contents: read"
+        )
         parents = data.get("parents") if isinstance(data, dict) else None
         return parents[0]["sha"] if parents else None
 
     def read_file(self, repo: str, path: str, ref: str) -> SourceFile:
         """A file at a commit through the contents API: present, absent (404) or unreadable (403...)."""
         try:
-            data = self.api.get(f"/repos/{repo}/contents/{path}", params={"ref": ref},
-                                what=f"{path} at {ref[:12]}")
+            data = self.api.get(f"/repos/{repo}/contents/{path}", params={"ref": ref}, what=f"{path} at {ref[:12]}")
         except ChangeproofError as error:
             cause = error.__cause__
             code = getattr(cause, "status", None)
@@ -247,10 +295,18 @@ class Collector:
         return SourceFile(path=codeowners_mod.CODEOWNERS_LOCATIONS[0], state="absent")
 
     def _checks(self, repo: str, sha: str, as_of: str | None) -> tuple[Check, ...]:
-        runs = self.api.paginate(f"/repos/{repo}/commits/{sha}/check-runs", key="check_runs",
-                                 what="the head commit's check runs", permission="checks: read")
-        statuses = self.api.paginate(f"/repos/{repo}/commits/{sha}/status", key="statuses",
-                                     what="the head commit's statuses", permission="statuses: read")
+        runs = self.api.paginate(
+            f"/repos/{repo}/commits/{sha}/check-runs",
+            key="check_runs",
+            what="the head commit's check runs",
+            permission="checks: read",
+        )
+        statuses = self.api.paginate(
+            f"/repos/{repo}/commits/{sha}/status",
+            key="statuses",
+            what="the head commit's statuses",
+            permission="statuses: read",
+        )
         out: list[Check] = []
         for run in runs:
             if as_of and (run.get("started_at") or "") > as_of:
@@ -259,16 +315,31 @@ class Collector:
             if as_of and (run.get("completed_at") or "9999") > as_of:
                 status, conclusion = "in_progress", None
             app = run.get("app") or {}
-            out.append(Check(name=run.get("name") or "", kind="check_run", status=status, conclusion=conclusion,
-                             app=app.get("slug") or "", url=run.get("html_url") or "", app_id=app.get("id")))
+            out.append(
+                Check(
+                    name=run.get("name") or "",
+                    kind="check_run",
+                    status=status,
+                    conclusion=conclusion,
+                    app=app.get("slug") or "",
+                    url=run.get("html_url") or "",
+                    app_id=app.get("id"),
+                )
+            )
         for st in statuses:
             if as_of and (st.get("created_at") or "") > as_of:
                 continue
             state = st.get("state") or "pending"
-            out.append(Check(name=st.get("context") or "", kind="status",
-                             status="completed" if state != "pending" else "pending",
-                             conclusion=None if state == "pending" else ("success" if state == "success" else state),
-                             app=(st.get("creator") or {}).get("login") or "", url=st.get("target_url") or ""))
+            out.append(
+                Check(
+                    name=st.get("context") or "",
+                    kind="status",
+                    status="completed" if state != "pending" else "pending",
+                    conclusion=None if state == "pending" else ("success" if state == "success" else state),
+                    app=(st.get("creator") or {}).get("login") or "",
+                    url=st.get("target_url") or "",
+                )
+            )
         return tuple(out)
 
     def _reviews(self, repo: str, raw: list[dict[str, Any]]) -> tuple[Review, ...]:
@@ -285,10 +356,18 @@ class Collector:
             account = r.get("user") or {}
             login = account.get("login") or "ghost"
             permission = self._permission(repo, login) if login.lower() in approvers else None
-            out.append(Review(id=int(r["id"]), reviewer=login, state=r["state"], commit_id=r.get("commit_id") or "",
-                              submitted_at=r["submitted_at"], reviewer_is_bot=account.get("type") == "Bot",
-                              author_association=r.get("author_association") or "NONE",
-                              reviewer_permission=permission))
+            out.append(
+                Review(
+                    id=int(r["id"]),
+                    reviewer=login,
+                    state=r["state"],
+                    commit_id=r.get("commit_id") or "",
+                    submitted_at=r["submitted_at"],
+                    reviewer_is_bot=account.get("type") == "Bot",
+                    author_association=r.get("author_association") or "NONE",
+                    reviewer_permission=permission,
+                )
+            )
         return tuple(out)
 
     def _permission(self, repo: str, login: str) -> str | None:
@@ -296,8 +375,7 @@ class Collector:
         key = (repo.lower(), login.lower())
         if key not in self._permissions:
             try:
-                data = self.api.get(f"/repos/{repo}/collaborators/{login}/permission",
-                                    what=f"{login}'s permission")
+                data = self.api.get(f"/repos/{repo}/collaborators/{login}/permission", what=f"{login}'s permission")
                 role = data.get("role_name") or data.get("permission") if isinstance(data, dict) else None
                 self._permissions[key] = str(role) if role else None
             except ChangeproofError as error:
@@ -310,8 +388,9 @@ class Collector:
                     raise
         return self._permissions[key]
 
-    def _subjects(self, policy: Any, owners_file: SourceFile | None, files: tuple[ChangedFile, ...],
-                  labels: tuple[str, ...]) -> tuple[set[str], set[str]]:
+    def _subjects(
+        self, policy: Any, owners_file: SourceFile | None, files: tuple[ChangedFile, ...], labels: tuple[str, ...]
+    ) -> tuple[set[str], set[str]]:
         """Teams whose members and users whose permission the controls will ask about."""
         teams: set[str] = set()
         users: set[str] = set()
@@ -342,22 +421,30 @@ class Collector:
         except ChangeproofError as error:
             code = getattr(error.__cause__, "status", None)
             if code in (403, 404):
-                return TeamMembership(team=team, observable=False,
-                                      reason=f"{code}: team membership needs a token with read:org "
-                                             "(a GitHub App with Members: read)")
+                return TeamMembership(
+                    team=team,
+                    observable=False,
+                    reason=f"{code}: team membership needs a token with read:org (a GitHub App with Members: read)",
+                )
             raise
         return TeamMembership(team=team, members=tuple(m["login"] for m in members if m.get("login")))
 
     def _label_events(self, repo: str, number: int, as_of: str | None) -> tuple[LabelEvent, ...]:
-        events = self.api.paginate(f"/repos/{repo}/issues/{number}/events", what="the PR's label events",
-                                   permission="issues: read")
+        events = self.api.paginate(
+            f"/repos/{repo}/issues/{number}/events", what="the PR's label events", permission="issues: read"
+        )
         out = []
         for e in events:
             if e.get("event") not in ("labeled", "unlabeled") or (as_of and (e.get("created_at") or "") > as_of):
                 continue
-            out.append(LabelEvent(label=(e.get("label") or {}).get("name") or "", action=e["event"],
-                                  actor=(e.get("actor") or {}).get("login") or "ghost",
-                                  created_at=e.get("created_at") or ""))
+            out.append(
+                LabelEvent(
+                    label=(e.get("label") or {}).get("name") or "",
+                    action=e["event"],
+                    actor=(e.get("actor") or {}).get("login") or "ghost",
+                    created_at=e.get("created_at") or "",
+                )
+            )
         return tuple(out)
 
     # ===================================================================== branch rules
@@ -365,10 +452,16 @@ class Collector:
         """Rulesets (readable with `contents: read`) merged with classic protection when readable."""
         sources: list[str] = []
         unreadable: list[Unobservable] = []
-        fields: dict[str, Any] = {"requires_pull_request": False, "required_approvals": 0,
-                                  "requires_code_owner_review": False, "dismisses_stale_reviews": False,
-                                  "required_status_checks": [], "blocks_force_push": False,
-                                  "blocks_deletion": False, "restricts_updates": False}
+        fields: dict[str, Any] = {
+            "requires_pull_request": False,
+            "required_approvals": 0,
+            "requires_code_owner_review": False,
+            "dismisses_stale_reviews": False,
+            "required_status_checks": [],
+            "blocks_force_push": False,
+            "blocks_deletion": False,
+            "restricts_updates": False,
+        }
         try:
             rules = self.api.paginate(f"/repos/{repo}/rules/branches/{branch}", what=f"the rulesets of {branch}")
             sources.append("rulesets")
@@ -377,15 +470,15 @@ class Collector:
             code = getattr(error.__cause__, "status", None)
             if code not in (403, 404):
                 raise
-            unreadable.append(Unobservable(f"rulesets of {repo}@{branch}", f"GitHub answered {code}",
-                                           "contents: read"))
+            unreadable.append(Unobservable(f"rulesets of {repo}@{branch}", f"GitHub answered {code}", "contents: read"))
         denied = self._protection_denied.get(repo.lower())
         if denied is not None:  # the same token was already refused classic protection on this repo
             unreadable.append(replace(denied, what=f"classic branch protection of {repo}@{branch}"))
         else:
             try:
-                data = self.api.get(f"/repos/{repo}/branches/{branch}/protection",
-                                    what=f"the classic protection of {branch}")
+                data = self.api.get(
+                    f"/repos/{repo}/branches/{branch}/protection", what=f"the classic protection of {branch}"
+                )
                 sources.append("classic protection")
                 _apply_classic(fields, data if isinstance(data, dict) else {})
             except ChangeproofError as error:
@@ -393,9 +486,11 @@ class Collector:
                 if code == 404:  # "Branch not protected": read, and there is none
                     sources.append("classic protection")
                 elif code in (401, 403):
-                    entry = Unobservable(f"classic branch protection of {repo}@{branch}",
-                                         f"GitHub answered {code}: the token cannot read branch protection",
-                                         "administration: read (repository admin; GITHUB_TOKEN never has it)")
+                    entry = Unobservable(
+                        f"classic branch protection of {repo}@{branch}",
+                        f"GitHub answered {code}: the token cannot read branch protection",
+                        "administration: read (repository admin; GITHUB_TOKEN never has it)",
+                    )
                     self._protection_denied[repo.lower()] = entry
                     unreadable.append(entry)
                 else:
@@ -409,8 +504,9 @@ def _apply_rulesets(fields: dict[str, Any], rules: list[dict[str, Any]]) -> None
         kind, params = rule.get("type"), rule.get("parameters") or {}
         if kind == "pull_request":
             fields["requires_pull_request"] = True
-            fields["required_approvals"] = max(fields["required_approvals"],
-                                               int(params.get("required_approving_review_count") or 0))
+            fields["required_approvals"] = max(
+                fields["required_approvals"], int(params.get("required_approving_review_count") or 0)
+            )
             fields["requires_code_owner_review"] |= bool(params.get("require_code_owner_review"))
             fields["dismisses_stale_reviews"] |= bool(params.get("dismiss_stale_reviews_on_push"))
         elif kind == "required_status_checks":
@@ -427,8 +523,9 @@ def _apply_classic(fields: dict[str, Any], data: dict[str, Any]) -> None:
     reviews = data.get("required_pull_request_reviews")
     if isinstance(reviews, dict):
         fields["requires_pull_request"] = True
-        fields["required_approvals"] = max(fields["required_approvals"],
-                                           int(reviews.get("required_approving_review_count") or 0))
+        fields["required_approvals"] = max(
+            fields["required_approvals"], int(reviews.get("required_approving_review_count") or 0)
+        )
         fields["requires_code_owner_review"] |= bool(reviews.get("require_code_owner_reviews"))
         fields["dismisses_stale_reviews"] |= bool(reviews.get("dismiss_stale_reviews"))
     checks = data.get("required_status_checks")

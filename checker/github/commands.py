@@ -24,16 +24,29 @@ def github() -> None:
 @github.command("collect")
 @click.argument("repository")
 @click.argument("number", type=int)
-@click.option("--api-url", default=lambda: os.environ.get("GITHUB_API_URL", "https://api.github.com"),
-              show_default="$GITHUB_API_URL or https://api.github.com", help="REST API base URL (GHES: https://HOST/api/v3).")
-@click.option("--token-env", default="GITHUB_TOKEN", show_default=True,
-              help="Name of the environment variable holding the token (never pass a token as an argument).")
-@click.option("--ledger-branch", default="changeproof-ledger", show_default=True,
-              help="Also read the rules of this branch ('' to skip).")
+@click.option(
+    "--api-url",
+    default=lambda: os.environ.get("GITHUB_API_URL", "https://api.github.com"),
+    show_default="$GITHUB_API_URL or https://api.github.com",
+    help="REST API base URL (GHES: https://HOST/api/v3).",
+)
+@click.option(
+    "--token-env",
+    default="GITHUB_TOKEN",
+    show_default=True,
+    help="Name of the environment variable holding the token (never pass a token as an argument).",
+)
+@click.option(
+    "--ledger-branch",
+    default="changeproof-ledger",
+    show_default=True,
+    help="Also read the rules of this branch ('' to skip).",
+)
 @click.option("--at-merge", is_flag=True, help="Collect the merged PR as it stood at merge (as the record job).")
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the facts here instead of stdout.")
-def collect(repository: str, number: int, api_url: str, token_env: str, ledger_branch: str, at_merge: bool,
-            out: str | None) -> None:
+def collect(
+    repository: str, number: int, api_url: str, token_env: str, ledger_branch: str, at_merge: bool, out: str | None
+) -> None:
     """Write the Facts of pull request NUMBER of REPOSITORY (owner/name) as JSON."""
     from checker.github.api import Api
     from checker.github.collector import Collector, Target
@@ -46,8 +59,9 @@ def collect(repository: str, number: int, api_url: str, token_env: str, ledger_b
     collector = Collector(api)
     as_of = None
     if at_merge:
-        pull = api.get(f"/repos/{repository}/pulls/{number}", what=f"pull request #{number}",
-                       permission="pull-requests: read")
+        pull = api.get(
+            f"/repos/{repository}/pulls/{number}", what=f"pull request #{number}", permission="pull-requests: read"
+        )
         as_of = pull.get("merged_at") if isinstance(pull, dict) else None
         if not as_of:
             raise UsageError(f"pull request #{number} is not merged", fix="drop --at-merge")

@@ -82,8 +82,10 @@ class Config:
         env = os.environ if env is None else env
         repository = env.get("GITHUB_REPOSITORY", "")
         if not _REPO.match(repository):
-            raise UsageError("GITHUB_REPOSITORY is not set to owner/repository",
-                             fix="Run changeproof as a GitHub Action step (it sets GITHUB_REPOSITORY).")
+            raise UsageError(
+                "GITHUB_REPOSITORY is not set to owner/repository",
+                fix="Run changeproof as a GitHub Action step (it sets GITHUB_REPOSITORY).",
+            )
         mode = _input(env, "signing-mode", "").lower()
         key = _input(env, "signing-key")
         if not mode:

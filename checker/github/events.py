@@ -16,8 +16,18 @@ from typing import Any
 
 from checker.errors import UsageError
 
-GATE_EVENTS = frozenset({"pull_request", "pull_request_target", "pull_request_review", "merge_group",
-                         "workflow_run", "check_suite", "check_run", "workflow_dispatch"})
+GATE_EVENTS = frozenset(
+    {
+        "pull_request",
+        "pull_request_target",
+        "pull_request_review",
+        "merge_group",
+        "workflow_run",
+        "check_suite",
+        "check_run",
+        "workflow_dispatch",
+    }
+)
 RECORD_EVENTS = frozenset({"push", "schedule"})
 _QUEUE_REF = re.compile(r"^(?:refs/heads/)?gh-readonly-queue/(?P<base>.+)/pr-(?P<n>\d+)-(?P<sha>[0-9a-f]{40})$")
 ZERO_SHA = "0" * 40
@@ -46,8 +56,10 @@ def load_payload(path: str) -> dict[str, Any]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise UsageError(f"the event file {path} does not exist",
-                         fix="Run inside GitHub Actions, or set GITHUB_EVENT_PATH to an event JSON file.") from exc
+        raise UsageError(
+            f"the event file {path} does not exist",
+            fix="Run inside GitHub Actions, or set GITHUB_EVENT_PATH to an event JSON file.",
+        ) from exc
     except (OSError, ValueError) as exc:
         raise UsageError(f"the event file {path} is not valid JSON: {exc}") from exc
     if not isinstance(data, dict):
@@ -62,12 +74,22 @@ def parse(name: str, payload: dict[str, Any], *, job: str = "", pr_input: str = 
     default_branch = str((payload.get("repository") or {}).get("default_branch") or "")
     action = str(payload.get("action") or "")
     chosen = job or ("record" if name in RECORD_EVENTS else "gate")
-    base: dict[str, Any] = {"name": name, "job": chosen, "action": action, "default_branch": default_branch,
-                            "payload": payload}
+    base: dict[str, Any] = {
+        "name": name,
+        "job": chosen,
+        "action": action,
+        "default_branch": default_branch,
+        "payload": payload,
+    }
     if chosen == "record":
         if name == "push":
-            return Event(**base, before=str(payload.get("before") or ""), after=str(payload.get("after") or ""),
-                         ref=str(payload.get("ref") or ""), forced=bool(payload.get("forced")))
+            return Event(
+                **base,
+                before=str(payload.get("before") or ""),
+                after=str(payload.get("after") or ""),
+                ref=str(payload.get("ref") or ""),
+                forced=bool(payload.get("forced")),
+            )
         return Event(**base)  # schedule / dispatch: backfill
     if name in ("pull_request", "pull_request_target", "pull_request_review"):
         pr = payload.get("pull_request") or {}
@@ -75,14 +97,20 @@ def parse(name: str, payload: dict[str, Any], *, job: str = "", pr_input: str = 
             raise UsageError(f"the {name} event has no pull_request.number")
         head_repo = ((pr.get("head") or {}).get("repo") or {}).get("full_name")
         base_repo = ((pr.get("base") or {}).get("repo") or {}).get("full_name")
-        return Event(**base, numbers=(int(pr["number"]),), head_sha=str((pr.get("head") or {}).get("sha") or ""),
-                     fork=bool(head_repo and base_repo and head_repo.lower() != base_repo.lower()))
+        return Event(
+            **base,
+            numbers=(int(pr["number"]),),
+            head_sha=str((pr.get("head") or {}).get("sha") or ""),
+            fork=bool(head_repo and base_repo and head_repo.lower() != base_repo.lower()),
+        )
     if name == "merge_group":
         group = payload.get("merge_group") or {}
         match = _QUEUE_REF.match(str(group.get("head_ref") or ""))
         if not match:
-            raise UsageError(f"merge group head ref '{group.get('head_ref')}' is not a merge-queue branch",
-                             fix="Expected gh-readonly-queue/<base>/pr-<number>-<sha>.")
+            raise UsageError(
+                f"merge group head ref '{group.get('head_ref')}' is not a merge-queue branch",
+                fix="Expected gh-readonly-queue/<base>/pr-<number>-<sha>.",
+            )
         return Event(**base, numbers=(int(match.group("n")),), report_sha=str(group.get("head_sha") or ""))
     if name in ("workflow_run", "check_suite", "check_run"):
         key = {"workflow_run": "workflow_run", "check_suite": "check_suite", "check_run": "check_run"}[name]
@@ -95,9 +123,13 @@ def parse(name: str, payload: dict[str, Any], *, job: str = "", pr_input: str = 
     if name == "workflow_dispatch" or pr_input:
         raw = pr_input or str((payload.get("inputs") or {}).get("pr") or "")
         if not raw.strip().lstrip("#").isdigit():
-            raise UsageError(f"workflow_dispatch needs a pull request number in the `pr` input, got '{raw}'",
-                             fix="Run the workflow with the pr input set, for example 42.")
+            raise UsageError(
+                f"workflow_dispatch needs a pull request number in the `pr` input, got '{raw}'",
+                fix="Run the workflow with the pr input set, for example 42.",
+            )
         return Event(**base, numbers=(int(raw.strip().lstrip("#")),))
-    raise UsageError(f"changeproof does not handle the '{name}' event in the {chosen} job",
-                     fix="Trigger the gate on pull_request, pull_request_review, merge_group, workflow_run, "
-                         "check_suite or workflow_dispatch, and the record job on push and schedule.")
+    raise UsageError(
+        f"changeproof does not handle the '{name}' event in the {chosen} job",
+        fix="Trigger the gate on pull_request, pull_request_review, merge_group, workflow_run, "
+        "check_suite or workflow_dispatch, and the record job on push and schedule.",
+    )

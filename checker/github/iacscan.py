@@ -43,14 +43,21 @@ def with_iac(config: Config, facts: Facts, reporter: Reporter) -> Facts:
     if not changed:
         return facts
     if config.iac == "off":
-        return replace(facts, iac=IacFacts(scanned=False, changed_iac_files=changed,
-                                           errors=("IaC scanning is turned off by the action's iac input",)))
+        return replace(
+            facts,
+            iac=IacFacts(
+                scanned=False,
+                changed_iac_files=changed,
+                errors=("IaC scanning is turned off by the action's iac input",),
+            ),
+        )
     from checker.iac import scan_git_change, write_sarif
 
     try:
         with _repository(config) as repo_dir:
-            scan = scan_git_change(repo_dir=repo_dir, base_sha=facts.base_sha, head_sha=facts.head_sha,
-                                   changed=facts.files)
+            scan = scan_git_change(
+                repo_dir=repo_dir, base_sha=facts.base_sha, head_sha=facts.head_sha, changed=facts.files
+            )
     except ChangeproofError as error:
         reporter.warn(f"the IaC scan did not run: {error.summary}")
         return replace(facts, iac=IacFacts(scanned=False, changed_iac_files=changed, errors=(error.summary,)))
@@ -74,8 +81,11 @@ def _repository(config: Config) -> Iterator[Path]:
     saved = {k: v for k, v in os.environ.items() if k.startswith("GIT_CONFIG_") or k == "GIT_TERMINAL_PROMPT"}
     try:
         subprocess.run(["git", "init", "-q", str(scratch)], check=True, capture_output=True)
-        subprocess.run(["git", "-C", str(scratch), "remote", "add", "origin",
-                        f"{config.server_url}/{config.repository}.git"], check=True, capture_output=True)
+        subprocess.run(
+            ["git", "-C", str(scratch), "remote", "add", "origin", f"{config.server_url}/{config.repository}.git"],
+            check=True,
+            capture_output=True,
+        )
         settings = [("core.hooksPath", "/dev/null"), ("protocol.version", "2")]
         if config.token:
             basic = base64.b64encode(f"x-access-token:{config.token}".encode()).decode()

@@ -87,8 +87,12 @@ class Recorder:
         for number, pull in sorted(merged.items()):
             self._record_merge(number, pull)
         if unexplained:
-            self._exception("commits pushed to the default branch without a merged pull request",
-                            tuple(unexplained), event.before, event.after)
+            self._exception(
+                "commits pushed to the default branch without a merged pull request",
+                tuple(unexplained),
+                event.before,
+                event.after,
+            )
         self._summary_tail()
 
     def _default_branch(self) -> str:
@@ -97,13 +101,17 @@ class Recorder:
 
     def _range(self, before: str, after: str) -> list[dict[str, Any]]:
         if before == ZERO_SHA or not before:
-            data = self.api.get(f"/repos/{self.repo}/commits/{after}", what=f"commit {after[:12]}",
-                                permission="contents: read")
+            data = self.api.get(
+                f"/repos/{self.repo}/commits/{after}", what=f"commit {after[:12]}", permission="contents: read"
+            )
             return [data]
         try:
-            return self.api.paginate(f"/repos/{self.repo}/compare/{before}...{after}", key="commits",
-                                     what=f"the pushed range {before[:12]}...{after[:12]}",
-                                     permission="contents: read")
+            return self.api.paginate(
+                f"/repos/{self.repo}/compare/{before}...{after}",
+                key="commits",
+                what=f"the pushed range {before[:12]}...{after[:12]}",
+                permission="contents: read",
+            )
         except ChangeproofError as error:
             if getattr(error.__cause__, "status", None) != 404 or not self.event.forced:
                 raise
@@ -125,13 +133,18 @@ class Recorder:
     def _pulls_of(self, commit: dict[str, Any], default: str) -> list[dict[str, Any]]:
         """Merged PRs into the default branch that GitHub links to this commit (retried while unlinked)."""
         sha = commit["sha"]
-        looks_merged = (len(commit.get("parents") or []) > 1
-                        or bool(_PR_HINT.search((commit.get("commit") or {}).get("message") or ""))
-                        or ((commit.get("committer") or {}).get("login") or "") in PLATFORM_COMMITTERS)
+        looks_merged = (
+            len(commit.get("parents") or []) > 1
+            or bool(_PR_HINT.search((commit.get("commit") or {}).get("message") or ""))
+            or ((commit.get("committer") or {}).get("login") or "") in PLATFORM_COMMITTERS
+        )
         attempts = 1 + (self.link_retries if looks_merged else 0)
         for attempt in range(attempts):
-            pulls = self.api.paginate(f"/repos/{self.repo}/commits/{sha}/pulls", what=f"the PR of {sha[:12]}",
-                                      permission="pull-requests: read")
+            pulls = self.api.paginate(
+                f"/repos/{self.repo}/commits/{sha}/pulls",
+                what=f"the PR of {sha[:12]}",
+                permission="pull-requests: read",
+            )
             merged = [p for p in pulls if p.get("merged_at") and (p.get("base") or {}).get("ref") == default]
             if merged:
                 return merged
@@ -142,25 +155,37 @@ class Recorder:
     # ------------------------------------------------------------------------------ records
     def _record_merge(self, number: int, pull: dict[str, Any]) -> Evaluation:
         merged_at = str(pull.get("merged_at"))
-        facts = self.collector.collect(Target(self.repo, number, ledger_repository=self.config.ledger_name,
-                                              ledger_branch=self.config.ledger_branch), as_of=merged_at)
+        facts = self.collector.collect(
+            Target(
+                self.repo, number, ledger_repository=self.config.ledger_name, ledger_branch=self.config.ledger_branch
+            ),
+            as_of=merged_at,
+        )
         facts = action_mod._with_iac(self.config, facts, self.reporter)
         policy = policy_for_facts(facts)
         evaluation = evaluate(policy, facts)
         self.run.evaluations.append(evaluation)
         evidence_url = ""
         if self.signer is not None:
-            evidence_url = action_mod._record(self.config, self.event, evaluation, facts, policy, self.signer,
-                                              self.run, kind="merge")
-        self.reporter.log_untrusted([f"merged PR #{number}: {facts.title}",
-                                     f"as it stood at merge ({merged_at}): {evaluation.verdict.value}"])
+            evidence_url = action_mod._record(
+                self.config, self.event, evaluation, facts, policy, self.signer, self.run, kind="merge"
+            )
+        self.reporter.log_untrusted(
+            [f"merged PR #{number}: {facts.title}", f"as it stood at merge ({merged_at}): {evaluation.verdict.value}"]
+        )
         for a in build_annotations(evaluation):
             level = "warning" if a.level == "error" else a.level  # the merge has happened: inform, not block
-            self.reporter.line(type(a)(level, f"PR #{number}: {a.message}", a.title, a.file, a.line,
-                                       a.end_line).render())
-        self.reporter.summary(summary_markdown(
-            evaluation, evidence_url=evidence_url, api_calls=None,
-            notes=[f"Merged PR #{number} evaluated as it stood at merge ({merged_at}); policy {policy.source}."]))
+            self.reporter.line(
+                type(a)(level, f"PR #{number}: {a.message}", a.title, a.file, a.line, a.end_line).render()
+            )
+        self.reporter.summary(
+            summary_markdown(
+                evaluation,
+                evidence_url=evidence_url,
+                api_calls=None,
+                notes=[f"Merged PR #{number} evaluated as it stood at merge ({merged_at}); policy {policy.source}."],
+            )
+        )
         return evaluation
 
     def _exception(self, reason: str, commits: tuple[str, ...], before: str, after: str) -> None:
@@ -171,10 +196,18 @@ class Recorder:
 
             if self.config.token and not os.environ.get(TOKEN_ENV):
                 os.environ[TOKEN_ENV] = self.config.token
-            result = record_exception(repository=self.repo, reason=reason, commits=commits, before=before,
-                                      after=after, observed_at=utc_now(), ledger=self.config.ledger_location,
-                                      branch=self.config.ledger_branch, signer=self.signer,
-                                      context=action_mod.run_context(self.config, self.event))
+            result = record_exception(
+                repository=self.repo,
+                reason=reason,
+                commits=commits,
+                before=before,
+                after=after,
+                observed_at=utc_now(),
+                ledger=self.config.ledger_location,
+                branch=self.config.ledger_branch,
+                signer=self.signer,
+                context=action_mod.run_context(self.config, self.event),
+            )
             entry["ledger_entry"] = result.entry_path
             self.run.ledger_entries.append(result.entry_path)
         self.run.exceptions.append(entry)
@@ -182,8 +215,10 @@ class Recorder:
         self.reporter.warn(f"exception recorded: {reason}: {shown or after[:12]}")
 
     def _summary_tail(self) -> None:
-        lines = [f"### changeproof record: {len(self.run.evaluations)} merge(s), "
-                 f"{len(self.run.exceptions)} exception(s)", ""]
+        lines = [
+            f"### changeproof record: {len(self.run.evaluations)} merge(s), {len(self.run.exceptions)} exception(s)",
+            "",
+        ]
         if self.run.exceptions:
             lines += ["| Exception | Commits |", "|---|---|"]
             for e in self.run.exceptions:
@@ -201,18 +236,25 @@ class Recorder:
         """Record merges of the last `backfill-days` days that have no merge record in the ledger."""
         default = self.event.default_branch or self._default_branch()
         since = (dt.datetime.now(dt.UTC) - dt.timedelta(days=self.config.backfill_days)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        pulls = self.api.paginate(f"/repos/{self.repo}/pulls", what="recently closed pull requests",
-                                  params={"state": "closed", "base": default, "sort": "updated", "direction": "desc"},
-                                  permission="pull-requests: read", limit=1000)
+        pulls = self.api.paginate(
+            f"/repos/{self.repo}/pulls",
+            what="recently closed pull requests",
+            params={"state": "closed", "base": default, "sort": "updated", "direction": "desc"},
+            permission="pull-requests: read",
+            limit=1000,
+        )
         merged = [p for p in pulls if p.get("merged_at") and p["merged_at"] >= since]
         recorded = self._recorded_merges()
         missing = [p for p in merged if p.get("merge_commit_sha") not in recorded]
         for pull in sorted(missing, key=lambda p: p["merged_at"]):
             self._record_merge(int(pull["number"]), pull)
         self.run.notes.append(f"backfill since {since}: {len(merged)} merged, {len(missing)} without a record")
-        self.reporter.summary(f"### changeproof backfill\n\n{len(merged)} PR(s) merged since {since}; "
-                              f"{len(missing)} had no merge record and were evaluated"
-                              + ("" if self.signer else " (nothing appended: no signer)") + ".\n")
+        self.reporter.summary(
+            f"### changeproof backfill\n\n{len(merged)} PR(s) merged since {since}; "
+            f"{len(missing)} had no merge record and were evaluated"
+            + ("" if self.signer else " (nothing appended: no signer)")
+            + ".\n"
+        )
 
     def _recorded_merges(self) -> set[str]:
         if self.signer is None:

@@ -56,14 +56,19 @@ def build_annotations(evaluation: Evaluation, per_result: int = MAX_ANNOTATIONS)
     `per_result` caps the file annotations of one control (the runner shows few; a check run more).
     """
     out: list[Annotation] = []
-    ranked = sorted(evaluation.results, key=lambda r: (r.mode is not Mode.ENFORCE, r.status not in BLOCKING,
-                                                       r.status is not Status.PENDING, r.control))
+    ranked = sorted(
+        evaluation.results,
+        key=lambda r: (r.mode is not Mode.ENFORCE, r.status not in BLOCKING, r.status is not Status.PENDING, r.control),
+    )
     for r in ranked:
         if r.status in (Status.PASS, Status.NOT_APPLICABLE, Status.WAIVED):
             continue
         enforced = r.mode is Mode.ENFORCE and evaluation.policy_mode is PolicyMode.ENFORCE
-        level = "error" if enforced and r.status in BLOCKING else (
-            "notice" if r.status in (Status.PENDING, Status.EMERGENCY) else "warning")
+        level = (
+            "error"
+            if enforced and r.status in BLOCKING
+            else ("notice" if r.status in (Status.PENDING, Status.EMERGENCY) else "warning")
+        )
         text = r.message + (f" Fix: {r.remediation}" if r.remediation else "")
         title = f"changeproof: {r.title} ({r.status.value})"
         if r.locations:
@@ -74,8 +79,14 @@ def build_annotations(evaluation: Evaluation, per_result: int = MAX_ANNOTATIONS)
     return out
 
 
-def summary_markdown(evaluation: Evaluation, *, evidence_url: str = "", api_calls: int | None = None,
-                     notes: Iterable[str] = (), limit: int = MAX_SUMMARY_BYTES) -> str:
+def summary_markdown(
+    evaluation: Evaluation,
+    *,
+    evidence_url: str = "",
+    api_calls: int | None = None,
+    notes: Iterable[str] = (),
+    limit: int = MAX_SUMMARY_BYTES,
+) -> str:
     footer = []
     if evidence_url:
         footer.append(f"Evidence: [ledger entry]({evidence_url})")
@@ -106,8 +117,9 @@ class Outputs:
 class Reporter:
     """Writes to the runner (stdout, files) and, best effort, to GitHub."""
 
-    def __init__(self, api: Api | None, repository: str, *, out: TextIO | None = None,
-                 summary_path: str = "", run_url: str = "") -> None:
+    def __init__(
+        self, api: Api | None, repository: str, *, out: TextIO | None = None, summary_path: str = "", run_url: str = ""
+    ) -> None:
         self.api = api
         self.repository = repository
         self.out = out or sys.stdout
@@ -164,8 +176,11 @@ class Reporter:
             return self.api.request(verb, path, body=body, what=what)[1]
         except ChangeproofError as error:
             code = getattr(error.__cause__, "status", None)
-            hint = " (a fork PR's token is read-only; the record job will sign the result after merge)" \
-                if code == 403 else ""
+            hint = (
+                " (a fork PR's token is read-only; the record job will sign the result after merge)"
+                if code == 403
+                else ""
+            )
             self.warn(f"could not write {what}: {error.summary}{hint}")
             return None
 
@@ -174,46 +189,76 @@ class Reporter:
             state, description = status_state(evaluation)
         else:
             state, description = "error", (error[:137] + "...") if len(error) > 140 else error
-        self._write(f"the {STATUS_CONTEXT} commit status", "POST", f"/repos/{self.repository}/statuses/{sha}",
-                    {"state": state, "context": STATUS_CONTEXT, "description": description,
-                     **({"target_url": self.run_url} if self.run_url else {})})
+        self._write(
+            f"the {STATUS_CONTEXT} commit status",
+            "POST",
+            f"/repos/{self.repository}/statuses/{sha}",
+            {
+                "state": state,
+                "context": STATUS_CONTEXT,
+                "description": description,
+                **({"target_url": self.run_url} if self.run_url else {}),
+            },
+        )
 
     def check_run(self, sha: str, evaluation: Evaluation, markdown: str) -> None:
         conclusion = {"success": "success", "pending": "neutral", "failure": "failure"}[status_state(evaluation)[0]]
         items = build_annotations(evaluation, per_result=CHECK_RUN_ANNOTATIONS)
         payload = [
-            {"path": a.file or ".github", "start_line": a.line or 1, "end_line": max(a.end_line, a.line, 1),
-             "annotation_level": {"error": "failure", "warning": "warning"}.get(a.level, "notice"),
-             "title": a.title[:255], "message": a.message[:60000]}
+            {
+                "path": a.file or ".github",
+                "start_line": a.line or 1,
+                "end_line": max(a.end_line, a.line, 1),
+                "annotation_level": {"error": "failure", "warning": "warning"}.get(a.level, "notice"),
+                "title": a.title[:255],
+                "message": a.message[:60000],
+            }
             for a in items
         ]
         output = {"title": f"changeproof: {evaluation.verdict.value}", "summary": markdown[:65000]}
-        run = self._write("a check run", "POST", f"/repos/{self.repository}/check-runs", {
-            "name": STATUS_CONTEXT, "head_sha": sha, "status": "completed", "conclusion": conclusion,
-            "output": {**output, "annotations": payload[:ANNOTATIONS_PER_REQUEST]}})
+        run = self._write(
+            "a check run",
+            "POST",
+            f"/repos/{self.repository}/check-runs",
+            {
+                "name": STATUS_CONTEXT,
+                "head_sha": sha,
+                "status": "completed",
+                "conclusion": conclusion,
+                "output": {**output, "annotations": payload[:ANNOTATIONS_PER_REQUEST]},
+            },
+        )
         if not isinstance(run, dict) or "id" not in run:
             return
         for start in range(ANNOTATIONS_PER_REQUEST, len(payload), ANNOTATIONS_PER_REQUEST):
-            self._write("check run annotations", "PATCH", f"/repos/{self.repository}/check-runs/{run['id']}",
-                        {"output": {**output, "annotations": payload[start:start + ANNOTATIONS_PER_REQUEST]}})
+            self._write(
+                "check run annotations",
+                "PATCH",
+                f"/repos/{self.repository}/check-runs/{run['id']}",
+                {"output": {**output, "annotations": payload[start : start + ANNOTATIONS_PER_REQUEST]}},
+            )
 
     def sticky_comment(self, number: int, markdown: str) -> None:
         if self.api is None:
             return
         body = f"{COMMENT_MARKER}\n{markdown}"[:65000]
         try:
-            comments = self.api.paginate(f"/repos/{self.repository}/issues/{number}/comments",
-                                         what="the PR's comments")
+            comments = self.api.paginate(f"/repos/{self.repository}/issues/{number}/comments", what="the PR's comments")
         except ChangeproofError as error:
             self.warn(f"could not read the PR's comments: {error.summary}")
             return
         mine = [c for c in comments if COMMENT_MARKER in (c.get("body") or "") and _is_bot(c.get("user") or {})]
         if mine:
-            self._write("the sticky comment", "PATCH", f"/repos/{self.repository}/issues/comments/{mine[0]['id']}",
-                        {"body": body})
+            self._write(
+                "the sticky comment",
+                "PATCH",
+                f"/repos/{self.repository}/issues/comments/{mine[0]['id']}",
+                {"body": body},
+            )
         else:
-            self._write("the sticky comment", "POST", f"/repos/{self.repository}/issues/{number}/comments",
-                        {"body": body})
+            self._write(
+                "the sticky comment", "POST", f"/repos/{self.repository}/issues/{number}/comments", {"body": body}
+            )
 
 
 def write_json(path: Path, data: Any) -> None:

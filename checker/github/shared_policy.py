@@ -34,8 +34,10 @@ def shared_policy_fetcher(api_url: str | None = None, token: str | None = None) 
         assert isinstance(collector, Collector)
         found = collector.read_file(match.group(1), match.group(2), match.group(3))
         if found.state == "unreadable":
-            raise PolicyError(f"the shared policy {ref} could not be read: {found.reason}",
-                              fix="set GITHUB_TOKEN to a token that can read that repository")
+            raise PolicyError(
+                f"the shared policy {ref} could not be read: {found.reason}",
+                fix="set GITHUB_TOKEN to a token that can read that repository",
+            )
         return found.content if found.state == "present" else None
 
     return fetch

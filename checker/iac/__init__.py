@@ -28,8 +28,14 @@ from checker.model import ChangedFile
 __all__ = ["IacScan", "is_iac_path", "sarif_bytes", "scan_change", "scan_git_change", "with_digest", "write_sarif"]
 
 
-def scan_change(*, base_dir: Path, head_dir: Path, changed: Sequence[ChangedFile],
-                frameworks: Sequence[str] | None = None, **options: Any) -> IacScan:
+def scan_change(
+    *,
+    base_dir: Path,
+    head_dir: Path,
+    changed: Sequence[ChangedFile],
+    frameworks: Sequence[str] | None = None,
+    **options: Any,
+) -> IacScan:
     """Findings the change from `base_dir` to `head_dir` introduced, resolved and suppressed.
 
     `changed` lists the PR's files (paths relative to both directories). `options`: `mode`
@@ -38,8 +44,15 @@ def scan_change(*, base_dir: Path, head_dir: Path, changed: Sequence[ChangedFile
     return scan_dirs(Path(base_dir), Path(head_dir), changed, frameworks=frameworks, **options)
 
 
-def scan_git_change(*, repo_dir: Path, base_sha: str, head_sha: str, changed: Sequence[ChangedFile],
-                    frameworks: Sequence[str] | None = None, **options: Any) -> IacScan:
+def scan_git_change(
+    *,
+    repo_dir: Path,
+    base_sha: str,
+    head_sha: str,
+    changed: Sequence[ChangedFile],
+    frameworks: Sequence[str] | None = None,
+    **options: Any,
+) -> IacScan:
     """Like `scan_change`, reading both versions from a git checkout (fetching the base sha if missing)."""
     return scan_git(Path(repo_dir), base_sha, head_sha, changed, frameworks=frameworks, **options)
 

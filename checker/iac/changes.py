@@ -32,7 +32,8 @@ def changed_between(base: Path, head: Path) -> list[ChangedFile]:
             changed.append(ChangedFile(rel, "removed"))
         elif before[rel].is_symlink() or after[rel].is_symlink():
             if (os.readlink(before[rel]) if before[rel].is_symlink() else None) != (
-                    os.readlink(after[rel]) if after[rel].is_symlink() else None):
+                os.readlink(after[rel]) if after[rel].is_symlink() else None
+            ):
                 changed.append(ChangedFile(rel, "modified"))
         elif not filecmp.cmp(before[rel], after[rel], shallow=False):
             changed.append(ChangedFile(rel, "modified"))

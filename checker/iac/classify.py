@@ -51,8 +51,7 @@ def is_dockerfile(path: str) -> bool:
 
 def is_workflow(path: str) -> bool:
     parts = PurePosixPath(path).parts
-    return (len(parts) >= 3 and parts[-3] == ".github" and parts[-2] == "workflows"
-            and path.endswith((".yml", ".yaml")))
+    return len(parts) >= 3 and parts[-3] == ".github" and parts[-2] == "workflows" and path.endswith((".yml", ".yaml"))
 
 
 def is_terraform(path: str) -> bool:
@@ -61,8 +60,7 @@ def is_terraform(path: str) -> bool:
 
 def is_iac_path(path: str) -> bool:
     """True when `path` may hold IaC checkov scans (YAML/JSON are candidates until sniffed)."""
-    return (is_terraform(path) or is_dockerfile(path) or is_workflow(path)
-            or path.lower().endswith(_YAML_JSON))
+    return is_terraform(path) or is_dockerfile(path) or is_workflow(path) or path.lower().endswith(_YAML_JSON)
 
 
 def frameworks_for(path: str, head: bytes | None) -> set[str]:

@@ -22,20 +22,26 @@ def _clean(text: str) -> str:
 
 
 def render_text(facts: IacFacts) -> str:
-    lines = [f"IaC scan: frameworks {', '.join(facts.frameworks) or 'none (no IaC file changed)'}; "
-             f"{len(facts.introduced)} introduced, {len(facts.resolved)} resolved, "
-             f"{len(facts.suppressions)} suppression(s) added"]
+    lines = [
+        f"IaC scan: frameworks {', '.join(facts.frameworks) or 'none (no IaC file changed)'}; "
+        f"{len(facts.introduced)} introduced, {len(facts.resolved)} resolved, "
+        f"{len(facts.suppressions)} suppression(s) added"
+    ]
     for title, findings in (("introduced", facts.introduced), ("resolved", facts.resolved)):
         if findings:
             lines.append(f"{title}:")
         for f in findings:
-            lines.append(f"  {f.severity.upper():8} {f.check_id} {_clean(f.file)}:{f.line_start}-{f.line_end} "
-                         f"{_clean(f.resource)}: {f.check_name}")
+            lines.append(
+                f"  {f.severity.upper():8} {f.check_id} {_clean(f.file)}:{f.line_start}-{f.line_end} "
+                f"{_clean(f.resource)}: {f.check_name}"
+            )
     if facts.suppressions:
         lines.append("suppressions added:")
     for s in facts.suppressions:
-        lines.append(f"  {s.check_id} {_clean(s.file)}:{s.line} {_clean(s.resource)} "
-                     f"reason: {_clean(s.reason) or '(none given)'}")
+        lines.append(
+            f"  {s.check_id} {_clean(s.file)}:{s.line} {_clean(s.resource)} "
+            f"reason: {_clean(s.reason) or '(none given)'}"
+        )
     lines.extend(f"error: {_clean(e)}" for e in facts.errors)
     return "\n".join(lines) + "\n"
 
@@ -43,27 +49,58 @@ def render_text(facts: IacFacts) -> str:
 def _changed(base: Path, head: Path, path: str) -> ChangedFile:
     in_base, in_head = (base / path).is_file(), (head / path).is_file()
     if not in_base and not in_head:
-        raise UsageError(f"--changed {path!r} is in neither tree",
-                         fix="give paths relative to the --base and --head directories")
+        raise UsageError(
+            f"--changed {path!r} is in neither tree", fix="give paths relative to the --base and --head directories"
+        )
     return ChangedFile(path, "added" if not in_base else "removed" if not in_head else "modified")
 
 
 @click.command("iac")
-@click.option("--base", "base", required=True, type=click.Path(file_okay=False, exists=True),
-              help="Directory with the base version of the repository.")
-@click.option("--head", "head", required=True, type=click.Path(file_okay=False, exists=True),
-              help="Directory with the PR's version of the repository.")
-@click.option("--changed", "changed", multiple=True,
-              help="A changed file (repository-relative; repeat). Default: every file that differs.")
-@click.option("--framework", "frameworks", multiple=True, type=click.Choice(FRAMEWORKS),
-              help="Only these checkov frameworks (repeat). Default: all of them.")
+@click.option(
+    "--base",
+    "base",
+    required=True,
+    type=click.Path(file_okay=False, exists=True),
+    help="Directory with the base version of the repository.",
+)
+@click.option(
+    "--head",
+    "head",
+    required=True,
+    type=click.Path(file_okay=False, exists=True),
+    help="Directory with the PR's version of the repository.",
+)
+@click.option(
+    "--changed",
+    "changed",
+    multiple=True,
+    help="A changed file (repository-relative; repeat). Default: every file that differs.",
+)
+@click.option(
+    "--framework",
+    "frameworks",
+    multiple=True,
+    type=click.Choice(FRAMEWORKS),
+    help="Only these checkov frameworks (repeat). Default: all of them.",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
-@click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low"]), default="high",
-              show_default=True, help="Exit 1 when a new finding is at least this severe.")
-@click.option("--sarif", "sarif_path", type=click.Path(dir_okay=False),
-              help="Also write the SARIF 2.1.0 file here.")
-def iac(base: str, head: str, changed: tuple[str, ...], frameworks: tuple[str, ...], fmt: str,
-        fail_on: str, sarif_path: str | None) -> None:
+@click.option(
+    "--fail-on",
+    type=click.Choice(["critical", "high", "medium", "low"]),
+    default="high",
+    show_default=True,
+    help="Exit 1 when a new finding is at least this severe.",
+)
+@click.option("--sarif", "sarif_path", type=click.Path(dir_okay=False), help="Also write the SARIF 2.1.0 file here.")
+def iac(
+    base: str,
+    head: str,
+    changed: tuple[str, ...],
+    frameworks: tuple[str, ...],
+    fmt: str,
+    fail_on: str,
+    sarif_path: str | None,
+) -> None:
     """Scan what a change adds to IaC misconfigurations, checkov offline, base vs head.
 
     Exit 0 when nothing at or above --fail-on was introduced, 1 when something was, 2 on bad input.
@@ -88,4 +125,3 @@ def iac(base: str, head: str, changed: tuple[str, ...], frameworks: tuple[str, .
         click.echo(render_text(scan.facts), nl=False)
     blocking = [f for f in scan.facts.introduced if RANK.get(f.severity, 3) >= RANK[fail_on]]
     sys.exit(1 if blocking else 0)
-

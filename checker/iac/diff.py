@@ -58,9 +58,15 @@ class Delta:
 
 def _finding(rec: dict[str, Any], severity: Callable[[str], str]) -> IacFinding:
     return IacFinding(
-        check_id=rec["check_id"], check_name=rec["check_name"], severity=severity(rec["check_id"]),
-        framework=rec["framework"], file=rec["file"], line_start=rec["line_start"], line_end=rec["line_end"],
-        resource=display_resource(rec), guideline=rec.get("guideline", ""),
+        check_id=rec["check_id"],
+        check_name=rec["check_name"],
+        severity=severity(rec["check_id"]),
+        framework=rec["framework"],
+        file=rec["file"],
+        line_start=rec["line_start"],
+        line_end=rec["line_end"],
+        resource=display_resource(rec),
+        guideline=rec.get("guideline", ""),
     )
 
 
@@ -72,28 +78,45 @@ def _by_key(records: Iterable[dict[str, Any]], state: str) -> dict[Key, dict[str
     return found
 
 
-def diff(base: list[dict[str, Any]], head: list[dict[str, Any]], severity: Callable[[str], str],
-         suppression_line: Callable[[dict[str, Any]], int], unscanned_head: frozenset[str] = frozenset()) -> Delta:
+def diff(
+    base: list[dict[str, Any]],
+    head: list[dict[str, Any]],
+    severity: Callable[[str], str],
+    suppression_line: Callable[[dict[str, Any]], int],
+    unscanned_head: frozenset[str] = frozenset(),
+) -> Delta:
     """`unscanned_head`: head files that exist but could not be scanned; their base findings are not resolved."""
     base_failed, head_failed = _by_key(base, "failed"), _by_key(head, "failed")
     base_skipped, head_skipped = _by_key(base, "skipped"), _by_key(head, "skipped")
     introduced = [_finding(r, severity) for k, r in head_failed.items() if k not in base_failed]
     # A finding the PR merely suppressed is not resolved: it shows up as a suppression instead.
     # Nor is one whose file the head scan could not read: breaking a file's syntax fixes nothing.
-    resolved = [_finding(r, severity) for k, r in base_failed.items()
-                if k not in head_failed and k not in head_skipped and r["file"] not in unscanned_head]
+    resolved = [
+        _finding(r, severity)
+        for k, r in base_failed.items()
+        if k not in head_failed and k not in head_skipped and r["file"] not in unscanned_head
+    ]
     suppressions = []
     for k, rec in head_skipped.items():
         if k in base_skipped:
             continue
         reason = rec.get("suppress_comment", "")
         reason = "" if reason.strip() == NO_REASON else reason.strip()
-        suppressions.append(IacSuppression(check_id=rec["check_id"], file=rec["file"],
-                                           resource=display_resource(rec), reason=reason,
-                                           line=suppression_line(rec)))
+        suppressions.append(
+            IacSuppression(
+                check_id=rec["check_id"],
+                file=rec["file"],
+                resource=display_resource(rec),
+                reason=reason,
+                line=suppression_line(rec),
+            )
+        )
 
     def order(f: IacFinding) -> tuple[str, int, str]:
         return f.file, f.line_start, f.check_id
 
-    return Delta(tuple(sorted(introduced, key=order)), tuple(sorted(resolved, key=order)),
-                 tuple(sorted(suppressions, key=lambda s: (s.file, s.line, s.check_id))))
+    return Delta(
+        tuple(sorted(introduced, key=order)),
+        tuple(sorted(resolved, key=order)),
+        tuple(sorted(suppressions, key=lambda s: (s.file, s.line, s.check_id))),
+    )

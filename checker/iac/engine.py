@@ -74,8 +74,7 @@ def _record(framework: str, root: Path, record: Any, state: str) -> dict[str, An
     return out
 
 
-def scan_tree(root: Path, frameworks: list[str], secret_files: list[str],
-              external_checks: list[str]) -> dict[str, Any]:
+def scan_tree(root: Path, frameworks: list[str], secret_files: list[str], external_checks: list[str]) -> dict[str, Any]:
     """Scan one materialised tree; returns {"records", "parse_errors", "checkov_version"}."""
     offline_environment()
     logging.getLogger("checkov").setLevel(logging.ERROR)
@@ -90,7 +89,9 @@ def scan_tree(root: Path, frameworks: list[str], secret_files: list[str],
         module = importlib.import_module(RUNNERS[framework])
         runner = module.Runner()
         runner_filter = RunnerFilter(
-            framework=[framework], download_external_modules=False, show_progress_bar=False,
+            framework=[framework],
+            download_external_modules=False,
+            show_progress_bar=False,
             enable_secret_scan_all_files=(framework == "secrets"),
         )
         # External checks register into process-wide registries: load each directory once per

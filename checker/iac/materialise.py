@@ -137,8 +137,11 @@ class Materialiser:
                 for source in _MODULE_SOURCE.findall(data.decode("utf-8", "replace")):
                     module = safe_rel(posixpath.join(rel_dir, source))
                     if module is None:
-                        self._error(rel_path, f"module source {source!r} points outside the repository; "
-                                              "not followed", refused=False)
+                        self._error(
+                            rel_path,
+                            f"module source {source!r} points outside the repository; not followed",
+                            refused=False,
+                        )
                     elif module not in self.out.dirs:
                         queue.append(module)
 

@@ -26,8 +26,9 @@ def _region(start: int, end: int) -> dict[str, int]:
     return {"startLine": start, "endLine": max(end, start)}
 
 
-def build_sarif(facts: IacFacts, checkov_version: str, names: dict[str, str],
-                severity: Callable[[str], str]) -> dict[str, Any]:
+def build_sarif(
+    facts: IacFacts, checkov_version: str, names: dict[str, str], severity: Callable[[str], str]
+) -> dict[str, Any]:
     rules: dict[str, dict[str, Any]] = {}
 
     def rule(check_id: str, name: str, severity: str, guideline: str) -> int:
@@ -38,8 +39,10 @@ def build_sarif(facts: IacFacts, checkov_version: str, names: dict[str, str],
                 "shortDescription": {"text": name or check_id},
                 "fullDescription": {"text": name or check_id},
                 "defaultConfiguration": {"level": LEVEL.get(severity, "error")},
-                "properties": {"security-severity": SECURITY_SEVERITY.get(severity, "8.0"),
-                               "tags": ["security", "iac"]},
+                "properties": {
+                    "security-severity": SECURITY_SEVERITY.get(severity, "8.0"),
+                    "tags": ["security", "iac"],
+                },
             }
             if guideline.startswith(("http://", "https://")):
                 entry["helpUri"] = guideline
@@ -57,10 +60,12 @@ def build_sarif(facts: IacFacts, checkov_version: str, names: dict[str, str],
             "ruleIndex": index,
             "level": LEVEL.get(f.severity, "error"),
             "message": {"text": f"{f.check_name or f.check_id} ({f.severity}) on {f.resource}"},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": f.file},
-                                                "region": _region(f.line_start, f.line_end)}}],
-            "partialFingerprints": {"changeproofIacIdentity/v1": _fingerprint(f.check_id, f.framework,
-                                                                               f.resource, f.file)},
+            "locations": [
+                {"physicalLocation": {"artifactLocation": {"uri": f.file}, "region": _region(f.line_start, f.line_end)}}
+            ],
+            "partialFingerprints": {
+                "changeproofIacIdentity/v1": _fingerprint(f.check_id, f.framework, f.resource, f.file)
+            },
         }
         results.append(result)
         return result
@@ -68,17 +73,27 @@ def build_sarif(facts: IacFacts, checkov_version: str, names: dict[str, str],
     for finding in facts.introduced:
         add(finding)
     for s in facts.suppressions:
-        result = add(IacFinding(s.check_id, names.get(s.check_id, ""), severity(s.check_id), "", s.file, s.line,
-                                s.line, s.resource))
+        result = add(
+            IacFinding(
+                s.check_id, names.get(s.check_id, ""), severity(s.check_id), "", s.file, s.line, s.line, s.resource
+            )
+        )
         result["suppressions"] = [{"kind": "inSource", "justification": s.reason or "no reason given"}]
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "changeproof-iac", "informationUri": "https://www.checkov.io/",
-                                "version": checkov_version or "unknown",
-                                "rules": list(rules.values())}},
-            "automationDetails": {"id": "changeproof/iac/"},
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "changeproof-iac",
+                        "informationUri": "https://www.checkov.io/",
+                        "version": checkov_version or "unknown",
+                        "rules": list(rules.values()),
+                    }
+                },
+                "automationDetails": {"id": "changeproof/iac/"},
+                "results": results,
+            }
+        ],
     }

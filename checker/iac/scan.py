@@ -67,8 +67,7 @@ def _sniff(tree: Tree, path: str) -> bytes | None:
         return None
 
 
-def plan_change(base: Tree, head: Tree, changed: Sequence[ChangedFile],
-                frameworks: Sequence[str] | None) -> Plan:
+def plan_change(base: Tree, head: Tree, changed: Sequence[ChangedFile], frameworks: Sequence[str] | None) -> Plan:
     wanted = set(frameworks) if frameworks else set(classify.FRAMEWORKS)
     wanted.discard("github_configuration")
     plan = Plan()
@@ -113,8 +112,13 @@ def _run_workers(requests: list[dict[str, Any]], *, per_tree: bool) -> list[dict
     batches: list[Any] = list(requests) if per_tree else [requests]
     procs = []
     for _ in batches:
-        proc = subprocess.Popen([sys.executable, "-m", "checker.iac.worker"], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "checker.iac.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         procs.append(proc)
     outputs: list[dict[str, Any]] = []
     for proc, batch in zip(procs, batches, strict=True):
@@ -124,13 +128,15 @@ def _run_workers(requests: list[dict[str, Any]], *, per_tree: bool) -> list[dict
         except subprocess.TimeoutExpired as error:
             for other in procs:
                 other.kill()
-            raise InfrastructureError(f"the checkov scan of the {label} tree took longer than "
-                                      f"{WORKER_TIMEOUT_S} s", fix="re-run the job") from error
+            raise InfrastructureError(
+                f"the checkov scan of the {label} tree took longer than {WORKER_TIMEOUT_S} s", fix="re-run the job"
+            ) from error
         if proc.returncode != 0:
             tail = "\n".join(err.strip().splitlines()[-5:])
-            raise InfrastructureError(f"the checkov scan of the {label} tree failed "
-                                      f"(exit {proc.returncode}): {tail}",
-                                      fix="re-run with CHANGEPROOF_IAC_MODE=inprocess to see the traceback")
+            raise InfrastructureError(
+                f"the checkov scan of the {label} tree failed (exit {proc.returncode}): {tail}",
+                fix="re-run with CHANGEPROOF_IAC_MODE=inprocess to see the traceback",
+            )
         loaded = json.loads(out)
         outputs.extend([loaded] if per_tree else loaded)
     return outputs
@@ -138,6 +144,7 @@ def _run_workers(requests: list[dict[str, Any]], *, per_tree: bool) -> list[dict
 
 def _suppression_line(root: Path) -> Callable[[dict[str, Any]], int]:
     """The line of the skip comment/annotation naming the check, else the resource's first line."""
+
     def find(rec: dict[str, Any]) -> int:
         try:
             lines = (root / rec["file"]).read_text(encoding="utf-8", errors="replace").splitlines()
@@ -148,12 +155,20 @@ def _suppression_line(root: Path) -> Callable[[dict[str, Any]], int]:
             if rec["check_id"] in lines[number - 1]:
                 return number
         return int(rec["line_start"])
+
     return find
 
 
-def scan_trees(base: Tree, head: Tree, changed: Sequence[ChangedFile], *,
-               frameworks: Sequence[str] | None = None, mode: str | None = None,
-               table: SeverityTable | None = None, external_checks: Sequence[Path] | None = None) -> IacScan:
+def scan_trees(
+    base: Tree,
+    head: Tree,
+    changed: Sequence[ChangedFile],
+    *,
+    frameworks: Sequence[str] | None = None,
+    mode: str | None = None,
+    table: SeverityTable | None = None,
+    external_checks: Sequence[Path] | None = None,
+) -> IacScan:
     """The whole pipeline over two trees; checkov is imported (or spawned) only if the plan is not empty."""
     plan = plan_change(base, head, changed, frameworks)
     table = table or default_table()
@@ -176,23 +191,45 @@ def scan_trees(base: Tree, head: Tree, changed: Sequence[ChangedFile], *,
             if label == "head":
                 unscanned |= mat.out.refused
             roots[label] = root
-            requests.append({"label": label, "root": str(root), "frameworks": plan.frameworks,
-                             "secret_files": sorted(p for p in secret_files if p in mat.out.files),
-                             "external": external})
+            requests.append(
+                {
+                    "label": label,
+                    "root": str(root),
+                    "frameworks": plan.frameworks,
+                    "secret_files": sorted(p for p in secret_files if p in mat.out.files),
+                    "external": external,
+                }
+            )
         if mode not in MODES:
             raise UsageError(f"unknown IaC scan mode {mode!r}", fix=f"use one of {', '.join(MODES)}")
-        results = (_run_inprocess(requests) if mode == "inprocess"
-                   else _run_workers(requests, per_tree=(mode == "subprocess-per-tree")))
+        results = (
+            _run_inprocess(requests)
+            if mode == "inprocess"
+            else _run_workers(requests, per_tree=(mode == "subprocess-per-tree"))
+        )
         for label, result in zip(("base", "head"), results, strict=True):
-            errors.extend(f"{label}: {path}: checkov could not parse this file; its resources were not scanned"
-                          for path in result["parse_errors"])
+            errors.extend(
+                f"{label}: {path}: checkov could not parse this file; its resources were not scanned"
+                for path in result["parse_errors"]
+            )
         unscanned |= set(results[1]["parse_errors"])
-        delta = diff(results[0]["records"], results[1]["records"], table.severity,
-                     _suppression_line(roots["head"]), frozenset(unscanned))
+        delta = diff(
+            results[0]["records"],
+            results[1]["records"],
+            table.severity,
+            _suppression_line(roots["head"]),
+            frozenset(unscanned),
+        )
     names = {r["check_id"]: r["check_name"] for res in results for r in res["records"]}
-    facts = IacFacts(scanned=True, frameworks=tuple(plan.frameworks), introduced=delta.introduced,
-                     resolved=delta.resolved, suppressions=delta.suppressions,
-                     errors=tuple(dict.fromkeys(errors)), changed_iac_files=tuple(plan.changed_iac))
+    facts = IacFacts(
+        scanned=True,
+        frameworks=tuple(plan.frameworks),
+        introduced=delta.introduced,
+        resolved=delta.resolved,
+        suppressions=delta.suppressions,
+        errors=tuple(dict.fromkeys(errors)),
+        changed_iac_files=tuple(plan.changed_iac),
+    )
     version = str(results[1].get("checkov_version", ""))
     return IacScan(facts, build_sarif(facts, version, names, table.severity), version, mode)
 
@@ -201,8 +238,7 @@ def scan_dirs(base_dir: Path, head_dir: Path, changed: Sequence[ChangedFile], **
     return scan_trees(DirTree(base_dir, "base"), DirTree(head_dir, "head"), changed, **kwargs)
 
 
-def scan_git(repo_dir: Path, base_sha: str, head_sha: str, changed: Sequence[ChangedFile],
-             **kwargs: Any) -> IacScan:
+def scan_git(repo_dir: Path, base_sha: str, head_sha: str, changed: Sequence[ChangedFile], **kwargs: Any) -> IacScan:
     ensure_commit(repo_dir, head_sha)
     ensure_commit(repo_dir, base_sha)
     base, head = GitTree(repo_dir, base_sha, "base"), GitTree(repo_dir, head_sha, "head")

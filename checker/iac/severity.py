@@ -41,15 +41,15 @@ class SeverityTable:
 def _level(value: object, where: str) -> str:
     level = str(value).lower()
     if level not in LEVELS:
-        raise PolicyError(f"unknown severity {value!r} in {where}",
-                          fix=f"use one of {', '.join(LEVELS)}")
+        raise PolicyError(f"unknown severity {value!r} in {where}", fix=f"use one of {', '.join(LEVELS)}")
     return level
 
 
 def load_table(table_path: Path, policies_dir: Path) -> SeverityTable:
     data = yaml.safe_load(table_path.read_text(encoding="utf-8")) or {}
-    rules = tuple((str(r["match"]), _level(r["severity"], f"{table_path} ({r['match']})"))
-                  for r in data.get("rules", ()))
+    rules = tuple(
+        (str(r["match"]), _level(r["severity"], f"{table_path} ({r['match']})")) for r in data.get("rules", ())
+    )
     custom: dict[str, str] = {}
     for path in sorted(policies_dir.glob("*.y*ml")):
         meta = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("metadata", {})

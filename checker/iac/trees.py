@@ -112,8 +112,9 @@ class GitTree:
             done = self._git("cat-file", "blob", f"{self.sha}:{rel_path}", check=False)
             return done.stdout if done.returncode == 0 else None
         if self._batch is None:
-            self._batch = subprocess.Popen(["git", "-C", str(self.repo), "cat-file", "--batch"],
-                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            self._batch = subprocess.Popen(
+                ["git", "-C", str(self.repo), "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            )
         assert self._batch.stdin is not None and self._batch.stdout is not None
         self._batch.stdin.write(f"{self.sha}:{rel_path}\n".encode("utf-8", "surrogateescape"))
         self._batch.stdin.flush()
@@ -166,17 +167,23 @@ class GitTree:
 
 def ensure_commit(repo: Path, sha: str) -> None:
     """Make `sha` available locally, fetching it from `origin` when a shallow checkout lacks it."""
+
     def present() -> bool:
-        return subprocess.run(["git", "-C", str(repo), "cat-file", "-e", f"{sha}^{{commit}}"],
-                              capture_output=True).returncode == 0
+        return (
+            subprocess.run(
+                ["git", "-C", str(repo), "cat-file", "-e", f"{sha}^{{commit}}"], capture_output=True
+            ).returncode
+            == 0
+        )
 
     if present():
         return
-    fetched = subprocess.run(["git", "-C", str(repo), "fetch", "--no-tags", "--depth=1", "origin", sha],
-                             capture_output=True, text=True)
+    fetched = subprocess.run(
+        ["git", "-C", str(repo), "fetch", "--no-tags", "--depth=1", "origin", sha], capture_output=True, text=True
+    )
     if fetched.returncode != 0 or not present():
         raise InfrastructureError(
             f"commit {sha[:12]} is not in {repo} and could not be fetched from origin",
             fix="check out the repository with enough history (actions/checkout with fetch-depth: 0) "
-                "or give the job read access to the repository",
+            "or give the job read access to the repository",
         )

@@ -17,8 +17,7 @@ def render_text(evaluation: Evaluation, *, width: int = 100) -> str:
     e = evaluation
     advisory = " (advisory: not blocking)" if e.policy_mode is PolicyMode.ADVISORY else ""
     out = [
-        f"changeproof {e.verdict.value.upper()}{advisory} — {_clean(e.repository)} #{e.number} "
-        f"at {e.head_sha[:12]}",
+        f"changeproof {e.verdict.value.upper()}{advisory} — {_clean(e.repository)} #{e.number} at {e.head_sha[:12]}",
         _clean(e.summary),
         "",
     ]

@@ -13,8 +13,13 @@ from werkzeug.wrappers import Request, Response
 
 
 class FakeGitHub:
-    def __init__(self, repository: str, activity: list[dict[str, Any]], pulls: dict[str, list[dict[str, Any]]],
-                 page_size: int = 2) -> None:
+    def __init__(
+        self,
+        repository: str,
+        activity: list[dict[str, Any]],
+        pulls: dict[str, list[dict[str, Any]]],
+        page_size: int = 2,
+    ) -> None:
         self.repository = repository
         self.activity = activity
         self.pulls = pulls
@@ -29,7 +34,7 @@ class FakeGitHub:
         path = request.path
         if path == f"{prefix}/activity":
             page = int(request.args.get("page", "1"))
-            items = self.activity[(page - 1) * self.page_size:page * self.page_size]
+            items = self.activity[(page - 1) * self.page_size : page * self.page_size]
             headers = {}
             if page * self.page_size < len(self.activity):
                 headers["Link"] = f'<{self.base}{path}?ref={request.args.get("ref")}&page={page + 1}>; rel="next"'

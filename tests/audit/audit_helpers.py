@@ -22,8 +22,14 @@ from checker.model import Commit, Evaluation, Facts, LabelEvent, MergeInfo, Pers
 
 ROOT = Path(__file__).resolve().parents[2]
 BRANCH = "changeproof-ledger"
-RECORD = RunContext(event="push", job="record", workflow_ref="acme/payments/.github/workflows/cp.yml@refs/heads/main",
-                    run_id="7", run_url="https://github.com/acme/payments/actions/runs/7", ref="refs/heads/main")
+RECORD = RunContext(
+    event="push",
+    job="record",
+    workflow_ref="acme/payments/.github/workflows/cp.yml@refs/heads/main",
+    run_id="7",
+    run_url="https://github.com/acme/payments/actions/runs/7",
+    ref="refs/heads/main",
+)
 GATE = replace(RECORD, event="pull_request", job="gate", ref="refs/pull/1/merge")
 BASE_FACTS = load_model(Facts, ROOT / "examples" / "pr-42-facts.json", "facts")
 POLICY = policies.load_file(ROOT / "examples" / "policy.yml")
@@ -40,10 +46,12 @@ def make_keys(directory: Path, name: str = "record") -> Keys:
     key = ed25519.Ed25519PrivateKey.generate()
     directory.mkdir(parents=True, exist_ok=True)
     priv, pub = directory / f"{name}.key", directory / f"{name}.pub"
-    priv.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()))
-    pub.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                  serialization.PublicFormat.SubjectPublicKeyInfo))
+    priv.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    pub.write_bytes(
+        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
     return Keys(priv, pub)
 
 
@@ -51,10 +59,21 @@ def review(reviewer: str, sha: str, at: str, permission: str = "write", state: s
     return Review(abs(hash((reviewer, sha, at))) % 10**6, reviewer, state, sha, at, False, "MEMBER", permission)
 
 
-def pr_facts(number: int, title: str, *, merged_at: str | None, merge_sha: str | None = None,
-             observed_at: str | None = None, approved: bool = True, emergency: bool = False,
-             commits: tuple[Commit, ...] | None = None, reviews: tuple[Review, ...] | None = None,
-             repository: str = "acme/payments", merged_by: str = "bob", **changes: Any) -> Facts:
+def pr_facts(
+    number: int,
+    title: str,
+    *,
+    merged_at: str | None,
+    merge_sha: str | None = None,
+    observed_at: str | None = None,
+    approved: bool = True,
+    emergency: bool = False,
+    commits: tuple[Commit, ...] | None = None,
+    reviews: tuple[Review, ...] | None = None,
+    repository: str = "acme/payments",
+    merged_by: str = "bob",
+    **changes: Any,
+) -> Facts:
     """The example PR renumbered and retitled; `approved=False` makes peer review fail."""
     commits = commits or BASE_FACTS.commits
     head = commits[-1].sha
@@ -66,9 +85,20 @@ def pr_facts(number: int, title: str, *, merged_at: str | None, merge_sha: str |
         labels = (*labels, "emergency")
         events = (LabelEvent("emergency", "labeled", "grace", "2026-11-27T13:00:00Z"),)
     merge = MergeInfo(merged_at is not None, merged_at, merged_by if merged_at else None, merge_sha)
-    return replace(BASE_FACTS, repository=repository, number=number, title=title, head_sha=head, commits=commits,
-                   reviews=reviews, labels=labels, label_events=events, merge=merge,
-                   observed_at=observed_at or merged_at or "2026-11-27T14:05:00Z", **changes)
+    return replace(
+        BASE_FACTS,
+        repository=repository,
+        number=number,
+        title=title,
+        head_sha=head,
+        commits=commits,
+        reviews=reviews,
+        labels=labels,
+        label_events=events,
+        merge=merge,
+        observed_at=observed_at or merged_at or "2026-11-27T14:05:00Z",
+        **changes,
+    )
 
 
 @dataclass
@@ -79,15 +109,39 @@ class Recorder:
 
     def record(self, facts: Facts, kind: str = "merge") -> tuple[AppendResult, Evaluation]:
         evaluation = evaluate(self.policy, facts)
-        result = record_evaluation(evaluation, facts, self.policy, ledger=str(self.ledger), branch=BRANCH,
-                                   signer=self.signer, context=RECORD if kind == "merge" else GATE, kind=kind)
+        result = record_evaluation(
+            evaluation,
+            facts,
+            self.policy,
+            ledger=str(self.ledger),
+            branch=BRANCH,
+            signer=self.signer,
+            context=RECORD if kind == "merge" else GATE,
+            kind=kind,
+        )
         return result, evaluation
 
-    def exception(self, reason: str, commits: tuple[str, ...], before: str, after: str, observed_at: str,
-                  repository: str = "acme/payments") -> AppendResult:
-        return record_exception(repository=repository, reason=reason, commits=commits, before=before, after=after,
-                                observed_at=observed_at, ledger=str(self.ledger), branch=BRANCH,
-                                signer=self.signer, context=RECORD)
+    def exception(
+        self,
+        reason: str,
+        commits: tuple[str, ...],
+        before: str,
+        after: str,
+        observed_at: str,
+        repository: str = "acme/payments",
+    ) -> AppendResult:
+        return record_exception(
+            repository=repository,
+            reason=reason,
+            commits=commits,
+            before=before,
+            after=after,
+            observed_at=observed_at,
+            ledger=str(self.ledger),
+            branch=BRANCH,
+            signer=self.signer,
+            context=RECORD,
+        )
 
 
 def bare_repo(path: Path) -> Path:
@@ -96,5 +150,6 @@ def bare_repo(path: Path) -> Path:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(ROOT / ".venv" / "bin" / "changeproof"), *args], capture_output=True, text=True,
-                          check=False)
+    return subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "changeproof"), *args], capture_output=True, text=True, check=False
+    )

@@ -19,32 +19,76 @@ def ledger(recorder: Recorder) -> dict[str, object]:
     head = "9f1c2e7a4b5d6c8e0f1a2b3c4d5e6f708192a3b4"
     rec: dict[str, object] = {}
     rec["gate1"], _ = recorder.record(pr_facts(1, "PAY-1 first", merged_at=None, approved=False), "gate")
-    rec["merge1"], rec["eval1"] = recorder.record(pr_facts(1, "PAY-1 first", merged_at="2026-11-10T10:00:00Z",
-                                                           merge_sha="a" * 40))
-    rec["merge2"], _ = recorder.record(pr_facts(2, '=HYPERLINK("http://evil","x")', merged_at="2026-11-11T10:00:00Z",
-                                                merge_sha="b" * 40, approved=False))
-    rec["merge3"], _ = recorder.record(pr_facts(3, "PAY-3 hotfix", merged_at="2026-11-12T10:00:00Z",
-                                                merge_sha="c" * 40, approved=False, emergency=True))
-    rec["merge4"], _ = recorder.record(pr_facts(4, "PAY-4 hotfix", merged_at="2026-11-13T10:00:00Z",
-                                                merge_sha="d" * 40, approved=False, emergency=True))
+    rec["merge1"], rec["eval1"] = recorder.record(
+        pr_facts(1, "PAY-1 first", merged_at="2026-11-10T10:00:00Z", merge_sha="a" * 40)
+    )
+    rec["merge2"], _ = recorder.record(
+        pr_facts(
+            2, '=HYPERLINK("http://evil","x")', merged_at="2026-11-11T10:00:00Z", merge_sha="b" * 40, approved=False
+        )
+    )
+    rec["merge3"], _ = recorder.record(
+        pr_facts(
+            3, "PAY-3 hotfix", merged_at="2026-11-12T10:00:00Z", merge_sha="c" * 40, approved=False, emergency=True
+        )
+    )
+    rec["merge4"], _ = recorder.record(
+        pr_facts(
+            4, "PAY-4 hotfix", merged_at="2026-11-13T10:00:00Z", merge_sha="d" * 40, approved=False, emergency=True
+        )
+    )
     rec["exc"] = recorder.exception("direct push", ("e" * 40,), "d" * 40, "e" * 40, "2026-11-14T10:00:00Z")
     # retrospective review of PR 3: erin approves after the merge; the record job re-records the PR
     late = (review("erin", head, "2026-11-15T09:00:00Z", permission="maintain"),)
-    rec["retro3"], _ = recorder.record(pr_facts(3, "PAY-3 hotfix", merged_at="2026-11-12T10:00:00Z",
-                                                merge_sha="c" * 40, emergency=True, reviews=late,
-                                                observed_at="2026-11-15T10:00:00Z"))
+    rec["retro3"], _ = recorder.record(
+        pr_facts(
+            3,
+            "PAY-3 hotfix",
+            merged_at="2026-11-12T10:00:00Z",
+            merge_sha="c" * 40,
+            emergency=True,
+            reviews=late,
+            observed_at="2026-11-15T10:00:00Z",
+        )
+    )
     # a later approval of PR 4 by its own co-author does not close it
     selfish = (review("dinah", head, "2026-11-15T09:00:00Z"),)
-    recorder.record(pr_facts(4, "PAY-4 hotfix", merged_at="2026-11-13T10:00:00Z", merge_sha="d" * 40,
-                             emergency=True, reviews=selfish, observed_at="2026-11-15T10:00:00Z"))
-    rec["merge5"], _ = recorder.record(pr_facts(5, "PAY-5 outside", merged_at="2026-12-20T10:00:00Z",
-                                                merge_sha="f" * 40))
+    recorder.record(
+        pr_facts(
+            4,
+            "PAY-4 hotfix",
+            merged_at="2026-11-13T10:00:00Z",
+            merge_sha="d" * 40,
+            emergency=True,
+            reviews=selfish,
+            observed_at="2026-11-15T10:00:00Z",
+        )
+    )
+    rec["merge5"], _ = recorder.record(
+        pr_facts(5, "PAY-5 outside", merged_at="2026-12-20T10:00:00Z", merge_sha="f" * 40)
+    )
     return rec
 
 
 def export(recorder: Recorder, keys: Keys, out: Path, fmt: str, *extra: str) -> subprocess.CompletedProcess[str]:
-    return run_cli("export", "--ledger", str(recorder.ledger), "--branch", BRANCH, "--key", str(keys.public),
-                   "--from", "2026-11-01", "--to", "2026-11-30", "--format", fmt, "--out", str(out), *extra)
+    return run_cli(
+        "export",
+        "--ledger",
+        str(recorder.ledger),
+        "--branch",
+        BRANCH,
+        "--key",
+        str(keys.public),
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--format",
+        fmt,
+        "--out",
+        str(out),
+        *extra,
+    )
 
 
 def test_csv_rows_match_the_recorded_entries(recorder: Recorder, keys: Keys, ledger: dict, tmp_path: Path) -> None:
@@ -53,8 +97,13 @@ def test_csv_rows_match_the_recorded_entries(recorder: Recorder, keys: Keys, led
     assert proc.returncode == 0, proc.stderr
     with out.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    assert [(r["kind"], r["pr"]) for r in rows] == [("pr", "1"), ("pr", "2"), ("pr", "3"), ("pr", "4"),
-                                                   ("exception", "")]
+    assert [(r["kind"], r["pr"]) for r in rows] == [
+        ("pr", "1"),
+        ("pr", "2"),
+        ("pr", "3"),
+        ("pr", "4"),
+        ("exception", ""),
+    ]
     one, two, three, four, exc = rows
     # PR 1: merge-time record beside the failing gate evaluation that preceded it
     assert one["title"] == "PAY-1 first" and one["author"] == "alice" and one["merged_by"] == "bob"
@@ -72,8 +121,9 @@ def test_csv_rows_match_the_recorded_entries(recorder: Recorder, keys: Keys, led
     assert two["gate_verdict"] == "none" and two["entry_hash"] == ledger["merge2"].entry_hash
     # PR 3: emergency closed by the independent later approval; PR 4 still awaiting (co-author approval)
     assert three["verdict"] == "emergency"
-    assert three["emergency"] == (f"closed: retrospective approval by erin at 2026-11-15T09:00:00Z "
-                                  f"(entry {ledger['retro3'].seq})")
+    assert three["emergency"] == (
+        f"closed: retrospective approval by erin at 2026-11-15T09:00:00Z (entry {ledger['retro3'].seq})"
+    )
     assert three["seq"] == str(ledger["merge3"].seq), "the merge-time record, not the later re-record"
     assert four["emergency"] == AWAITING
     # the direct push recorded by the record job
@@ -92,8 +142,9 @@ def test_formula_injection_cells_are_neutralised() -> None:
     assert neutralise(12) == 12
 
 
-def test_json_export_carries_summary_and_verification(recorder: Recorder, keys: Keys, ledger: dict,
-                                                      tmp_path: Path) -> None:
+def test_json_export_carries_summary_and_verification(
+    recorder: Recorder, keys: Keys, ledger: dict, tmp_path: Path
+) -> None:
     out = tmp_path / "population.json"
     assert export(recorder, keys, out, "json").returncode == 0
     doc = json.loads(out.read_text())
@@ -106,16 +157,38 @@ def test_json_export_carries_summary_and_verification(recorder: Recorder, keys: 
     assert doc["rows"][1]["title"] == '=HYPERLINK("http://evil","x")', "JSON keeps the exact text"
 
 
-def test_invalid_ledger_is_refused_unless_allowed(recorder: Recorder, keys: Keys, ledger: dict,
-                                                  tmp_path: Path) -> None:
+def test_invalid_ledger_is_refused_unless_allowed(recorder: Recorder, keys: Keys, ledger: dict, tmp_path: Path) -> None:
     stranger = make_keys(tmp_path / "stranger")
     out = tmp_path / "x.csv"
-    proc = run_cli("export", "--ledger", str(recorder.ledger), "--branch", BRANCH, "--key", str(stranger.public),
-                   "--format", "csv", "--out", str(out))
+    proc = run_cli(
+        "export",
+        "--ledger",
+        str(recorder.ledger),
+        "--branch",
+        BRANCH,
+        "--key",
+        str(stranger.public),
+        "--format",
+        "csv",
+        "--out",
+        str(out),
+    )
     assert proc.returncode == 1
     assert "does not verify" in proc.stderr and "--allow-invalid" in proc.stderr and not out.exists()
-    proc = run_cli("export", "--ledger", str(recorder.ledger), "--branch", BRANCH, "--key", str(stranger.public),
-                   "--format", "csv", "--out", str(out), "--allow-invalid")
+    proc = run_cli(
+        "export",
+        "--ledger",
+        str(recorder.ledger),
+        "--branch",
+        BRANCH,
+        "--key",
+        str(stranger.public),
+        "--format",
+        "csv",
+        "--out",
+        str(out),
+        "--allow-invalid",
+    )
     assert proc.returncode == 0, proc.stderr
     with out.open(newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -129,11 +202,25 @@ def test_several_ledgers_make_one_population(tmp_path: Path, keys: Keys, recorde
 
     recorder.record(pr_facts(1, "payments change", merged_at="2026-11-10T10:00:00Z", merge_sha="a" * 40))
     other = Recorder(bare_repo(tmp_path / "other.git"), load_signer("key", str(keys.private)))
-    other.record(pr_facts(9, "shop change", merged_at="2026-11-11T10:00:00Z", merge_sha="b" * 40,
-                          repository="acme/shop"))
+    other.record(
+        pr_facts(9, "shop change", merged_at="2026-11-11T10:00:00Z", merge_sha="b" * 40, repository="acme/shop")
+    )
     out = tmp_path / "org.json"
-    proc = run_cli("export", "--ledger", str(recorder.ledger), "--ledger", str(other.ledger), "--branch", BRANCH,
-                   "--key", str(keys.public), "--format", "json", "--out", str(out))
+    proc = run_cli(
+        "export",
+        "--ledger",
+        str(recorder.ledger),
+        "--ledger",
+        str(other.ledger),
+        "--branch",
+        BRANCH,
+        "--key",
+        str(keys.public),
+        "--format",
+        "json",
+        "--out",
+        str(out),
+    )
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(out.read_text())
     assert [(r["repository"], r["pr"]) for r in doc["rows"]] == [("acme/payments", 1), ("acme/shop", 9)]
@@ -141,11 +228,31 @@ def test_several_ledgers_make_one_population(tmp_path: Path, keys: Keys, recorde
 
 
 def test_usage_errors_are_explained(tmp_path: Path, keys: Keys) -> None:
-    proc = run_cli("export", "--ledger", str(tmp_path / "nope"), "--key", str(keys.public), "--format", "csv",
-                   "--out", str(tmp_path / "x.csv"))
+    proc = run_cli(
+        "export",
+        "--ledger",
+        str(tmp_path / "nope"),
+        "--key",
+        str(keys.public),
+        "--format",
+        "csv",
+        "--out",
+        str(tmp_path / "x.csv"),
+    )
     assert proc.returncode == 2 and "does not exist" in proc.stderr and "Traceback" not in proc.stderr
-    proc = run_cli("export", "--ledger", str(tmp_path), "--key", str(keys.public), "--from", "yesterday",
-                   "--format", "csv", "--out", str(tmp_path / "x.csv"))
+    proc = run_cli(
+        "export",
+        "--ledger",
+        str(tmp_path),
+        "--key",
+        str(keys.public),
+        "--from",
+        "yesterday",
+        "--format",
+        "csv",
+        "--out",
+        str(tmp_path / "x.csv"),
+    )
     assert proc.returncode == 2 and "--from" in proc.stderr
 
 
@@ -160,15 +267,24 @@ def test_demo_export_writes_the_report_and_returns_its_path(recorder: Recorder, 
     assert (tmp_path / "demo" / "audit-population.csv").read_text().count("\n") == 2
 
 
-def test_parallel_reader_gives_the_same_rows_as_the_public_read_api(recorder: Recorder, keys: Keys,
-                                                                    tmp_path: Path) -> None:
+def test_parallel_reader_gives_the_same_rows_as_the_public_read_api(
+    recorder: Recorder, keys: Keys, tmp_path: Path
+) -> None:
     from checker.audit import reader
     from checker.audit.ledgers import open_ledgers
     from checker.audit.population import Period, build_population
 
     for n in range(1, 6):
-        recorder.record(pr_facts(n, f"PAY-{n}", merged_at=f"2026-11-1{n}T10:00:00Z", merge_sha=f"{n}" * 40,
-                                 approved=n % 2 == 0, emergency=n == 3))
+        recorder.record(
+            pr_facts(
+                n,
+                f"PAY-{n}",
+                merged_at=f"2026-11-1{n}T10:00:00Z",
+                merge_sha=f"{n}" * 40,
+                approved=n % 2 == 0,
+                emergency=n == 3,
+            )
+        )
     with open_ledgers([str(recorder.ledger)], BRANCH, [str(keys.public)]) as opened:
         slow = build_population([(opened[0].name, "valid", opened[0].entries())], Period())
         original = reader.CHUNK
@@ -188,9 +304,20 @@ def test_export_of_a_remote_ledger_fetched_over_git_protocol(recorder: Recorder,
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    daemon = subprocess.Popen(["git", "daemon", "--export-all", "--reuseaddr", "--listen=127.0.0.1", f"--port={port}",
-                               f"--base-path={recorder.ledger.parent}", str(recorder.ledger.parent)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    daemon = subprocess.Popen(
+        [
+            "git",
+            "daemon",
+            "--export-all",
+            "--reuseaddr",
+            "--listen=127.0.0.1",
+            f"--port={port}",
+            f"--base-path={recorder.ledger.parent}",
+            str(recorder.ledger.parent),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.time() + 10
         while time.time() < deadline:
@@ -200,13 +327,25 @@ def test_export_of_a_remote_ledger_fetched_over_git_protocol(recorder: Recorder,
             except OSError:
                 time.sleep(0.05)
         out = tmp_path / "remote.csv"
-        proc = run_cli("export", "--ledger", f"git://127.0.0.1:{port}/ledger.git", "--branch", BRANCH,
-                       "--key", str(keys.public), "--format", "csv", "--out", str(out))
+        proc = run_cli(
+            "export",
+            "--ledger",
+            f"git://127.0.0.1:{port}/ledger.git",
+            "--branch",
+            BRANCH,
+            "--key",
+            str(keys.public),
+            "--format",
+            "csv",
+            "--out",
+            str(out),
+        )
     finally:
         daemon.terminate()
         daemon.wait(10)
     assert proc.returncode == 0, proc.stderr
     with out.open(newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert [(r["pr"], r["title"], r["ledger"]) for r in rows] == [("1", "PAY-1 remote",
-                                                                   f"git://127.0.0.1:{port}/ledger.git")]
+    assert [(r["pr"], r["title"], r["ledger"]) for r in rows] == [
+        ("1", "PAY-1 remote", f"git://127.0.0.1:{port}/ledger.git")
+    ]

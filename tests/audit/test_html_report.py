@@ -9,8 +9,11 @@ import pytest
 from audit_browser import CHROMIUM, Browser
 from audit_helpers import BRANCH, Keys, Recorder, pr_facts, run_cli
 
-XSS = ['<img src=x onerror="window.__xss=1">', "</script><script>window.__xss=2</script>",
-       "\u2028<!--<script>window.__xss=3</script>"]
+XSS = [
+    '<img src=x onerror="window.__xss=1">',
+    "</script><script>window.__xss=2</script>",
+    "\u2028<!--<script>window.__xss=3</script>",
+]
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="run scripts/setup/audit.sh to install chromium")
 
@@ -19,12 +22,24 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="run scripts/setup
 def report(recorder: Recorder, keys: Keys, tmp_path: Path) -> Path:
     titles = [f"PAY-7 {XSS[0]}", "PAY-3 zebra", f"PAY-9 {XSS[1]}", "PAY-1 apple", f"PAY-5 {XSS[2]}"]
     for n, title in zip((7, 3, 9, 1, 5), titles, strict=True):
-        recorder.record(pr_facts(n, title, merged_at=f"2026-11-{10 + n:02d}T10:00:00Z", merge_sha=f"{n}" * 40,
-                                 approved=n != 9))
+        recorder.record(
+            pr_facts(n, title, merged_at=f"2026-11-{10 + n:02d}T10:00:00Z", merge_sha=f"{n}" * 40, approved=n != 9)
+        )
     recorder.exception("direct push", ("e" * 40,), "9" * 40, "e" * 40, "2026-11-25T10:00:00Z")
     out = tmp_path / "report.html"
-    proc = run_cli("export", "--ledger", str(recorder.ledger), "--branch", BRANCH, "--key", str(keys.public),
-                   "--format", "html", "--out", str(out))
+    proc = run_cli(
+        "export",
+        "--ledger",
+        str(recorder.ledger),
+        "--branch",
+        BRANCH,
+        "--key",
+        str(keys.public),
+        "--format",
+        "html",
+        "--out",
+        str(out),
+    )
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -46,8 +61,10 @@ def column(browser: Browser, name: str) -> list[str]:
 
 
 def set_value(browser: Browser, element: str, value: str, event: str) -> None:
-    browser.js(f"{{const e = document.getElementById('{element}'); e.value = '{value}'; "
-               f"e.dispatchEvent(new Event('{event}')); }}")
+    browser.js(
+        f"{{const e = document.getElementById('{element}'); e.value = '{value}'; "
+        f"e.dispatchEvent(new Event('{event}')); }}"
+    )
 
 
 def click_header(browser: Browser, name: str) -> None:
@@ -92,13 +109,39 @@ def test_report_renders_sorts_filters_and_keeps_xss_as_text(report: Path, browse
     assert browser.problems() == []
 
 
-def test_packet_page_renders_without_errors(report: Path, recorder: Recorder, keys: Keys, browser: Browser,
-                                            tmp_path: Path) -> None:
+def test_packet_page_renders_without_errors(
+    report: Path, recorder: Recorder, keys: Keys, browser: Browser, tmp_path: Path
+) -> None:
     population = tmp_path / "population.json"
-    assert run_cli("export", "--ledger", str(recorder.ledger), "--branch", BRANCH, "--key", str(keys.public),
-                   "--format", "json", "--out", str(population)).returncode == 0
-    proc = run_cli("sample", "--population", str(population), "--size", "6", "--seed", "x", "--packets",
-                   str(tmp_path / "packets"), "--key", str(keys.public))
+    assert (
+        run_cli(
+            "export",
+            "--ledger",
+            str(recorder.ledger),
+            "--branch",
+            BRANCH,
+            "--key",
+            str(keys.public),
+            "--format",
+            "json",
+            "--out",
+            str(population),
+        ).returncode
+        == 0
+    )
+    proc = run_cli(
+        "sample",
+        "--population",
+        str(population),
+        "--size",
+        "6",
+        "--seed",
+        "x",
+        "--packets",
+        str(tmp_path / "packets"),
+        "--key",
+        str(keys.public),
+    )
     assert proc.returncode == 0, proc.stderr
     pages = sorted((tmp_path / "packets").glob("*.html"))
     assert len(pages) == 6

@@ -13,17 +13,27 @@ from checker.evidence import merkle
 
 
 def population_file(tmp_path: Path, n: int = 40) -> Path:
-    changes = [{"id": f"acme/payments#{i}", "kind": "pr", "pr": i, "title": f"PR {i}", "tip": f"{i:040x}",
-                "exception": "direct push" if i % 10 == 0 else None, "record": None} for i in range(1, n + 1)]
+    changes = [
+        {
+            "id": f"acme/payments#{i}",
+            "kind": "pr",
+            "pr": i,
+            "title": f"PR {i}",
+            "tip": f"{i:040x}",
+            "exception": "direct push" if i % 10 == 0 else None,
+            "record": None,
+        }
+        for i in range(1, n + 1)
+    ]
     path = tmp_path / "population.json"
-    path.write_text(json.dumps({"format": "changeproof-population/1", "repository": "acme/payments",
-                                "changes": changes}))
+    path.write_text(
+        json.dumps({"format": "changeproof-population/1", "repository": "acme/payments", "changes": changes})
+    )
     return path
 
 
 def sample(path: Path, size: int, seed: str, *extra: str) -> dict:
-    proc = run_cli("sample", "--population", str(path), "--size", str(size), "--seed", seed, "--format", "json",
-                   *extra)
+    proc = run_cli("sample", "--population", str(path), "--size", str(size), "--seed", seed, "--format", "json", *extra)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -64,20 +74,32 @@ def test_bad_population_is_a_usage_error(tmp_path: Path) -> None:
 @pytest.fixture
 def recorded(recorder: Recorder, keys: Keys, tmp_path: Path) -> Path:
     recorder.record(pr_facts(1, "PAY-1 <script>alert(1)</script>", merged_at=None), "gate")
-    recorder.record(pr_facts(1, "PAY-1 <script>alert(1)</script>", merged_at="2026-11-10T10:00:00Z",
-                             merge_sha="a" * 40))
+    recorder.record(
+        pr_facts(1, "PAY-1 <script>alert(1)</script>", merged_at="2026-11-10T10:00:00Z", merge_sha="a" * 40)
+    )
     recorder.record(pr_facts(2, "PAY-2 second", merged_at="2026-11-11T10:00:00Z", merge_sha="b" * 40))
-    recorder.record(pr_facts(3, "PAY-3 third", merged_at="2026-11-12T10:00:00Z", merge_sha="c" * 40,
-                             approved=False))
+    recorder.record(pr_facts(3, "PAY-3 third", merged_at="2026-11-12T10:00:00Z", merge_sha="c" * 40, approved=False))
     out = tmp_path / "export.json"
-    proc = run_cli("export", "--ledger", str(recorder.ledger), "--branch", BRANCH, "--key", str(keys.public),
-                   "--format", "json", "--out", str(out))
+    proc = run_cli(
+        "export",
+        "--ledger",
+        str(recorder.ledger),
+        "--branch",
+        BRANCH,
+        "--key",
+        str(keys.public),
+        "--format",
+        "json",
+        "--out",
+        str(out),
+    )
     assert proc.returncode == 0, proc.stderr
     return out
 
 
-def test_packets_hold_facts_policy_signature_and_a_verifiable_inclusion_proof(recorded: Path, keys: Keys,
-                                                                              tmp_path: Path) -> None:
+def test_packets_hold_facts_policy_signature_and_a_verifiable_inclusion_proof(
+    recorded: Path, keys: Keys, tmp_path: Path
+) -> None:
     packets = tmp_path / "packets"
     drawn = sample(recorded, 3, "s1", "--packets", str(packets), "--key", str(keys.public))
     assert len(drawn["packets"]) == 3
@@ -87,18 +109,29 @@ def test_packets_hold_facts_policy_signature_and_a_verifiable_inclusion_proof(re
         assert merge["signature"]["valid"] is True
         assert packet["facts"]["number"] == packet["change"]["pr"]
         assert packet["policy"]["document"]["mode"] == "enforce"
-        assert hashlib.sha256(json.dumps(packet["policy"]["document"], sort_keys=True, separators=(",", ":"),
-                                         ensure_ascii=False).encode()).hexdigest() == packet["policy"]["digest"]
+        assert (
+            hashlib.sha256(
+                json.dumps(
+                    packet["policy"]["document"], sort_keys=True, separators=(",", ":"), ensure_ascii=False
+                ).encode()
+            ).hexdigest()
+            == packet["policy"]["digest"]
+        )
         assert packet["reperformance"]["same"] is True
         # re-check the inclusion proof independently of the packet's own claim
         inc = merge["inclusion"]
         assert inc["verified"] is True and inc["checkpoint_size"] == 4
         assert f"\n{inc['checkpoint_size']}\n" in packet["ledger"]["checkpoint_note"]
-        entry_bytes = (json.dumps(merge["bundle"], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-                       + "\n").encode()
+        entry_bytes = (
+            json.dumps(merge["bundle"], sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+        ).encode()
         assert hashlib.sha256(entry_bytes).hexdigest() == merge["entry_hash"]
-        assert _root_from_proof(inc["leaf_index"], inc["checkpoint_size"], merkle.leaf_hash(entry_bytes),
-                                [bytes.fromhex(h) for h in inc["proof"]]) == bytes.fromhex(inc["root"])
+        assert _root_from_proof(
+            inc["leaf_index"],
+            inc["checkpoint_size"],
+            merkle.leaf_hash(entry_bytes),
+            [bytes.fromhex(h) for h in inc["proof"]],
+        ) == bytes.fromhex(inc["root"])
         html = Path(item["html"]).read_text()
         assert "<script" not in html.lower(), "untrusted title must be escaped, and packets carry no script"
         if packet["change"]["pr"] == 1:
@@ -108,6 +141,7 @@ def test_packets_hold_facts_policy_signature_and_a_verifiable_inclusion_proof(re
 
 def _root_from_proof(index: int, size: int, leaf: bytes, proof: list[bytes]) -> bytes:
     """Recompute the root by walking the audit path (RFC 6962 section 2.1.1), independently of the code."""
+
     def walk(m: int, n: int, node: bytes, path: list[bytes]) -> bytes:
         if n == 1:
             return node
@@ -122,22 +156,44 @@ def _root_from_proof(index: int, size: int, leaf: bytes, proof: list[bytes]) -> 
     return walk(index, size, leaf, proof)
 
 
-def test_simulate_shows_the_verdicts_a_stricter_policy_would_change(recorder: Recorder, keys: Keys,
-                                                                   tmp_path: Path) -> None:
+def test_simulate_shows_the_verdicts_a_stricter_policy_would_change(
+    recorder: Recorder, keys: Keys, tmp_path: Path
+) -> None:
     recorder.record(pr_facts(1, "PAY-1 one approval", merged_at="2026-11-10T10:00:00Z", merge_sha="a" * 40))
-    two = (pr_facts(2, "PAY-2 two approvals", merged_at="2026-11-11T10:00:00Z", merge_sha="b" * 40))
+    two = pr_facts(2, "PAY-2 two approvals", merged_at="2026-11-11T10:00:00Z", merge_sha="b" * 40)
     from audit_helpers import review
-    two = two.__class__(**{**two.__dict__, "reviews": (review("bob", two.head_sha, "2026-11-11T09:00:00Z"),
-                                                       review("erin", two.head_sha, "2026-11-11T09:10:00Z",
-                                                              permission="maintain"))})
+
+    two = two.__class__(
+        **{
+            **two.__dict__,
+            "reviews": (
+                review("bob", two.head_sha, "2026-11-11T09:00:00Z"),
+                review("erin", two.head_sha, "2026-11-11T09:10:00Z", permission="maintain"),
+            ),
+        }
+    )
     recorder.record(two)
     stricter = tmp_path / "stricter.yml"
-    stricter.write_text((ROOT / "examples" / "policy.yml").read_text().replace(
-        "controls:\n", "controls:\n  peer_review:\n    min_approvals: 2\n", 1))
+    stricter.write_text(
+        (ROOT / "examples" / "policy.yml")
+        .read_text()
+        .replace("controls:\n", "controls:\n  peer_review:\n    min_approvals: 2\n", 1)
+    )
     proc = run_cli("policy", "validate", str(stricter))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    proc = run_cli("simulate", "--policy", str(stricter), "--ledger", str(recorder.ledger), "--branch", BRANCH,
-                   "--key", str(keys.public), "--format", "json")
+    proc = run_cli(
+        "simulate",
+        "--policy",
+        str(stricter),
+        "--ledger",
+        str(recorder.ledger),
+        "--branch",
+        BRANCH,
+        "--key",
+        str(keys.public),
+        "--format",
+        "json",
+    )
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert result["evaluated"] == 2

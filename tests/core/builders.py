@@ -41,21 +41,54 @@ docs/*            @dave
 """
 
 
-def commit(sha: str, parent: str, author: Person = ALICE, *, message: str = "change", verified: bool | None = True,
-           co_authors: tuple[Person, ...] = (), merges_base: bool = False, committer: Person | None = None) -> Commit:
+def commit(
+    sha: str,
+    parent: str,
+    author: Person = ALICE,
+    *,
+    message: str = "change",
+    verified: bool | None = True,
+    co_authors: tuple[Person, ...] = (),
+    merges_base: bool = False,
+    committer: Person | None = None,
+) -> Commit:
     parents = (parent, BASE) if merges_base else (parent,)
-    return Commit(sha, author, committer or author, parents, message, verified, "valid" if verified else "unsigned",
-                  co_authors, merges_base)
+    return Commit(
+        sha,
+        author,
+        committer or author,
+        parents,
+        message,
+        verified,
+        "valid" if verified else "unsigned",
+        co_authors,
+        merges_base,
+    )
 
 
-def review(reviewer: str, state: str = "APPROVED", on: str = HEAD, at: str = "2026-11-28T11:00:00Z", *,
-           permission: str | None = "write", bot: bool = False, rid: int | None = None) -> Review:
-    return Review(rid or abs(hash((reviewer, state, on, at))) % 10**6, reviewer, state, on, at, bot, "MEMBER",
-                  permission)
+def review(
+    reviewer: str,
+    state: str = "APPROVED",
+    on: str = HEAD,
+    at: str = "2026-11-28T11:00:00Z",
+    *,
+    permission: str | None = "write",
+    bot: bool = False,
+    rid: int | None = None,
+) -> Review:
+    return Review(
+        rid or abs(hash((reviewer, state, on, at))) % 10**6, reviewer, state, on, at, bot, "MEMBER", permission
+    )
 
 
-def check(name: str, conclusion: str | None = "success", *, app: str = "github-actions",
-          status: str = "completed", kind: str = "check_run") -> Check:
+def check(
+    name: str,
+    conclusion: str | None = "success",
+    *,
+    app: str = "github-actions",
+    status: str = "completed",
+    kind: str = "check_run",
+) -> Check:
     return Check(name, kind, status, conclusion, app, f"https://ci.example/{name}")
 
 
@@ -96,8 +129,9 @@ def with_policy_text(facts: Facts, base: str | None, head: str | None = None) ->
 
 
 def unreadable_classic() -> tuple[Unobservable, ...]:
-    return (Unobservable("classic branch protection", "403 Resource not accessible by integration",
-                         "administration: read"),)
+    return (
+        Unobservable("classic branch protection", "403 Resource not accessible by integration", "administration: read"),
+    )
 
 
 def labeled(label: str, actor: str) -> LabelEvent:

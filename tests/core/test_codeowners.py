@@ -76,13 +76,43 @@ def test_indexed_matcher_agrees_with_rule_by_rule_scan() -> None:
 
     from checker.codeowners import _Matcher
 
-    patterns = ["*", "*.py", "/src/", "src/", "docs/*", "**/logs", "/a/b/c", "a/**/z.txt", "tests/", "/x?y/",
-                "*.md", "/src/core/", "core", "/lib/**", "build/out/"]
+    patterns = [
+        "*",
+        "*.py",
+        "/src/",
+        "src/",
+        "docs/*",
+        "**/logs",
+        "/a/b/c",
+        "a/**/z.txt",
+        "tests/",
+        "/x?y/",
+        "*.md",
+        "/src/core/",
+        "core",
+        "/lib/**",
+        "build/out/",
+    ]
     text = "\n".join(f"{p} @o{i}" for i, p in enumerate(patterns))
     parsed = parse(text)
     rng = random.Random(7)
-    parts = ["src", "core", "docs", "logs", "a", "b", "c", "z.txt", "lib", "x1y", "tests", "build", "out", "m.py",
-             "r.md"]
+    parts = [
+        "src",
+        "core",
+        "docs",
+        "logs",
+        "a",
+        "b",
+        "c",
+        "z.txt",
+        "lib",
+        "x1y",
+        "tests",
+        "build",
+        "out",
+        "m.py",
+        "r.md",
+    ]
     for _ in range(3000):
         path = "/".join(rng.choice(parts) for _ in range(rng.randint(1, 5)))
         expected = -1

@@ -118,8 +118,12 @@ def test_non_utf8_facts(tmp_path: Path) -> None:
 
 def test_hostile_text_is_inert_in_markdown_and_text() -> None:
     hostile = "<script>alert(1)</script> | @acme/admins ![x](http://evil) \x1b[2J `code`\n| injected | row |"
-    facts = well_run_pr(title=hostile, body="", head_ref=hostile,
-                        files=(ChangedFile("src/<img src=x onerror=alert(1)>.py", "modified"),))
+    facts = well_run_pr(
+        title=hostile,
+        body="",
+        head_ref=hostile,
+        files=(ChangedFile("src/<img src=x onerror=alert(1)>.py", "modified"),),
+    )
     policy = profile("soc2")
     evaluation = evaluate(policy, facts)
     markdown = render_markdown(evaluation)

@@ -10,10 +10,42 @@ from wcmatch import glob
 from checker.patterns import PatternError, compile_regex, glob_match, regex_search
 
 FLAGS = glob.GLOBSTAR | glob.DOTGLOB | glob.BRACE
-PATTERNS = ["src/**", "**/*.py", "**/test_*.py", "**/*_test.go", "a/*/b", "**/src/test/**", "x/{a,b}/*.c",
-            "*.md", "d?c/**", "[ab]*/z", "**", "**/x/**/y.txt", "{src,lib}/**/*.{js,ts}", "[!a]*"]
-PARTS = ["src", "lib", "a", "b", "x", "y.txt", "test_m.py", "m.py", "m_test.go", "doc", "dac", "z", "q.c", "w.js",
-         "w.ts", "R.md", ".hidden", "test"]
+PATTERNS = [
+    "src/**",
+    "**/*.py",
+    "**/test_*.py",
+    "**/*_test.go",
+    "a/*/b",
+    "**/src/test/**",
+    "x/{a,b}/*.c",
+    "*.md",
+    "d?c/**",
+    "[ab]*/z",
+    "**",
+    "**/x/**/y.txt",
+    "{src,lib}/**/*.{js,ts}",
+    "[!a]*",
+]
+PARTS = [
+    "src",
+    "lib",
+    "a",
+    "b",
+    "x",
+    "y.txt",
+    "test_m.py",
+    "m.py",
+    "m_test.go",
+    "doc",
+    "dac",
+    "z",
+    "q.c",
+    "w.js",
+    "w.ts",
+    "R.md",
+    ".hidden",
+    "test",
+]
 
 
 @pytest.mark.parametrize("pattern", PATTERNS)

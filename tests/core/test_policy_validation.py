@@ -29,15 +29,21 @@ def validate(tmp_path: Path, content: bytes | str) -> subprocess.CompletedProces
         ("version: 1\ncontrols:\n  peer_review:\n    min_approvals: two\n", "changeproof.yml:4:20"),
         ("version: 1\ncontrols:\n  peer_review:\n    min_aprovals: 2\n", "did you mean 'min_approvals'"),
         ("version: 1\ncontrols:\n  peer_reviews: {}\n", "unknown control 'peer_reviews'"),
-        ("version: 1\nwaivers:\n  - control: nope\n    reason: because it is fine\n    approved_by: carol\n"
-         "    expires: '2026-01-01'\n", "changeproof.yml:3:14"),
+        (
+            "version: 1\nwaivers:\n  - control: nope\n    reason: because it is fine\n    approved_by: carol\n"
+            "    expires: '2026-01-01'\n",
+            "changeproof.yml:3:14",
+        ),
         ("", "is empty"),
         ("- just\n- a list\n", "must be a mapping"),
         ("version: 1\nversion: 1\n", "duplicate key 'version'"),
         ("version: 1\ncontrols:\n  change_ticket: {pattern: '(?<=x)y'}\n", "not a valid RE2"),
         ("version: 1\ncontrols:\n  required_checks: {checks: [changeproof]}\n", "cannot require its own check"),
-        ("version: 1\nwaivers:\n  - {control: peer_review, reason: 'long enough reason', approved_by: carol, "
-         "expires: '2026-02-30'}\n", "not a calendar date"),
+        (
+            "version: 1\nwaivers:\n  - {control: peer_review, reason: 'long enough reason', approved_by: carol, "
+            "expires: '2026-02-30'}\n",
+            "not a calendar date",
+        ),
         ("version: 1\nextends: soc3\n", "unknown profile 'soc3'"),
         (b"version: 1\nmode: \xff\xfe\n", "changeproof.yml:2:7"),
     ],
@@ -101,9 +107,13 @@ def test_extends_remote_policy_through_the_facts() -> None:
 
     org = "version: 1\nextends: soc2\ncontrols:\n  peer_review: {min_approvals: 2}\n"
     repo = "version: 1\nextends: acme/policies:changeproof/org.yml@v1\ncontrols:\n  change_ticket: {mode: off}\n"
-    facts = replace(well_run_pr(), policy=PolicySource(
-        SourceFile(".github/changeproof.yml", "present", repo),
-        extends={"acme/policies:changeproof/org.yml@v1": org}))
+    facts = replace(
+        well_run_pr(),
+        policy=PolicySource(
+            SourceFile(".github/changeproof.yml", "present", repo),
+            extends={"acme/policies:changeproof/org.yml@v1": org},
+        ),
+    )
     policy = policy_for_facts(facts)
     assert not policy.invalid
     assert policy.controls["peer_review"].params["min_approvals"] == 2

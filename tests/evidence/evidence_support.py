@@ -17,8 +17,14 @@ from checker.model import Evaluation, Facts, Policy
 
 ROOT = Path(__file__).resolve().parents[2]
 BRANCH = "changeproof-ledger"
-CONTEXT = RunContext(event="push", job="record", workflow_ref="acme/payments/.github/workflows/cp.yml@refs/heads/main",
-                     run_id="101", run_url="https://github.com/acme/payments/actions/runs/101", ref="refs/heads/main")
+CONTEXT = RunContext(
+    event="push",
+    job="record",
+    workflow_ref="acme/payments/.github/workflows/cp.yml@refs/heads/main",
+    run_id="101",
+    run_url="https://github.com/acme/payments/actions/runs/101",
+    ref="refs/heads/main",
+)
 
 
 @dataclass
@@ -31,10 +37,14 @@ class KeyPair:
 
 def make_keypair(directory: Path, kind: str = "ed25519", name: str = "k") -> KeyPair:
     priv = ed25519.Ed25519PrivateKey.generate() if kind == "ed25519" else ec.generate_private_key(ec.SECP256R1())
-    private_pem = priv.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                     serialization.NoEncryption()).decode()
-    public_pem = priv.public_key().public_bytes(serialization.Encoding.PEM,
-                                                serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    private_pem = priv.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public_pem = (
+        priv.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     directory.mkdir(parents=True, exist_ok=True)
     (directory / f"{name}.key").write_text(private_pem)
     (directory / f"{name}.pub").write_text(public_pem)
@@ -50,16 +60,19 @@ class Example:
 
 def append_n(remote: Path, key: KeyPair, example: Example, n: int) -> list[object]:
     signer = load_signer("key", str(key.private_path))
-    return [record_evaluation(example.evaluation, example.facts, example.policy, ledger=str(remote),
-                              signer=signer, context=CONTEXT) for _ in range(n)]
+    return [
+        record_evaluation(
+            example.evaluation, example.facts, example.policy, ledger=str(remote), signer=signer, context=CONTEXT
+        )
+        for _ in range(n)
+    ]
 
 
 # ------------------------------------------------------------------ tampering with the remote directly
 
 
 def git(remote: Path, *args: str, input: bytes | None = None) -> bytes:
-    return subprocess.run(["git", f"--git-dir={remote}", *args], input=input, capture_output=True,
-                          check=True).stdout
+    return subprocess.run(["git", f"--git-dir={remote}", *args], input=input, capture_output=True, check=True).stdout
 
 
 def read(remote: Path, path: str, ref: str = BRANCH) -> bytes:
@@ -69,8 +82,10 @@ def read(remote: Path, path: str, ref: str = BRANCH) -> bytes:
 def rewrite(remote: Path, changes: dict[str, bytes | None], ref: str = BRANCH) -> str:
     """What someone with push access could do: a new commit on the tip with files changed or deleted."""
     tip = git(remote, "rev-parse", ref).decode().strip()
-    out = bytearray(f"commit refs/heads/{ref}\ncommitter mallory <m@example.com> {int(time.time())} +0000\n"
-                    f"data 6\ntamper\nfrom {tip}\n".encode())
+    out = bytearray(
+        f"commit refs/heads/{ref}\ncommitter mallory <m@example.com> {int(time.time())} +0000\n"
+        f"data 6\ntamper\nfrom {tip}\n".encode()
+    )
     for path, content in changes.items():
         if content is None:
             out += f"D {path}\n".encode()

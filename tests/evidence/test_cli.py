@@ -25,8 +25,13 @@ POLICY = str(ROOT / "examples" / "policy.yml")
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("CHANGEPROOF_", "GITHUB_"))}
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-c", "from checker.cli import main; main()", *args],
-                          capture_output=True, text=True, env=full_env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", "from checker.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+    )
 
 
 def assert_clean_error(proc: subprocess.CompletedProcess[str], code: int, *needles: str) -> None:
@@ -44,15 +49,24 @@ def test_keygen_record_verify(tmp_path, remote):
     assert stat.S_IMODE((keys / "changeproof.key").stat().st_mode) == 0o600
     assert run("keygen", "--out", str(keys)).returncode == 2  # never overwrites silently
 
-    proc = run("record", "--facts", FACTS, "--policy", POLICY, "--ledger", str(remote),
-               "--key", str(keys / "changeproof.key"))
+    proc = run(
+        "record", "--facts", FACTS, "--policy", POLICY, "--ledger", str(remote), "--key", str(keys / "changeproof.key")
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("appended entry 0 sha256:")
     assert "changeproof.dev/ledger/acme/payments\n1\n" in proc.stdout
 
     # a failing verdict still records and exits 0 (the gate, not record, enforces)
-    proc = run("record", "--facts", str(ROOT / "examples" / "pr-43-facts.json"), "--policy", POLICY,
-               "--ledger", f"file://{remote}", env={"CHANGEPROOF_SIGNING_KEY": (keys / "changeproof.key").read_text()})
+    proc = run(
+        "record",
+        "--facts",
+        str(ROOT / "examples" / "pr-43-facts.json"),
+        "--policy",
+        POLICY,
+        "--ledger",
+        f"file://{remote}",
+        env={"CHANGEPROOF_SIGNING_KEY": (keys / "changeproof.key").read_text()},
+    )
     assert proc.returncode == 0, proc.stderr
     assert "appended entry 1" in proc.stdout
 
@@ -92,8 +106,9 @@ def test_unknown_format_version(remote, keypair, example):
     rewrite(remote, {"LEDGER.json": json.dumps(doc).encode()})
     proc = run("verify", "--ledger", str(remote), "--key", str(keypair.public_path))
     assert_clean_error(proc, 2, "unknown ledger format version 'changeproof-ledger/99'", "upgrade changeproof")
-    proc = run("record", "--facts", FACTS, "--policy", POLICY, "--ledger", str(remote),
-               "--key", str(keypair.private_path))
+    proc = run(
+        "record", "--facts", FACTS, "--policy", POLICY, "--ledger", str(remote), "--key", str(keypair.private_path)
+    )
     assert_clean_error(proc, 2, "unknown ledger format version")
 
 
@@ -102,13 +117,17 @@ def test_wrong_key_types(tmp_path, remote):
     p384 = ec.generate_private_key(ec.SECP384R1())
     for name, key in (("rsa", rsa_key), ("p384", p384)):
         path = tmp_path / f"{name}.pem"
-        path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+        path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
         proc = run("record", "--facts", FACTS, "--policy", POLICY, "--ledger", str(remote), "--key", str(path))
         assert_clean_error(proc, 2, "not supported", "Ed25519 or ECDSA P-256")
     pub = tmp_path / "rsa.pub"
-    pub.write_bytes(rsa_key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                      serialization.PublicFormat.SubjectPublicKeyInfo))
+    pub.write_bytes(
+        rsa_key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
     assert_clean_error(run("verify", "--ledger", str(remote), "--key", str(pub)), 2, "not supported")
     garbage = tmp_path / "garbage.pem"
     garbage.write_text("-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----\n")
@@ -122,11 +141,31 @@ def test_encrypted_key_without_password(tmp_path, remote):
     key = str(tmp_path / "k" / "changeproof.key")
     proc = run("record", "--facts", FACTS, "--policy", POLICY, "--ledger", str(remote), "--key", key)
     assert_clean_error(proc, 2, "encrypted and no password was given", "CHANGEPROOF_KEY_PASSWORD")
-    proc = run("record", "--facts", FACTS, "--policy", POLICY, "--ledger", str(remote), "--key", key,
-               env={"CHANGEPROOF_KEY_PASSWORD": "wrong"})
+    proc = run(
+        "record",
+        "--facts",
+        FACTS,
+        "--policy",
+        POLICY,
+        "--ledger",
+        str(remote),
+        "--key",
+        key,
+        env={"CHANGEPROOF_KEY_PASSWORD": "wrong"},
+    )
     assert_clean_error(proc, 2, "password does not decrypt")
-    proc = run("record", "--facts", FACTS, "--policy", POLICY, "--ledger", str(remote), "--key", key,
-               env={"CHANGEPROOF_KEY_PASSWORD": "s3cret"})
+    proc = run(
+        "record",
+        "--facts",
+        FACTS,
+        "--policy",
+        POLICY,
+        "--ledger",
+        str(remote),
+        "--key",
+        key,
+        env={"CHANGEPROOF_KEY_PASSWORD": "s3cret"},
+    )
     assert proc.returncode == 0, proc.stderr
 
 
@@ -146,8 +185,9 @@ def test_append_refuses_an_inconsistent_tip(remote, keypair, example):
     head = json.loads(read(remote, "head.json"))
     head["last_entry_hash"] = "0" * 64
     rewrite(remote, {"head.json": json.dumps(head).encode()})
-    proc = run("record", "--facts", FACTS, "--policy", POLICY, "--ledger", str(remote),
-               "--key", str(keypair.private_path))
+    proc = run(
+        "record", "--facts", FACTS, "--policy", POLICY, "--ledger", str(remote), "--key", str(keypair.private_path)
+    )
     assert_clean_error(proc, 3, "refusing to append", "entry 1 does not hash")
 
 

@@ -14,8 +14,15 @@ WORKER = Path(__file__).with_name("append_worker.py")
 
 
 def test_eight_processes_ten_appends_each(remote, keypair):
-    procs = [subprocess.Popen([sys.executable, str(WORKER), str(remote), str(keypair.private_path), "10", f"w{i}"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(8)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(WORKER), str(remote), str(keypair.private_path), "10", f"w{i}"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(8)
+    ]
     outputs = [p.communicate(timeout=400) for p in procs]
     for p, (_out, err) in zip(procs, outputs, strict=True):
         assert p.returncode == 0, err[-2000:]

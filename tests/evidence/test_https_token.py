@@ -42,12 +42,20 @@ class GitHttp(BaseHTTPRequestHandler):
         path, _, query = self.path.partition("?")
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        env = {"PATH": os.environ["PATH"], "GIT_PROJECT_ROOT": str(self.root), "GIT_HTTP_EXPORT_ALL": "1",
-               "REQUEST_METHOD": self.command, "PATH_INFO": path, "QUERY_STRING": query,
-               "CONTENT_TYPE": self.headers.get("Content-Type", ""), "CONTENT_LENGTH": str(length),
-               "REMOTE_USER": "x-access-token", "REMOTE_ADDR": "127.0.0.1",
-               "GIT_PROTOCOL": self.headers.get("Git-Protocol", ""),
-               "HTTP_CONTENT_ENCODING": self.headers.get("Content-Encoding", "")}
+        env = {
+            "PATH": os.environ["PATH"],
+            "GIT_PROJECT_ROOT": str(self.root),
+            "GIT_HTTP_EXPORT_ALL": "1",
+            "REQUEST_METHOD": self.command,
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
+            "CONTENT_LENGTH": str(length),
+            "REMOTE_USER": "x-access-token",
+            "REMOTE_ADDR": "127.0.0.1",
+            "GIT_PROTOCOL": self.headers.get("Git-Protocol", ""),
+            "HTTP_CONTENT_ENCODING": self.headers.get("Content-Encoding", ""),
+        }
         out = subprocess.run(["git", "http-backend"], input=body, capture_output=True, env=env, check=False).stdout
         head, _, payload = out.partition(b"\r\n\r\n")
         status = 200
@@ -89,12 +97,13 @@ def test_append_and_verify_over_http_with_token_header(http_remote, keypair, exa
     signer = load_signer("key", keypair.private_pem)
     monkeypatch.delenv("CHANGEPROOF_LEDGER_TOKEN", raising=False)
     with pytest.raises(InfrastructureError) as refused:
-        record_evaluation(example.evaluation, example.facts, example.policy, ledger=url, signer=signer,
-                          context=CONTEXT)
+        record_evaluation(example.evaluation, example.facts, example.policy, ledger=url, signer=signer, context=CONTEXT)
     assert TOKEN not in refused.value.diagnostics()
     monkeypatch.setenv("CHANGEPROOF_LEDGER_TOKEN", TOKEN)
-    results = [record_evaluation(example.evaluation, example.facts, example.policy, ledger=url, signer=signer,
-                                 context=CONTEXT) for _ in range(2)]
+    results = [
+        record_evaluation(example.evaluation, example.facts, example.policy, ledger=url, signer=signer, context=CONTEXT)
+        for _ in range(2)
+    ]
     assert [r.seq for r in results] == [0, 1]
     assert EXPECTED in seen  # the header reached the server ...
     assert not any(TOKEN in s for s in seen if not s.startswith("basic ")) and TOKEN not in url  # ... only there

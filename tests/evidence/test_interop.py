@@ -52,8 +52,9 @@ def test_securesystemslib_verifies_the_envelopes(signed, example):
         assert bundle["mediaType"] == "application/vnd.dev.sigstore.bundle.v0.3+json"
         assert bundle["verificationMaterial"]["publicKey"]["hint"] == public.keyid
         digest = hashlib.sha256(rfc8785.dumps(to_json(example.evaluation))).hexdigest()
-        assert statement["subject"] == [{"name": f"acme/payments@{example.evaluation.head_sha}",
-                                         "digest": {"sha256": digest}}]
+        assert statement["subject"] == [
+            {"name": f"acme/payments@{example.evaluation.head_sha}", "digest": {"sha256": digest}}
+        ]
     tampered = json.loads(bundles[0].read_bytes())["dsseEnvelope"]
     statement = json.loads(base64.b64decode(tampered["payload"]))
     statement["predicate"]["verdict"] = "pass" if statement["predicate"]["verdict"] != "pass" else "fail"
@@ -66,8 +67,12 @@ def _node_verify(key_pem: Path, hint: str, bundles: list[Path]) -> tuple[int, li
     node = shutil.which("node")
     if node is None or not (JS / "node_modules" / "@sigstore" / "verify").is_dir():
         pytest.fail("@sigstore/verify is not installed: run scripts/setup/evidence.sh")
-    proc = subprocess.run([node, str(JS / "verify-bundles.js"), str(key_pem), hint, *map(str, bundles)],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [node, str(JS / "verify-bundles.js"), str(key_pem), hint, *map(str, bundles)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     return proc.returncode, [json.loads(line) for line in proc.stdout.splitlines()]
 
 
@@ -89,4 +94,3 @@ def test_sigstore_js_verifies_the_bundles_with_only_the_public_key(signed, tmp_p
     assert code == 1 and "SIGNATURE_ERROR" in results[0]["error"]
     code, results = _node_verify(other.public_path, hint, [bundles[0]])
     assert code == 1 and not results[0]["ok"]
-

@@ -31,8 +31,12 @@ def trusted_root(sigstore, tmp_path):
 
 
 def record(remote, example, signer, n=1):
-    return [record_evaluation(example.evaluation, example.facts, example.policy, ledger=str(remote),
-                              signer=signer, context=CONTEXT) for _ in range(n)]
+    return [
+        record_evaluation(
+            example.evaluation, example.facts, example.policy, ledger=str(remote), signer=signer, context=CONTEXT
+        )
+        for _ in range(n)
+    ]
 
 
 def test_keyless_bundle_is_routed_to_sigstore(sigstore):
@@ -62,17 +66,21 @@ def test_entry_signed_from_a_pr_branch_is_rejected(sigstore, trusted_root, remot
     bad = [p for p in report.problems if p.startswith("entry 1 ")]
     assert bad and "not valid for any trusted identity" in bad[0], report.problems
     assert not any(p.startswith("entry 0 ") for p in report.problems)
-    wrong_issuer = verify_ledger(str(remote), BRANCH, identities=[Identity(MAIN, "https://accounts.example.com")],
-                                 trusted_root=trusted_root)
+    wrong_issuer = verify_ledger(
+        str(remote), BRANCH, identities=[Identity(MAIN, "https://accounts.example.com")], trusted_root=trusted_root
+    )
     assert any(p.startswith("entry 0 ") for p in wrong_issuer.problems)
 
 
 def test_keyless_payload_edit_and_missing_trust_are_reported(sigstore, trusted_root, remote, example):
     record(remote, example, LocalKeylessSigner(sigstore, MAIN), 2)
-    assert any("pass --trusted-root" in p for p in
-               verify_ledger(str(remote), BRANCH, identities=[Identity(MAIN, ISSUER)]).problems)
-    assert any("no --identity" in p for p in
-               verify_ledger(str(remote), BRANCH, trusted_root=trusted_root, keys=[]).problems)
+    assert any(
+        "pass --trusted-root" in p
+        for p in verify_ledger(str(remote), BRANCH, identities=[Identity(MAIN, ISSUER)]).problems
+    )
+    assert any(
+        "no --identity" in p for p in verify_ledger(str(remote), BRANCH, trusted_root=trusted_root, keys=[]).problems
+    )
     bundle = json.loads(read(remote, entry_file(0)))
     statement = json.loads(base64.b64decode(bundle["dsseEnvelope"]["payload"]))
     statement["predicate"]["verdict"] = "tampered"
@@ -84,8 +92,16 @@ def test_keyless_payload_edit_and_missing_trust_are_reported(sigstore, trusted_r
 
 def test_verify_command_with_identity(sigstore, trusted_root, remote, example):
     record(remote, example, LocalKeylessSigner(sigstore, MAIN), 2)
-    base = [sys.executable, "-c", "from checker.cli import main; main()", "verify", "--ledger", str(remote),
-            "--trusted-root", trusted_root]
+    base = [
+        sys.executable,
+        "-c",
+        "from checker.cli import main; main()",
+        "verify",
+        "--ledger",
+        str(remote),
+        "--trusted-root",
+        trusted_root,
+    ]
     ok = subprocess.run([*base, "--identity", MAIN], capture_output=True, text=True)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert f"signer {MAIN[:32]}: 2 entries" in ok.stdout

@@ -46,8 +46,9 @@ def test_consistency_proofs_verify_and_detect_rewrites():
             if m < n:
                 rewritten = LEAVES[:n].copy()
                 rewritten[m - 1] = merkle.leaf_hash(b"edited")
-                assert not merkle.verify_consistency(m, n, naive_mth(LEAVES[:m]), merkle.root(rewritten),
-                                                     merkle.consistency_proof(rewritten, m))
+                assert not merkle.verify_consistency(
+                    m, n, naive_mth(LEAVES[:m]), merkle.root(rewritten), merkle.consistency_proof(rewritten, m)
+                )
 
 
 @pytest.mark.parametrize("kind", ["ed25519", "ecdsa"])
@@ -66,8 +67,9 @@ def test_checkpoint_note_roundtrip_and_tamper(tmp_path, kind):
     assert not note_verifies(cp, [trusted_key(other.public_pem)])
 
 
-@pytest.mark.parametrize("text", ["", "origin\n1\nAAAA\n", "o\nx\nAAAA\n\n\u2014 k AAAAAAA=\n",
-                                  "o\n1\n" + "A" * 44 + "\n\n- k AAAA\n"])
+@pytest.mark.parametrize(
+    "text", ["", "origin\n1\nAAAA\n", "o\nx\nAAAA\n\n\u2014 k AAAAAAA=\n", "o\n1\n" + "A" * 44 + "\n\n- k AAAA\n"]
+)
 def test_malformed_notes_are_rejected(text):
     with pytest.raises(notes.NoteError):
         notes.parse(text)

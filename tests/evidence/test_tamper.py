@@ -84,8 +84,17 @@ def test_truncation_with_an_old_checkpoint_restored_needs_a_saved_checkpoint(rem
     three = git(remote, "rev-list", "--skip=2", "-n1", BRANCH).decode().strip()  # the commit at size 3
     old_head = git(remote, "cat-file", "blob", f"{three}:head.json")
     old_cp = git(remote, "cat-file", "blob", f"{three}:checkpoint")
-    rewrite(remote, {entry_file(3): None, entry_file(4): None, "head.json": old_head, "checkpoint": old_cp,
-                     "checkpoints/000/000/000000000003": None, "checkpoints/000/000/000000000004": None})
+    rewrite(
+        remote,
+        {
+            entry_file(3): None,
+            entry_file(4): None,
+            "head.json": old_head,
+            "checkpoint": old_cp,
+            "checkpoints/000/000/000000000003": None,
+            "checkpoints/000/000/000000000004": None,
+        },
+    )
     assert problems(remote, keypair) == []  # internally consistent: only a witness can tell
     found = problems(remote, keypair, checkpoint=str(saved))
     assert any("entries 3..4: missing" in p and "saved checkpoint" in p for p in found), found
@@ -131,9 +140,18 @@ def test_history_rewritten_behind_a_saved_checkpoint(remote, keypair, attacker, 
     subprocess.run(["git", "init", "-q", "--bare", str(other)], check=True)
     signer = load_signer("key", keypair.private_pem)
     append_n(other, keypair, example, 1)
-    record_exception(repository="acme/payments", reason="direct push", commits=("a" * 40,), before="b" * 40,
-                     after="a" * 40, observed_at="2026-11-27T15:00:00Z", ledger=str(other), branch=BRANCH,
-                     signer=signer, context=CONTEXT)
+    record_exception(
+        repository="acme/payments",
+        reason="direct push",
+        commits=("a" * 40,),
+        before="b" * 40,
+        after="a" * 40,
+        observed_at="2026-11-27T15:00:00Z",
+        ledger=str(other),
+        branch=BRANCH,
+        signer=signer,
+        context=CONTEXT,
+    )
     append_n(other, keypair, example, 1)
     tip = git(other, "rev-parse", BRANCH).decode().strip()
     git(remote, "fetch", "-q", str(other), f"+{tip}:refs/heads/{BRANCH}")

@@ -75,8 +75,7 @@ class FakeGitHub:
         self.faults.append(Fault(**kwargs))
 
     def calls(self, method: str | None = None, path_contains: str = "") -> list[dict[str, Any]]:
-        return [r for r in self.requests
-                if (method is None or r["method"] == method) and path_contains in r["path"]]
+        return [r for r in self.requests if (method is None or r["method"] == method) and path_contains in r["path"]]
 
     def writes(self, kind: str) -> list[dict[str, Any]]:
         return list(self.scenario.setdefault("_writes", {}).get(kind, []))
@@ -90,26 +89,30 @@ class FakeGitHub:
     def handle(self, request: Request) -> Response:
         body_text = request.get_data(as_text=True)
         with self._lock:
-            self.requests.append({
-                "method": request.method,
-                "path": request.path,
-                "query": request.query_string.decode(),
-                "authorization": bool(request.headers.get("Authorization")),
-                "accept": request.headers.get("Accept", ""),
-                "body": json.loads(body_text) if body_text.strip().startswith(("{", "[")) else body_text,
-                "time": time.time(),
-            })
+            self.requests.append(
+                {
+                    "method": request.method,
+                    "path": request.path,
+                    "query": request.query_string.decode(),
+                    "authorization": bool(request.headers.get("Authorization")),
+                    "accept": request.headers.get("Accept", ""),
+                    "body": json.loads(body_text) if body_text.strip().startswith(("{", "[")) else body_text,
+                    "time": time.time(),
+                }
+            )
             fault = self._take_fault(request)
         if fault is not None:
             text = fault.body if fault.raw else json.dumps(fault.body if fault.body is not None else {})
-            return self._respond(fault.status, text, fault.headers,
-                                 "text/html" if fault.raw else "application/json; charset=utf-8")
+            return self._respond(
+                fault.status, text, fault.headers, "text/html" if fault.raw else "application/json; charset=utf-8"
+            )
         try:
             status, data, headers = self.route(request)
         except _Error as err:
             status, data, headers = err.status, {"message": err.message, "documentation_url": DOCS}, err.headers
-        return self._respond(status, json.dumps(data) if data is not None else "", headers,
-                             "application/json; charset=utf-8")
+        return self._respond(
+            status, json.dumps(data) if data is not None else "", headers, "application/json; charset=utf-8"
+        )
 
     def _take_fault(self, request: Request) -> Fault | None:
         for fault in self.faults:
@@ -161,7 +164,7 @@ class FakeGitHub:
     def route(self, request: Request) -> tuple[int, Any, dict[str, str]]:
         path = request.path.rstrip("/")
         if path.startswith("/api/v3"):  # GitHub Enterprise Server prefix
-            path = path[len("/api/v3"):]
+            path = path[len("/api/v3") :]
         for method, pattern, name in self.ROUTES:
             match = re.match(pattern, path)
             if match and method == request.method:
@@ -183,11 +186,12 @@ class FakeGitHub:
                 return repo  # type: ignore[no-any-return]
         raise _Error(404, "Not Found")
 
-    def _page(self, request: Request, items: list[Any], wrap: str | None = None,
-              extra: dict[str, Any] | None = None) -> tuple[int, Any, dict[str, str]]:
+    def _page(
+        self, request: Request, items: list[Any], wrap: str | None = None, extra: dict[str, Any] | None = None
+    ) -> tuple[int, Any, dict[str, str]]:
         per_page = min(int(request.args.get("per_page", 30)), 100)
         page = int(request.args.get("page", 1))
-        chunk = items[(page - 1) * per_page: page * per_page]
+        chunk = items[(page - 1) * per_page : page * per_page]
         last = max(1, -(-len(items) // per_page))
         links = []
         url = f"{GITHUB_API}{request.path}"
@@ -247,8 +251,13 @@ class FakeGitHub:
 
     def create_comment(self, request: Request, repo: dict[str, Any], n: str) -> tuple[int, Any, dict[str, str]]:
         body = request.get_json()
-        comment = {"id": self._id(), "issue": int(n), "body": body["body"], "user": {"login": "github-actions[bot]"},
-                   "url": f"{GITHUB_API}/repos/{repo['repo']['full_name']}/issues/comments/{self._next_id}"}
+        comment = {
+            "id": self._id(),
+            "issue": int(n),
+            "body": body["body"],
+            "user": {"login": "github-actions[bot]"},
+            "url": f"{GITHUB_API}/repos/{repo['repo']['full_name']}/issues/comments/{self._next_id}",
+        }
         repo.setdefault("comments", []).append(comment)
         self._record("comments", {"action": "create", **comment})
         return 201, comment, {}
@@ -263,7 +272,8 @@ class FakeGitHub:
 
     def check_runs(self, request: Request, repo: dict[str, Any], sha: str) -> tuple[int, Any, dict[str, str]]:
         runs = repo.get("check_runs", {}).get(sha, []) + [
-            r for r in self.scenario.get("_writes", {}).get("check_runs", []) if r["head_sha"] == sha]
+            r for r in self.scenario.get("_writes", {}).get("check_runs", []) if r["head_sha"] == sha
+        ]
         return self._page(request, runs, wrap="check_runs")
 
     def combined_status(self, request: Request, repo: dict[str, Any], sha: str) -> tuple[int, Any, dict[str, str]]:
@@ -304,8 +314,12 @@ class FakeGitHub:
         output = dict(body.pop("output", None) or {})
         body["annotations"] = output.pop("annotations", [])
         body["output"] = output
-        run = {"id": self._id(), "app": {"slug": "github-actions", "id": 15368}, **body,
-               "url": f"{GITHUB_API}/repos/{repo['repo']['full_name']}/check-runs/{self._next_id}"}
+        run = {
+            "id": self._id(),
+            "app": {"slug": "github-actions", "id": 15368},
+            **body,
+            "url": f"{GITHUB_API}/repos/{repo['repo']['full_name']}/check-runs/{self._next_id}",
+        }
         self._record("check_runs", run)
         return 201, run, {}
 
@@ -330,11 +344,20 @@ class FakeGitHub:
         if text is None:
             raise _Error(404, "Not Found")
         raw = text.encode()
-        return 200, {
-            "type": "file", "encoding": "base64", "size": len(raw), "name": path.rsplit("/", 1)[-1], "path": path,
-            "content": base64.encodebytes(raw).decode(), "sha": f"{abs(hash((path, ref))):040x}"[:40],
-            "url": f"{GITHUB_API}/repos/{repo['repo']['full_name']}/contents/{path}?ref={ref}",
-        }, {}
+        return (
+            200,
+            {
+                "type": "file",
+                "encoding": "base64",
+                "size": len(raw),
+                "name": path.rsplit("/", 1)[-1],
+                "path": path,
+                "content": base64.encodebytes(raw).decode(),
+                "sha": f"{abs(hash((path, ref))):040x}"[:40],
+                "url": f"{GITHUB_API}/repos/{repo['repo']['full_name']}/contents/{path}?ref={ref}",
+            },
+            {},
+        )
 
     def branch_rules(self, request: Request, repo: dict[str, Any], b: str) -> tuple[int, Any, dict[str, str]]:
         rules = repo.get("rules", {}).get(b, [])
@@ -371,8 +394,10 @@ class FakeGitHub:
         teams = self.scenario.get("teams", {})
         members = teams.get(f"{org}/{slug}")
         if members is None or members == "forbidden":
-            raise _Error(404 if members is None else 403, "Not Found" if members is None else
-                         "Resource not accessible by integration")
+            raise _Error(
+                404 if members is None else 403,
+                "Not Found" if members is None else "Resource not accessible by integration",
+            )
         return self._page(request, [{"login": m, "type": "User"} for m in members])
 
     # ------------------------------------------------------------------------------ helpers

@@ -27,7 +27,6 @@ FAST_ENV = {
 }
 
 
-
 @dataclass
 class ActionRun:
     code: int
@@ -54,7 +53,7 @@ def parse_outputs(text: str) -> dict[str, str]:
         if match:
             name, delim = match.groups()
             j = lines.index(delim, i + 1)
-            out[name] = "\n".join(lines[i + 1:j])
+            out[name] = "\n".join(lines[i + 1 : j])
             i = j + 1
         elif "=" in lines[i]:
             name, value = lines[i].split("=", 1)
@@ -65,9 +64,15 @@ def parse_outputs(text: str) -> dict[str, str]:
     return out
 
 
-def run_action(tmp_path: Path, api_url: str, event_name: str, payload: dict[str, Any],
-               inputs: dict[str, str] | None = None, extra_env: dict[str, str] | None = None,
-               timeout: float = 120) -> ActionRun:
+def run_action(
+    tmp_path: Path,
+    api_url: str,
+    event_name: str,
+    payload: dict[str, Any],
+    inputs: dict[str, str] | None = None,
+    extra_env: dict[str, str] | None = None,
+    timeout: float = 120,
+) -> ActionRun:
     workspace = tmp_path / "workspace"
     workspace.mkdir(exist_ok=True)
     files = tmp_path / "file_commands"
@@ -100,18 +105,28 @@ def run_action(tmp_path: Path, api_url: str, event_name: str, payload: dict[str,
         **{f"INPUT_{k.upper()}": v for k, v in (inputs or {}).items()},
         **(extra_env or {}),
     }
-    proc = subprocess.run([sys.executable, str(ROOT / "entrypoint.py")], env=env, capture_output=True, text=True,
-                          timeout=timeout, cwd=str(workspace))
-    return ActionRun(proc.returncode, proc.stdout, proc.stderr, summary.read_text(),
-                     parse_outputs(output.read_text()), workspace)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "entrypoint.py")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=str(workspace),
+    )
+    return ActionRun(
+        proc.returncode, proc.stdout, proc.stderr, summary.read_text(), parse_outputs(output.read_text()), workspace
+    )
 
 
 def pr_event(number: int = 7, *, action: str = "synchronize", fork: bool = False) -> dict[str, Any]:
     head_repo = "mallory/web" if fork else "acme/web"
     return {
-        "action": action, "number": number,
-        "pull_request": {"number": number, "head": {"sha": scenario_mod.HEAD_SHA, "repo": {"full_name": head_repo}},
-                         "base": {"sha": scenario_mod.BASE_SHA, "ref": "main", "repo": {"full_name": "acme/web"}}},
+        "action": action,
+        "number": number,
+        "pull_request": {
+            "number": number,
+            "head": {"sha": scenario_mod.HEAD_SHA, "repo": {"full_name": head_repo}},
+            "base": {"sha": scenario_mod.BASE_SHA, "ref": "main", "repo": {"full_name": "acme/web"}},
+        },
         "repository": {"full_name": "acme/web", "default_branch": "main"},
     }
-

@@ -130,15 +130,25 @@ def test_cli_collect_writes_facts_that_evaluate(fake: FakeGitHub, tmp_path: Any)
     out = tmp_path / "facts.json"
     env = {**os.environ, "GITHUB_TOKEN": "ghs_token", "CHANGEPROOF_API_THROTTLE": "0"}
     cli = [sys.executable, "-c", "from checker.cli import main; main()"]
-    collected = subprocess.run([*cli, "github", "collect", "acme/web", "7", "--api-url", fake.base_url,
-                                "--out", str(out)], env=env, capture_output=True, text=True, timeout=120)
+    collected = subprocess.run(
+        [*cli, "github", "collect", "acme/web", "7", "--api-url", fake.base_url, "--out", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert collected.returncode == 0, collected.stderr
-    evaluated = subprocess.run([*cli, "evaluate", "--facts", str(out)], env=env, capture_output=True, text=True,
-                               timeout=120)
+    evaluated = subprocess.run(
+        [*cli, "evaluate", "--facts", str(out)], env=env, capture_output=True, text=True, timeout=120
+    )
     assert evaluated.returncode == 0, evaluated.stdout + evaluated.stderr
-    missing = subprocess.run([*cli, "github", "collect", "acme/web", "7", "--api-url", fake.base_url],
-                             env={k: v for k, v in env.items() if k != "GITHUB_TOKEN"}, capture_output=True,
-                             text=True, timeout=120)
+    missing = subprocess.run(
+        [*cli, "github", "collect", "acme/web", "7", "--api-url", fake.base_url],
+        env={k: v for k, v in env.items() if k != "GITHUB_TOKEN"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert missing.returncode == 2 and "GITHUB_TOKEN" in missing.stderr
 
 

@@ -10,8 +10,10 @@ from fakegithub import scenario as sc
 from fakegithub.server import FakeGitHub
 from ghaction import pr_event, run_action
 
-SECONDARY = {"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
-             "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}
+SECONDARY = {
+    "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+    "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+}
 
 
 def nothing_passed(run: Any, fake: FakeGitHub) -> None:
@@ -30,8 +32,12 @@ def test_502_then_success_is_retried(fake: FakeGitHub, tmp_path: Path) -> None:
 
 
 def test_secondary_rate_limit_honours_retry_after(fake: FakeGitHub, tmp_path: Path) -> None:
-    fake.add_fault(path=r"/pulls/7/reviews$", status=403, body=SECONDARY,
-                   headers={"Retry-After": "1", "X-RateLimit-Remaining": "800"})
+    fake.add_fault(
+        path=r"/pulls/7/reviews$",
+        status=403,
+        body=SECONDARY,
+        headers={"Retry-After": "1", "X-RateLimit-Remaining": "800"},
+    )
     run = run_action(tmp_path, fake.base_url, "pull_request", pr_event())
     assert run.code == 0 and run.outputs["verdict"] == "pass"
     first, second = fake.calls("GET", "/pulls/7/reviews")[:2]
@@ -93,10 +99,16 @@ def test_404_repository_names_the_input_and_permission(fake: FakeGitHub, tmp_pat
 def test_primary_rate_limit_exhausted_fails_fast_as_infrastructure(fake: FakeGitHub, tmp_path: Path) -> None:
     import time
 
-    fake.add_fault(path=r"/pulls/7/files$", status=403, times=10,
-                   body={"message": "API rate limit exceeded for installation ID 1.",
-                         "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"},
-                   headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(time.time()) + 3000)})
+    fake.add_fault(
+        path=r"/pulls/7/files$",
+        status=403,
+        times=10,
+        body={
+            "message": "API rate limit exceeded for installation ID 1.",
+            "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+        },
+        headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(time.time()) + 3000)},
+    )
     started = time.time()
     run = run_action(tmp_path, fake.base_url, "pull_request", pr_event())
     assert time.time() - started < 60

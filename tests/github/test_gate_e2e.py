@@ -40,10 +40,15 @@ def test_pull_request_review(fake: FakeGitHub, tmp_path: Path) -> None:
 
 
 def test_merge_group_reports_on_the_group_head(fake: FakeGitHub, tmp_path: Path) -> None:
-    payload = {"action": "checks_requested",
-               "merge_group": {"head_sha": MERGE_GROUP_SHA, "base_ref": "refs/heads/main",
-                               "head_ref": f"refs/heads/gh-readonly-queue/main/pr-7-{sc.BASE_SHA}"},
-               "repository": {"default_branch": "main"}}
+    payload = {
+        "action": "checks_requested",
+        "merge_group": {
+            "head_sha": MERGE_GROUP_SHA,
+            "base_ref": "refs/heads/main",
+            "head_ref": f"refs/heads/gh-readonly-queue/main/pr-7-{sc.BASE_SHA}",
+        },
+        "repository": {"default_branch": "main"},
+    }
     run = run_action(tmp_path, fake.base_url, "merge_group", payload)
     assert_passed(run, fake, shas=(sc.HEAD_SHA, MERGE_GROUP_SHA))
 
@@ -100,11 +105,13 @@ def test_a_pr_cannot_weaken_its_own_policy(scenario: dict[str, Any], tmp_path: P
     pr["pull"]["changed_files"] += 1
     pr["reviews"] = [r for r in pr["reviews"] if r["user"]["login"] != "carol"]  # one approval left
     repo["contents"][sc.HEAD_SHA][".github/changeproof.yml"] = (
-        "version: 1\nmode: advisory\ncontrols:\n  peer_review:\n    mode: off\n  policy_change:\n    mode: off\n")
+        "version: 1\nmode: advisory\ncontrols:\n  peer_review:\n    mode: off\n  policy_change:\n    mode: off\n"
+    )
     fake = FakeGitHub(scenario).start()
     try:
-        run = run_action(tmp_path, fake.base_url, "pull_request", pr_event(),
-                         inputs={"check-run": "true"})  # inputs cannot change the mode either
+        run = run_action(
+            tmp_path, fake.base_url, "pull_request", pr_event(), inputs={"check-run": "true"}
+        )  # inputs cannot change the mode either
         assert run.code == 1, run.stdout
         report = run.report()["evaluations"][0]
         assert report["policy_mode"] == "enforce"
@@ -120,8 +127,9 @@ def test_a_pr_cannot_weaken_its_own_policy(scenario: dict[str, Any], tmp_path: P
 
 def test_advisory_mode_from_the_base_policy_never_blocks(scenario: dict[str, Any], tmp_path: Path) -> None:
     repo = scenario["repos"]["acme/web"]
-    repo["contents"][sc.BASE_SHA][".github/changeproof.yml"] = sc.POLICY.replace("mode: enforce\ncontrols",
-                                                                                "mode: advisory\ncontrols")
+    repo["contents"][sc.BASE_SHA][".github/changeproof.yml"] = sc.POLICY.replace(
+        "mode: enforce\ncontrols", "mode: advisory\ncontrols"
+    )
     repo["pulls"]["7"]["reviews"] = []
     fake = FakeGitHub(scenario).start()
     try:
@@ -152,8 +160,13 @@ def test_fork_pr_evaluates_reports_and_appends_nothing(scenario: dict[str, Any],
     scenario["repos"]["acme/web"]["deny_writes"] = True  # a fork's token is read-only
     fake = FakeGitHub(scenario).start()
     try:
-        run = run_action(tmp_path, fake.base_url, "pull_request", pr_event(fork=True),
-                         inputs={"signing-mode": "key", "ledger-repository": str(tmp_path / "no-ledger")})
+        run = run_action(
+            tmp_path,
+            fake.base_url,
+            "pull_request",
+            pr_event(fork=True),
+            inputs={"signing-mode": "key", "ledger-repository": str(tmp_path / "no-ledger")},
+        )
         assert run.code == 0 and run.outputs["verdict"] == "pass"
         assert "ledger-entry" not in run.outputs
         assert "Fork pull request" in run.summary

@@ -18,14 +18,25 @@ from ghaction import pr_event, run_action
 BASE_TF = 'resource "aws_s3_bucket" "logs" {\n  bucket = "acme-logs"\n}\n'
 HEAD_TF = BASE_TF + (
     '\nresource "aws_security_group" "open" {\n  name = "open"\n  ingress {\n    from_port   = 22\n'
-    '    to_port     = 22\n    protocol    = "tcp"\n    cidr_blocks = ["0.0.0.0/0"]\n  }\n}\n')
+    '    to_port     = 22\n    protocol    = "tcp"\n    cidr_blocks = ["0.0.0.0/0"]\n  }\n}\n'
+)
 
 
 def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(cwd), *args], check=True, capture_output=True, text=True,
-                          env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-                               "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
-                               "PATH": "/usr/bin:/bin", "HOME": str(cwd)}).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(cwd), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.com",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.com",
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(cwd),
+        },
+    ).stdout.strip()
 
 
 def make_server_repo(root: Path) -> tuple[str, str]:
@@ -62,8 +73,14 @@ def test_new_misconfiguration_fails_with_a_file_annotation_and_sarif(tmp_path: P
     fake = FakeGitHub(iac_scenario(base, head)).start()
     try:
         event = json.loads(json.dumps(pr_event()).replace(sc.BASE_SHA, base).replace(sc.HEAD_SHA, head))
-        run = run_action(tmp_path, fake.base_url, "pull_request", event,
-                         extra_env={"GITHUB_SERVER_URL": f"file://{tmp_path}/server"}, timeout=300)
+        run = run_action(
+            tmp_path,
+            fake.base_url,
+            "pull_request",
+            event,
+            extra_env={"GITHUB_SERVER_URL": f"file://{tmp_path}/server"},
+            timeout=300,
+        )
     finally:
         fake.stop()
     assert run.code == 1, run.stdout + run.stderr

@@ -43,8 +43,12 @@ def test_plain_block_pauses_commands_with_an_unguessable_token() -> None:
 def test_multiline_secret_is_masked_line_by_line() -> None:
     pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIAbc\nMORELINE%\n-----END PRIVATE KEY-----\n"
     lines = mask_lines(pem)
-    assert lines == ["::add-mask::-----BEGIN PRIVATE KEY-----", "::add-mask::MC4CAQAwBQYDK2VwBCIEIAbc",
-                     "::add-mask::MORELINE%25", "::add-mask::-----END PRIVATE KEY-----"]
+    assert lines == [
+        "::add-mask::-----BEGIN PRIVATE KEY-----",
+        "::add-mask::MC4CAQAwBQYDK2VwBCIEIAbc",
+        "::add-mask::MORELINE%25",
+        "::add-mask::-----END PRIVATE KEY-----",
+    ]
 
 
 def test_outputs_use_random_delimiters_a_value_cannot_close(tmp_path: Path) -> None:
@@ -82,8 +86,10 @@ def test_hostile_pr_produces_no_foreign_commands_markup_or_mentions(tmp_path: Pa
         fake.stop()
     assert run.code == 1 and run.outputs["verdict"] == "fail"
     inside: str | None = None
-    ours = re.compile(r"^::(add-mask::ghs_faketoken1234567890|(error|warning|notice) title=changeproof[^\n]*"
-                      r"|endgroup::)$")
+    ours = re.compile(
+        r"^::(add-mask::ghs_faketoken1234567890|(error|warning|notice) title=changeproof[^\n]*"
+        r"|endgroup::)$"
+    )
     for line in run.stdout.splitlines():
         if inside is not None:
             if line == f"::{inside}::":

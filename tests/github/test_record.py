@@ -18,8 +18,9 @@ from checker.evidence import read_entries
 
 def pem_key() -> str:
     key = ed25519.Ed25519PrivateKey.generate()
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 @pytest.fixture
@@ -34,8 +35,9 @@ def test_push_records_two_merges_and_one_exception(tmp_path: Path, ledger: Path)
     fake = FakeGitHub(data).start()
     key = pem_key()
     try:
-        run = run_action(tmp_path, fake.base_url, "push", payload,
-                         inputs={"signing-key": key, "ledger-repository": str(ledger)})
+        run = run_action(
+            tmp_path, fake.base_url, "push", payload, inputs={"signing-key": key, "ledger-repository": str(ledger)}
+        )
     finally:
         fake.stop()
     assert run.code == 0, run.stdout + run.stderr
@@ -45,8 +47,11 @@ def test_push_records_two_merges_and_one_exception(tmp_path: Path, ledger: Path)
     entries = list(read_entries(str(ledger), "changeproof-ledger"))
     kinds = [e.statement["predicate"]["kind"] for e in entries]
     assert sorted(kinds) == ["exception", "merge", "merge"]
-    merges = {e.statement["predicate"]["evaluation"]["number"]: e.statement["predicate"] for e in entries
-              if e.statement["predicate"]["kind"] == "merge"}
+    merges = {
+        e.statement["predicate"]["evaluation"]["number"]: e.statement["predicate"]
+        for e in entries
+        if e.statement["predicate"]["kind"] == "merge"
+    }
     assert merges[11]["verdict"] == "pass"
     # PR 12 had one approval when it merged; carol's approval came the day after and does not count.
     assert merges[12]["verdict"] == "fail"
@@ -98,11 +103,13 @@ def test_schedule_backfills_merges_without_a_record(tmp_path: Path, ledger: Path
     inputs = {"signing-key": key, "ledger-repository": str(ledger), "backfill-days": "100000"}
     try:
         (tmp_path / "a").mkdir()
-        first = run_action(tmp_path / "a", fake.base_url, "schedule", {"schedule": "0 3 * * *", **_repo()},
-                           inputs=inputs)
+        first = run_action(
+            tmp_path / "a", fake.base_url, "schedule", {"schedule": "0 3 * * *", **_repo()}, inputs=inputs
+        )
         (tmp_path / "b").mkdir()
-        second = run_action(tmp_path / "b", fake.base_url, "schedule", {"schedule": "0 3 * * *", **_repo()},
-                            inputs=inputs)
+        second = run_action(
+            tmp_path / "b", fake.base_url, "schedule", {"schedule": "0 3 * * *", **_repo()}, inputs=inputs
+        )
     finally:
         fake.stop()
     assert first.code == second.code == 0, first.stdout + first.stderr
@@ -118,11 +125,21 @@ def _repo() -> dict[str, Any]:
 def test_gate_with_a_key_appends_a_gate_entry(tmp_path: Path, ledger: Path) -> None:
     fake = FakeGitHub(sc.typical()).start()
     try:
-        run = run_action(tmp_path, fake.base_url, "pull_request", pr_event(),
-                         inputs={"signing-key": pem_key(), "ledger-repository": str(ledger)})
+        run = run_action(
+            tmp_path,
+            fake.base_url,
+            "pull_request",
+            pr_event(),
+            inputs={"signing-key": pem_key(), "ledger-repository": str(ledger)},
+        )
         (tmp_path / "n").mkdir()
-        skipped = run_action(tmp_path / "n", fake.base_url, "pull_request", pr_event(),
-                             inputs={"signing-mode": "none", "ledger-repository": str(ledger)})
+        skipped = run_action(
+            tmp_path / "n",
+            fake.base_url,
+            "pull_request",
+            pr_event(),
+            inputs={"signing-mode": "none", "ledger-repository": str(ledger)},
+        )
     finally:
         fake.stop()
     assert run.code == 0 and run.outputs["ledger-entry"] == "entries/000/000/000000000000.json"
@@ -134,8 +151,13 @@ def test_gate_with_a_key_appends_a_gate_entry(tmp_path: Path, ledger: Path) -> N
 def test_gate_verdict_stands_when_its_evidence_cannot_be_appended(tmp_path: Path) -> None:
     fake = FakeGitHub(sc.typical()).start()
     try:
-        run = run_action(tmp_path, fake.base_url, "pull_request", pr_event(),
-                         inputs={"signing-key": pem_key(), "ledger-repository": str(tmp_path / "missing")})
+        run = run_action(
+            tmp_path,
+            fake.base_url,
+            "pull_request",
+            pr_event(),
+            inputs={"signing-key": pem_key(), "ledger-repository": str(tmp_path / "missing")},
+        )
     finally:
         fake.stop()
     assert run.code == 0 and run.outputs["verdict"] == "pass" and "ledger-entry" not in run.outputs
@@ -151,8 +173,13 @@ def test_record_job_fails_as_infrastructure_when_the_ledger_is_unreachable(tmp_p
     data, payload = sc.push_of_two_merges_and_a_direct_commit()
     fake = FakeGitHub(data).start()
     try:
-        run = run_action(tmp_path, fake.base_url, "push", payload,
-                         inputs={"signing-key": pem_key(), "ledger-repository": f"http://127.0.0.1:{port}/l.git"})
+        run = run_action(
+            tmp_path,
+            fake.base_url,
+            "push",
+            payload,
+            inputs={"signing-key": pem_key(), "ledger-repository": f"http://127.0.0.1:{port}/l.git"},
+        )
     finally:
         fake.stop()
     assert run.code == 3 and run.outputs["verdict"] == "error" and "cannot fetch ledger branch" in run.stdout

@@ -12,16 +12,34 @@ from checker.github.report import MAX_SUMMARY_BYTES, Reporter, build_annotations
 from checker.model import ControlResult, Evaluation, Location, Mode, PolicyMode, Status, Verdict
 
 
-def evaluation(results: tuple[ControlResult, ...], verdict: Verdict = Verdict.FAIL,
-               mode: PolicyMode = PolicyMode.ENFORCE) -> Evaluation:
-    return Evaluation(repository="acme/web", number=7, head_sha="c" * 40, base_sha="b" * 40,
-                      evaluated_at="2026-11-20T10:00:00Z", policy_mode=mode, verdict=verdict, results=results,
-                      facts_digest="0" * 64, policy_digest="1" * 64, tool_version="test", summary="1 failing")
+def evaluation(
+    results: tuple[ControlResult, ...], verdict: Verdict = Verdict.FAIL, mode: PolicyMode = PolicyMode.ENFORCE
+) -> Evaluation:
+    return Evaluation(
+        repository="acme/web",
+        number=7,
+        head_sha="c" * 40,
+        base_sha="b" * 40,
+        evaluated_at="2026-11-20T10:00:00Z",
+        policy_mode=mode,
+        verdict=verdict,
+        results=results,
+        facts_digest="0" * 64,
+        policy_digest="1" * 64,
+        tool_version="test",
+        summary="1 failing",
+    )
 
 
-IAC = ControlResult("iac_misconfig", "No new infrastructure misconfigurations", Status.FAIL, Mode.ENFORCE,
-                    "120 findings", "fix them",
-                    locations=tuple(Location(f"infra/m{i}.tf", i + 1, i + 2, f"CKV_{i}") for i in range(120)))
+IAC = ControlResult(
+    "iac_misconfig",
+    "No new infrastructure misconfigurations",
+    Status.FAIL,
+    Mode.ENFORCE,
+    "120 findings",
+    "fix them",
+    locations=tuple(Location(f"infra/m{i}.tf", i + 1, i + 2, f"CKV_{i}") for i in range(120)),
+)
 WARNED = ControlResult("signed_commits", "Verified commit signatures", Status.WARN, Mode.WARN, "unsigned")
 
 
@@ -30,8 +48,11 @@ def test_check_run_annotations_go_in_batches_of_50(fake: FakeGitHub) -> None:
     reporter.check_run("c" * 40, evaluation((IAC,)), "summary")
     run = fake.writes("check_runs")[0]
     assert len(run["annotations"]) == 120 and run["conclusion"] == "failure"
-    assert [len(r["body"]["output"]["annotations"]) for r in fake.requests if r["path"].endswith("check-runs")
-            or "/check-runs/" in r["path"]] == [50, 50, 20]
+    assert [
+        len(r["body"]["output"]["annotations"])
+        for r in fake.requests
+        if r["path"].endswith("check-runs") or "/check-runs/" in r["path"]
+    ] == [50, 50, 20]
 
 
 def test_runner_annotations_most_important_first_and_capped() -> None:

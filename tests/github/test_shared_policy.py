@@ -26,16 +26,18 @@ def org_scenario() -> dict[str, Any]:
 
 def run(*args: str, api: str) -> subprocess.CompletedProcess[str]:
     env = {"PATH": "/usr/bin:/bin", "GITHUB_TOKEN": "ghs_test", "CHANGEPROOF_API_THROTTLE": "0"}
-    return subprocess.run([sys.executable, "-m", "checker", *args, "--api-url", api], capture_output=True,
-                          text=True, timeout=120, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "checker", *args, "--api-url", api], capture_output=True, text=True, timeout=120, env=env
+    )
 
 
 def test_validate_and_explain_a_policy_extending_an_org_policy(org_scenario: dict[str, Any], tmp_path: Path) -> None:
     server = FakeGitHub(org_scenario).start()
     try:
         policy = tmp_path / "changeproof.yml"
-        policy.write_text("version: 1\nextends: acme/policies:changeproof/org.yml@v1\n"
-                          "controls:\n  change_ticket: {mode: off}\n")
+        policy.write_text(
+            "version: 1\nextends: acme/policies:changeproof/org.yml@v1\ncontrols:\n  change_ticket: {mode: off}\n"
+        )
         ok = run("policy", "validate", str(policy), api=server.base_url)
         assert ok.returncode == 0, ok.stderr
         assert "acme/policies:changeproof/org.yml@v1" in ok.stdout

@@ -19,8 +19,9 @@ def scenario_scan(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], I
     def run(scenario: str) -> IacScan:
         if scenario not in cache:
             head = make_head(tmp_path_factory.mktemp(scenario) / "head", scenario)
-            cache[scenario] = scan_change(base_dir=REPO, head_dir=head, changed=changed_between(REPO, head),
-                                          mode="inprocess")
+            cache[scenario] = scan_change(
+                base_dir=REPO, head_dir=head, changed=changed_between(REPO, head), mode="inprocess"
+            )
         return cache[scenario]
 
     return run

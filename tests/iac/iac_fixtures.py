@@ -36,4 +36,5 @@ def write_secret(dest: Path) -> None:
     key_id, secret = fake_aws_key()
     (dest / "app").mkdir(exist_ok=True)
     (dest / "app/settings.py").write_text(
-        f'REGION = "eu-west-1"\nAWS_ACCESS_KEY_ID = "{key_id}"\nAWS_SECRET_ACCESS_KEY = "{secret}"\n')
+        f'REGION = "eu-west-1"\nAWS_ACCESS_KEY_ID = "{key_id}"\nAWS_SECRET_ACCESS_KEY = "{secret}"\n'
+    )

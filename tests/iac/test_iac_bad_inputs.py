@@ -31,8 +31,10 @@ def bad_scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[IacScan, Path]:
     # A file that had findings at base and no longer parses: its findings are not "resolved".
     network = head / "infra/network/main.tf"
     network.write_text(network.read_text().replace('resource "aws_vpc" "main" {', 'resource "aws_vpc" "main" {{'))
-    (head / "k8s/huge.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n"
-                                        + "".join(f"  k{i}: {'x' * 90}\n" for i in range(55_000)))
+    (head / "k8s/huge.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n"
+        + "".join(f"  k{i}: {'x' * 90}\n" for i in range(55_000))
+    )
     changed = changed_between(REPO, head)
     return scan_change(base_dir=REPO, head_dir=head, changed=changed, mode="inprocess"), head
 
@@ -79,10 +81,16 @@ def test_paths_climbing_out_of_the_repository_are_refused(tmp_path: Path) -> Non
 
 
 def _git(repo: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True,
-                          env=env).stdout.strip()
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env
+    ).stdout.strip()
 
 
 def test_git_change_fetches_a_missing_base_and_refuses_escaping_symlinks(tmp_path: Path) -> None:
@@ -101,9 +109,7 @@ def test_git_change_fetches_a_missing_base_and_refuses_escaping_symlinks(tmp_pat
     subprocess.run(["git", "clone", "-q", "--depth=1", f"file://{origin}", str(clone)], check=True)
     assert subprocess.run(["git", "-C", str(clone), "cat-file", "-e", f"{base_sha}^{{commit}}"]).returncode != 0
     changed = [ChangedFile("infra/storage/public.tf", "added"), ChangedFile("infra/storage/passwd.tf", "added")]
-    scan = scan_git_change(repo_dir=clone, base_sha=base_sha, head_sha=head_sha, changed=changed,
-                           mode="inprocess")
+    scan = scan_git_change(repo_dir=clone, base_sha=base_sha, head_sha=head_sha, changed=changed, mode="inprocess")
     assert ("CKV_CP_AWS_2", "aws_s3_bucket_acl.public") in {(f.check_id, f.resource) for f in scan.facts.introduced}
     assert not [f for f in scan.facts.introduced if f.file != "infra/storage/public.tf"]
-    assert scan.facts.errors == ("head: infra/storage/passwd.tf: symlink points outside the repository; "
-                                 "not followed",)
+    assert scan.facts.errors == ("head: infra/storage/passwd.tf: symlink points outside the repository; not followed",)

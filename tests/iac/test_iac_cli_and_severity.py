@@ -28,25 +28,41 @@ def public_head(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_cli_json_sarif_and_exit_code(public_head: Path, tmp_path: Path) -> None:
     sarif_path = tmp_path / "out/iac.sarif"
-    result = CliRunner().invoke(cli, ["iac", "--base", str(REPO), "--head", str(public_head), "--format", "json",
-                                      "--changed", "infra/storage/public.tf", "--sarif", str(sarif_path)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "iac",
+            "--base",
+            str(REPO),
+            "--head",
+            str(public_head),
+            "--format",
+            "json",
+            "--changed",
+            "infra/storage/public.tf",
+            "--sarif",
+            str(sarif_path),
+        ],
+    )
     assert result.exit_code == 1, result.output
     facts = json.loads(result.output)
     assert facts["sarif_sha256"] == hashlib.sha256(sarif_path.read_bytes()).hexdigest()
     assert {f["check_id"] for f in facts["introduced"]} >= {"CKV_CP_AWS_2", "CKV_AWS_53"}
     assert json.loads(sarif_path.read_text())["version"] == "2.1.0"
     # Only critical blocks: the same change still fails (public ACL), a low threshold is not needed.
-    text = CliRunner().invoke(cli, ["iac", "--base", str(REPO), "--head", str(public_head), "--fail-on",
-                                    "critical", "--framework", "terraform"])
+    text = CliRunner().invoke(
+        cli,
+        ["iac", "--base", str(REPO), "--head", str(public_head), "--fail-on", "critical", "--framework", "terraform"],
+    )
     assert text.exit_code == 1 and "CRITICAL CKV_CP_AWS_2 infra/storage/public.tf:7-10" in text.output
 
 
 def test_cli_no_iac_change_passes_and_bad_changed_path_is_a_usage_error(public_head: Path) -> None:
-    ok = CliRunner().invoke(cli, ["iac", "--base", str(REPO), "--head", str(public_head),
-                                  "--changed", "docs/README.md"])
+    ok = CliRunner().invoke(
+        cli, ["iac", "--base", str(REPO), "--head", str(public_head), "--changed", "docs/README.md"]
+    )
     assert ok.exit_code == 0 and "none (no IaC file changed)" in ok.output
-    bad = CliRunner().invoke(cli, ["iac", "--base", str(REPO), "--head", str(public_head),
-                                   "--changed", "no/such.tf"])
+    bad = CliRunner().invoke(cli, ["iac", "--base", str(REPO), "--head", str(public_head), "--changed", "no/such.tf"])
     assert bad.exit_code != 0 and "is in neither tree" in str(bad.exception)
 
 
@@ -60,11 +76,11 @@ def test_unknown_scan_mode_is_a_usage_error(public_head: Path, monkeypatch: pyte
 def test_severity_table_order_patterns_custom_and_default(tmp_path: Path) -> None:
     table = default_table()
     assert table.severity("CKV_SECRET_6") == "critical"
-    assert table.severity("CKV_K8S_16") == "critical"          # exact id before the family pattern
-    assert table.severity("CKV_K8S_11") == "low"               # character-class pattern
-    assert table.severity("CKV_K8S_999") == "medium"           # family pattern
-    assert table.severity("CKV_CP_K8S_1") == "high"            # custom policy's own metadata.severity
-    assert table.severity("CKV_NEWFAMILY_1") == "high"         # documented default for unknown ids
+    assert table.severity("CKV_K8S_16") == "critical"  # exact id before the family pattern
+    assert table.severity("CKV_K8S_11") == "low"  # character-class pattern
+    assert table.severity("CKV_K8S_999") == "medium"  # family pattern
+    assert table.severity("CKV_CP_K8S_1") == "high"  # custom policy's own metadata.severity
+    assert table.severity("CKV_NEWFAMILY_1") == "high"  # documented default for unknown ids
     (tmp_path / "table.yml").write_text("default: low\nrules:\n  - {match: X_1, severity: urgent}\n")
     with pytest.raises(PolicyError, match="unknown severity 'urgent'"):
         load_table(tmp_path / "table.yml", tmp_path)

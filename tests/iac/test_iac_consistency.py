@@ -23,10 +23,26 @@ def cli_findings(directory: Path) -> set[tuple[str, str, int, int]]:
     checkov = Path(sys.executable).with_name("checkov")
     env = {**os.environ, **OFFLINE_ENV}
     done = subprocess.run(
-        [str(checkov), "-d", ".", "--framework", *FRAMEWORKS, "--external-checks-dir",
-         str(custom_policies_dir()), "--enable-secret-scan-all-files", "-o", "json", "--quiet", "--compact",
-         "--skip-download"],
-        cwd=directory, env=env, capture_output=True, text=True, timeout=300,
+        [
+            str(checkov),
+            "-d",
+            ".",
+            "--framework",
+            *FRAMEWORKS,
+            "--external-checks-dir",
+            str(custom_policies_dir()),
+            "--enable-secret-scan-all-files",
+            "-o",
+            "json",
+            "--quiet",
+            "--compact",
+            "--skip-download",
+        ],
+        cwd=directory,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode in (0, 1), done.stderr[-2000:]
     reports = json.loads(done.stdout)
@@ -49,5 +65,10 @@ def test_scanner_equals_checkov_cli(tmp_path: Path) -> None:
     theirs = cli_findings(head)
     assert ours == theirs
     assert len(ours) > 40 and {f.framework for f in scan.facts.introduced} == {
-        "terraform", "cloudformation", "kubernetes", "dockerfile", "secrets"}
+        "terraform",
+        "cloudformation",
+        "kubernetes",
+        "dockerfile",
+        "secrets",
+    }
     shutil.rmtree(head)

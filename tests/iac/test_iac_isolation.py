@@ -15,7 +15,7 @@ from iac_fixtures import REPO, make_head
 from checker.iac import IacScan, scan_change
 from checker.iac.changes import changed_between
 
-GUARD = '''
+GUARD = """
 import os, sys
 _log = os.environ["CHANGEPROOF_NETLOG"]
 _EVENTS = {"socket.connect", "socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr",
@@ -26,7 +26,7 @@ def _guard(event, args):
             handle.write(f"{os.getpid()} {event} {args!r}\\n")
         raise OSError(f"network access blocked by test guard: {event}")
 sys.addaudithook(_guard)
-'''
+"""
 
 
 def keys(findings: tuple) -> set[tuple[str, str, str]]:  # type: ignore[type-arg]
@@ -40,16 +40,25 @@ def test_no_network_connection_is_attempted(tmp_path: Path) -> None:
     log = tmp_path / "net.log"
     env = {**os.environ, "PYTHONPATH": str(guard_dir), "CHANGEPROOF_NETLOG": str(log)}
     # The guard itself works: a deliberate connection attempt is caught and logged.
-    probe = subprocess.run([sys.executable, "-c", "import socket; socket.create_connection(('127.0.0.1', 9))"],
-                           env=env, capture_output=True, text=True)
+    probe = subprocess.run(
+        [sys.executable, "-c", "import socket; socket.create_connection(('127.0.0.1', 9))"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert probe.returncode != 0 and "network access blocked" in probe.stderr and log.read_text()
     log.unlink()
     head = make_head(tmp_path / "head", "public_bucket")
     (head / "k8s/api.yaml").write_text((head / "k8s/api.yaml").read_text().replace("replicas: 2", "replicas: 3"))
     changeproof = Path(sys.executable).with_name("changeproof")
     # Default mode: the worker interpreter inherits the guard through PYTHONPATH.
-    done = subprocess.run([str(changeproof), "iac", "--base", str(REPO), "--head", str(head), "--format", "json"],
-                          env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [str(changeproof), "iac", "--base", str(REPO), "--head", str(head), "--format", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 1, done.stderr
     facts = json.loads(done.stdout)
     assert set(facts["frameworks"]) == {"terraform", "kubernetes"} and facts["introduced"]
@@ -57,7 +66,8 @@ def test_no_network_connection_is_attempted(tmp_path: Path) -> None:
 
 
 def test_base_and_head_scans_cannot_contaminate_each_other(
-        scenario_scan: Callable[[str], IacScan], tmp_path: Path) -> None:
+    scenario_scan: Callable[[str], IacScan], tmp_path: Path
+) -> None:
     forward = scenario_scan("public_bucket")  # in-process, after whatever this process scanned before
     head = make_head(tmp_path / "head", "public_bucket")
     changed = changed_between(REPO, head)

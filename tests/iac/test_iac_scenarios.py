@@ -67,8 +67,11 @@ def test_added_skip_is_reported_as_suppression_with_reason(scenario_scan: Callab
 def test_fix_shows_findings_resolved(scenario_scan: Callable[[str], IacScan]) -> None:
     facts = scenario_scan("fix").facts
     assert facts.introduced == ()
-    assert ids(facts.resolved) == {("CKV_AWS_27", "AWS::SQS::Queue.OrderQueue"),
-                                   ("CKV_DOCKER_2", "docker/Dockerfile"), ("CKV_DOCKER_3", "docker/Dockerfile")}
+    assert ids(facts.resolved) == {
+        ("CKV_AWS_27", "AWS::SQS::Queue.OrderQueue"),
+        ("CKV_DOCKER_2", "docker/Dockerfile"),
+        ("CKV_DOCKER_3", "docker/Dockerfile"),
+    }
 
 
 def test_secret_is_reported_without_its_text(scenario_scan: Callable[[str], IacScan]) -> None:
@@ -92,8 +95,10 @@ def test_sarif_is_2_1_0_with_rules_levels_and_regions(scenario_scan: Callable[[s
     assert rules["CKV_CP_AWS_2"]["properties"]["security-severity"] == "9.5"
     assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == "CKV_CP_AWS_2"
     location = result["locations"][0]["physicalLocation"]
-    assert location == {"artifactLocation": {"uri": "infra/storage/public.tf"},
-                        "region": {"startLine": 7, "endLine": 10}}
+    assert location == {
+        "artifactLocation": {"uri": "infra/storage/public.tf"},
+        "region": {"startLine": 7, "endLine": 10},
+    }
 
 
 def test_facts_drive_the_iac_control(scenario_scan: Callable[[str], IacScan]) -> None:
