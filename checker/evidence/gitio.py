@@ -1,7 +1,8 @@
 """Thin, quiet wrappers around the git command line used by the ledger.
 
-Credentials for HTTPS remotes travel as an `http.extraHeader` set through git's environment
-configuration (GIT_CONFIG_COUNT/KEY/VALUE), never in a URL, an argument list or a log line.
+Credentials for HTTPS remotes are passed in as a `token` parameter and travel as an
+`http.extraHeader` set through the git subprocess's own environment (GIT_CONFIG_COUNT/KEY/VALUE,
+given as `env=`), never in a URL, an argument list, a log line or this process's environment.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from checker.errors import InfrastructureError, UsageError
 
-TOKEN_ENV = "CHANGEPROOF_LEDGER_TOKEN"
+TOKEN_ENV = "CHANGEPROOF_LEDGER_TOKEN"  # read by the CLI (click envvar=) and checker/config.py only
 FILTER_ENV = "CHANGEPROOF_LEDGER_FILTER"
 LOCAL_UPLOAD_PACK = "git -c uploadpack.allowFilter=true -c uploadpack.allowAnySHA1InWant=true upload-pack"
 # Appends fetch the tip without the shard directories (depth >= 3) and without entries; the few
@@ -28,8 +29,32 @@ LOCAL_FILTER = "tree:3"
 REMOTE_FILTER = "blob:none"
 
 
-def append_filter(ledger: str) -> str:
-    return os.environ.get(FILTER_ENV) or (LOCAL_FILTER if is_local(ledger) is not None else REMOTE_FILTER)
+def append_filter(ledger: str, override: str | None = None) -> str:
+    """The partial-fetch filter an append uses: `override` when given, else what fits the remote."""
+    return override or (LOCAL_FILTER if is_local(ledger) is not None else REMOTE_FILTER)
+
+
+class _Ambient:
+    """Marker default: take the token from the CLI's environment builder (checker/config.py).
+
+    Transitional, for callers that still set CHANGEPROOF_LEDGER_TOKEN instead of passing `token=`;
+    pass `token=` (a string, or None for no token) to keep the environment out of it entirely.
+    """
+
+    def __repr__(self) -> str:
+        return "AMBIENT_TOKEN"
+
+
+AMBIENT_TOKEN = _Ambient()
+Token = str | None | _Ambient
+
+
+def resolve_token(token: Token) -> str | None:
+    if isinstance(token, _Ambient):
+        from checker.config import ledger_token_from_environment
+
+        return ledger_token_from_environment()
+    return token
 
 
 class GitError(Exception):
@@ -44,7 +69,11 @@ def redact(url: str) -> str:
     return re.sub(r"(?<=://)[^/@]*@", "", url)
 
 
-def _env() -> dict[str, str]:
+def _env(token: str | None) -> dict[str, str]:
+    """The environment of every git subprocess: this process's, minus any git config it carries,
+    plus fixed settings and (for HTTPS remotes) the token as an extra header."""
+    # the child inherits this process's environment (PATH, HOME, proxies) minus any git config
+    # in it; no setting is read from it here
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_CONFIG_")}
     env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_ASKPASS": "true", "GIT_EDITOR": "true"})
     config: list[tuple[str, str]] = [
@@ -55,7 +84,6 @@ def _env() -> dict[str, str]:
         ("gc.auto", "0"),
         ("maintenance.auto", "false"),
     ]
-    token = os.environ.get(TOKEN_ENV) or ""
     if token:
         basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
         config.append(("http.extraHeader", f"AUTHORIZATION: basic {basic}"))
@@ -69,9 +97,9 @@ def _env() -> dict[str, str]:
 class Git:
     """A git directory plus the environment every command runs with."""
 
-    def __init__(self, git_dir: Path) -> None:
+    def __init__(self, git_dir: Path, token: str | None = None) -> None:
         self.git_dir = git_dir
-        self.env = _env()
+        self.env = _env(token)
 
     def run(self, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
         proc = subprocess.run(
@@ -172,10 +200,10 @@ def remote_url(ledger: str) -> str:
 
 
 @contextmanager
-def scratch_repo(ledger: str) -> Iterator[Git]:
+def scratch_repo(ledger: str, token: str | None = None) -> Iterator[Git]:
     """An empty bare repository in a temporary directory with `origin` pointing at the ledger."""
     with tempfile.TemporaryDirectory(prefix="changeproof-ledger-") as tmp:
-        git = Git(Path(tmp))
+        git = Git(Path(tmp), token)
         subprocess.run(["git", "init", "-q", "--bare", tmp], check=True, capture_output=True, env=git.env)
         git.run("config", "remote.origin.url", remote_url(ledger))
         git.run("config", "core.repositoryformatversion", "1")

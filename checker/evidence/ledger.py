@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -24,13 +24,23 @@ from checker.errors import InfrastructureError, UsageError
 from checker.evidence import bundle as bundles
 from checker.evidence import checkpoint as notes
 from checker.evidence import layout, merkle
-from checker.evidence.gitio import Git, GitError, append_filter, fetch_tip, redact, scratch_repo
+from checker.evidence.gitio import (
+    AMBIENT_TOKEN,
+    Git,
+    GitError,
+    Token,
+    append_filter,
+    fetch_tip,
+    redact,
+    resolve_token,
+    scratch_repo,
+)
 from checker.evidence.keys import TrustedKey, load_public
 from checker.evidence.signing import Signer
 from checker.evidence.statement import PAYLOAD_TYPE, statement_bytes
 
-ATTEMPTS_ENV = "CHANGEPROOF_LEDGER_ATTEMPTS"
-DEFAULT_ATTEMPTS = 60
+ATTEMPTS_ENV = layout.ATTEMPTS_ENV
+DEFAULT_ATTEMPTS = layout.DEFAULT_ATTEMPTS
 
 
 @dataclass(frozen=True)
@@ -104,13 +114,20 @@ def check_format(doc: Any, where: str) -> dict[str, Any]:
 
 
 def note_verifies(note: notes.Checkpoint, keys: list[TrustedKey]) -> bool:
-    """True when some signature line of the note verifies under one of `keys`."""
+    """True when a signature line verifies under one of `keys` and no line that names one of
+    `keys` (same name and key hash) fails: like Go's note.Open, a bad signature from a known key
+    rejects the whole note, whatever else it carries. Lines from unknown keys are ignored."""
+    verified = False
+    body = note.body.encode()
     for sig in note.signatures:
         for key in keys:
             alg, public = key.note_key()
-            if notes.key_hash(sig.name, alg, public) == sig.key_hash and key.verify(sig.signature, note.body.encode()):
-                return True
-    return False
+            if notes.key_hash(sig.name, alg, public) != sig.key_hash:
+                continue
+            if not key.verify(sig.signature, body):
+                return False
+            verified = True
+    return verified
 
 
 def read_tip(git: Git, commit: str | None, extra_keys: list[TrustedKey]) -> Tip:
@@ -192,21 +209,38 @@ def _exists(git: Git, commit: str | None, path: str) -> bool:
     return bool(out.strip())
 
 
-def _attempts() -> int:
-    try:
-        return max(1, int(os.environ.get(ATTEMPTS_ENV, DEFAULT_ATTEMPTS)))
-    except ValueError:
-        return DEFAULT_ATTEMPTS
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
-def append(ledger: str, branch: str, *, signer: Signer, repository: str, build: Builder) -> AppendResult:
-    """Append one entry built by `build(seq, prev)`; retry on lost races; exit 3 when it keeps failing."""
-    attempts = _attempts()
+def signing_time(when: datetime) -> str:
+    """RFC 3339 UTC to the second: the form of `predicate.signed_at`."""
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def append(
+    ledger: str,
+    branch: str,
+    *,
+    signer: Signer,
+    repository: str,
+    build: Builder,
+    token: Token = AMBIENT_TOKEN,
+    attempts: int = DEFAULT_ATTEMPTS,
+    object_filter: str | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> AppendResult:
+    """Append one entry built by `build(seq, prev)`; retry on lost races; exit 3 when it keeps failing.
+
+    The entry's `predicate.signed_at` is stamped here, just before signing, from `clock`:
+    entries are appended in order, so verify checks that these times do not go backwards.
+    """
+    attempts = max(1, attempts)
     own_key = [signer.key] if hasattr(signer, "key") else []
     last_error = ""
-    with scratch_repo(ledger) as git:
+    with scratch_repo(ledger, resolve_token(token)) as git:
         for attempt in range(attempts):
-            commit = fetch_tip(git, branch, object_filter=append_filter(ledger), ledger=ledger)
+            commit = fetch_tip(git, branch, object_filter=append_filter(ledger, object_filter), ledger=ledger)
             tip = read_tip(git, commit, own_key)
             doc = tip.ledger_doc or {
                 "format": layout.FORMAT,
@@ -228,6 +262,7 @@ def append(ledger: str, branch: str, *, signer: Signer, repository: str, build: 
                 doc = {**doc, "trust": [*doc["trust"], trust]}
                 files[layout.LEDGER_FILE] = (json.dumps(doc, indent=2) + "\n").encode()
             statement, extra = build(tip.size, tip.last_hash)
+            statement["predicate"]["signed_at"] = signing_time(clock())
             for path, content in extra.items():
                 if not _exists(git, tip.commit, path):
                     files[path] = content
