@@ -68,7 +68,7 @@ class WitnessKey:
 
 def parse_vkey(text: str, where: str = "witness key") -> WitnessKey:
     """Parse `<name>+<hex key ID>+<base64(0x04 || key)>`, checking the key ID against the key."""
-    parts = text.strip().split("+")
+    parts = text.strip().split("+", 2)  # the base64 key may itself contain "+"
     fix = "pass the witness.vkey file that `changeproof keygen --witness` wrote"
     if len(parts) != 3:
         raise UsageError(f"{where}: not a note verifier key (name+keyid+key)", fix=fix)

@@ -49,6 +49,8 @@ def _state_files(location: str, token: str | None) -> list[tuple[str, bytes]]:
     """(path, bytes) of every file of a witness state: a plain directory, or a git repository
     (local or remote) read at its default branch."""
     p = Path(location).expanduser()
+    if "://" not in location and not p.exists():
+        raise UsageError(f"witness state {location} does not exist", fix="pass the witness's state directory")
     if p.is_dir() and not ((p / "HEAD").is_file() and (p / "objects").is_dir()):
         return [
             (str(f.relative_to(p)), f.read_bytes())
