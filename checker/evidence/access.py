@@ -8,12 +8,13 @@ blob ids, no second index), through `iter_entries`.
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from checker.errors import CorruptEntryError, LedgerBranchMissing
 from checker.evidence import layout
@@ -139,8 +140,8 @@ def parse_entry(seq: int, path: str, data: bytes) -> LedgerEntry:
     from checker.evidence.ledger import entry_hash
 
     try:
-        raw = json.loads(data)
-        statement = json.loads(base64.b64decode(raw["dsseEnvelope"]["payload"]))
+        raw = orjson.loads(data)
+        statement = orjson.loads(base64.b64decode(raw["dsseEnvelope"]["payload"]))
         if not isinstance(statement, dict):
             raise TypeError("statement is not an object")
     except (ValueError, KeyError, TypeError):
