@@ -9,6 +9,7 @@ from checker.audit.ledgers import open_ledgers
 from checker.audit.population import Period, Population, build_population
 from checker.audit.progress import Bars
 from checker.audit.reader import summaries
+from checker.evidence import VerifyOptions
 
 
 def export(
@@ -21,11 +22,17 @@ def export(
     *,
     allow_invalid: bool = False,
     bars: Bars | None = None,
+    options: VerifyOptions | None = None,
 ) -> tuple[Path, Population]:
     """Verify the ledgers, build the population and write it in `fmt`; returns the path and rows."""
     bars = bars or Bars(False)
     with open_ledgers(
-        ledgers, branch, keys, allow_invalid=allow_invalid, progress=lambda name, d, t: bars.total("verifying", d, t)
+        ledgers,
+        branch,
+        keys,
+        allow_invalid=allow_invalid,
+        progress=lambda name, d, t: bars.total("verifying", d, t),
+        options=options,
     ) as opened:
         total = sum(x.report.entries for x in opened)
         population = build_population(

@@ -165,6 +165,43 @@ def record(
             )
 
 
+WITNESS_OPTIONS = [
+    click.option(
+        "--witness-key",
+        "witness_keys",
+        multiple=True,
+        type=click.Path(dir_okay=False),
+        help="A witness's vkey file (repeatable): its cosignatures are trusted.",
+    ),
+    click.option(
+        "--witnesses",
+        type=click.IntRange(min=0),
+        help="Cosignatures required on a checkpoint covering the entries (default 1 with --witness-key).",
+    ),
+    click.option(
+        "--witness-state",
+        multiple=True,
+        help="A witness's state directory or git repository to read cosignatures from (repeatable).",
+    ),
+]
+
+
+def witness_options(f: F) -> F:
+    """The witness requirement, shared by verify and the auditor's commands."""
+    for option in reversed(WITNESS_OPTIONS):
+        f = option(f)
+    return f
+
+
+def witness_values(params: dict[str, Any]) -> dict[str, Any]:
+    """VerifyOptions fields from the values of `witness_options` (popped from `params`)."""
+    return {
+        "witness_keys": tuple(params.pop("witness_keys")),
+        "witnesses": params.pop("witnesses"),
+        "witness_state": tuple(params.pop("witness_state")),
+    }
+
+
 def trust_options(f: F) -> F:
     """verify's trust options, shared with every command that verifies a ledger first."""
     for option in reversed(
@@ -187,23 +224,6 @@ def trust_options(f: F) -> F:
                 help="A checkpoint you saved earlier: the ledger must still be consistent with it.",
             ),
             click.option(
-                "--witness-key",
-                "witness_keys",
-                multiple=True,
-                type=click.Path(dir_okay=False),
-                help="A witness's vkey file (repeatable): its cosignatures are trusted.",
-            ),
-            click.option(
-                "--witnesses",
-                type=click.IntRange(min=0),
-                help="Cosignatures required on a checkpoint covering the entries (default 1 with --witness-key).",
-            ),
-            click.option(
-                "--witness-state",
-                multiple=True,
-                help="A witness's state directory or git repository to read cosignatures from (repeatable).",
-            ),
-            click.option(
                 "--accept-semantics",
                 multiple=True,
                 metavar="OLD..NEW",
@@ -216,6 +236,7 @@ def trust_options(f: F) -> F:
                 show_default=True,
                 help="Seconds an entry's signing time may precede the one before it.",
             ),
+            *WITNESS_OPTIONS,
             TOKEN_OPTION,
         ]
     ):
@@ -233,9 +254,7 @@ def verify_options(params: dict[str, Any]) -> tuple[Any, str | None]:
         identities=tuple(Identity(i, issuer) for i in params.pop("identities")),
         trusted_root=params.pop("trusted_root"),
         checkpoint=params.pop("saved"),
-        witness_keys=tuple(params.pop("witness_keys")),
-        witnesses=params.pop("witnesses"),
-        witness_state=tuple(params.pop("witness_state")),
+        **witness_values(params),
         accept_semantics=tuple(params.pop("accept_semantics")),
         clock_skew=params.pop("clock_skew"),
     )

@@ -5,16 +5,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import struct
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from evidence_support import BRANCH, append_n, git, read, rewrite
+from test_cli import run as cli
 
 from checker.errors import UsageError
 from checker.evidence import checkpoint as notes
@@ -22,17 +21,6 @@ from checker.evidence import layout, verify_ledger
 from checker.evidence.cosignature import load_witness_private, parse_vkey, signed_message
 
 ORIGIN = "changeproof.dev/ledger/acme/payments"
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CHANGEPROOF_", "GITHUB_"))}
-    return subprocess.run(
-        [sys.executable, "-c", "from checker.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
 
 
 def witness_keys(tmp_path: Path, name: str) -> Path:
