@@ -61,12 +61,12 @@ def keygen(out_dir: str, key_type: str, password_env: str | None, witness: bool,
         click.echo(f"Keep {priv_path} in the witness's own account; give {vkey_path.name} to auditors:")
         click.echo(f"  changeproof verify --ledger REPO --key LEDGER.pub --witness-key {vkey_path.name} --witnesses 1")
         return
-    from checker.config import secret_from_environment
+    from checker.config import secret
     from checker.evidence.keys import generate_keypair
 
     password = None
     if password_env:
-        password = secret_from_environment(password_env)
+        password = secret(password_env) or None
         if not password:
             raise UsageError(f"environment variable {password_env} is empty", fix=f"export {password_env}=...")
     priv_path, pub_path, key = generate_keypair(Path(out_dir), key_type, password=password, force=force)
@@ -124,7 +124,7 @@ def record(
 ) -> None:
     """Evaluate a PR and append the signed result to the ledger. Exits 0 once appended, whatever the verdict."""
     from checker import policy as policies
-    from checker.config import run_context_from_environment, secret_from_environment, step_summary_path
+    from checker.config import run_context_from_environment, secret, step_summary_path
     from checker.evaluate import evaluate
     from checker.evidence import load_signer, record_evaluation
     from checker.inputs import load_model
@@ -134,7 +134,7 @@ def record(
         raise UsageError("give either --key or --keyless, not both")
     if not keyless and not key:
         raise UsageError("no signing key", fix=f"pass --key PRIVATE.pem, set {KEY_ENV}, or use --keyless")
-    signer = load_signer("sigstore" if keyless else "key", key, secret_from_environment(password_env))
+    signer = load_signer("sigstore" if keyless else "key", key, secret(password_env) or None)
     facts = load_model(Facts, facts_path, "facts")
     policy = policies.load_file(policy_path) if policy_path else policies.policy_for_facts(facts)
     evaluation = evaluate(policy, facts)

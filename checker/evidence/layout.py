@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 
+from checker.defaults import DEFAULT_LEDGER_BRANCH
+
 FORMAT = "changeproof-ledger/1"
 LEDGER_FILE = "LEDGER.json"
 HEAD_FILE = "head.json"
 CHECKPOINT_FILE = "checkpoint"
 SHARD = "seq:1000/1000"  # entries/AAA/BBB/NNNNNNNNNNNN.json, at most 1000 names per directory
 DIGITS = 12
-DEFAULT_BRANCH = "changeproof-ledger"
+DEFAULT_BRANCH = DEFAULT_LEDGER_BRANCH
 ATTEMPTS_ENV = "CHANGEPROOF_LEDGER_ATTEMPTS"  # the CLI option's envvar; read nowhere in this package
 DEFAULT_ATTEMPTS = 60  # appends rebuilt and retried this often when other jobs append first
 DEFAULT_CLOCK_SKEW = 300  # seconds an entry's signing time may precede its predecessor's
