@@ -180,3 +180,24 @@ def test_witness_usage_errors_are_clean(tmp_path, remote, keypair, example):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     proc = cli("keygen", "--witness", "--out", str(tmp_path / "x"))
     assert proc.returncode == 2 and "--name" in proc.stderr
+
+
+def test_the_record_job_publishes_cosignatures_onto_the_ledger_branch(tmp_path, remote, keypair, example):
+    from checker.evidence import publish_cosignatures
+
+    w1 = witness_keys(tmp_path, "w1.example")
+    state = tmp_path / "state"
+    append_n(remote, keypair, example, 2)
+    assert run_witness(remote, keypair, w1, "w1.example", state).returncode == 0
+    append_n(remote, keypair, example, 1)  # the record job appended again since the witness ran
+    vkey = parse_vkey((w1 / "witness.vkey").read_text())
+    (state / ORIGIN / "9").write_text((state / ORIGIN / "2").read_text())  # junk: not this ledger's size 9
+    written = publish_cosignatures(str(remote), BRANCH, witness_keys=[vkey], states=[str(state)], token=None)
+    assert written == [layout.cosignature_path(2, vkey.key_id)]
+    assert publish_cosignatures(str(remote), BRANCH, witness_keys=[vkey], states=[str(state)], token=None) == []
+    report = verify_ledger(
+        str(remote), BRANCH, keys=[keypair.public_pem], witness_keys=(str(w1 / "witness.vkey"),), through=1
+    )
+    assert report.ok, report.problems
+    assert report.witnessed_time(1) is not None and report.witnessed_time(2) is None
+    assert report.not_yet_witnessed == "entries 2..2"
