@@ -70,8 +70,19 @@ class Ledger:
         self.commit = commit
         self.location = redact(location)
         self.branch = branch
-        self.files = dict(git.ls_tree_recursive(commit))
+        self._files: dict[str, str] | None = None
         self._index: LedgerIndex | None = None
+
+    @property
+    def files(self) -> dict[str, str]:
+        """path -> blob oid of every file (listed on first use: a large ledger has many)."""
+        if self._files is None:
+            self._files = dict(self.git.ls_tree_recursive(self.commit))
+        return self._files
+
+    def read_paths(self, paths: list[str]) -> list[bytes | None]:
+        """Files by path without listing the tree: what reads a few files of a large ledger uses."""
+        return self.git.cat_optional([f"{self.commit}:{p}" for p in paths])
 
     @property
     def git_dir(self) -> Path:
@@ -112,10 +123,11 @@ class Ledger:
 
 @contextmanager
 def open_ledger(
-    location: str, branch: str = layout.DEFAULT_BRANCH, *, token: Token = AMBIENT_TOKEN
+    location: str, branch: str = layout.DEFAULT_BRANCH, *, token: Token = AMBIENT_TOKEN, partial: bool = False
 ) -> Iterator[Ledger]:
-    """The branch tip of a local repository in place, or of a remote one fetched whole into a
-    temporary directory that lives as long as the context."""
+    """The branch tip of a local repository in place, or of a remote one fetched into a temporary
+    directory that lives as long as the context: whole, or with `partial` only its trees (blobs
+    are then fetched when read, for callers that read a few files of a large ledger)."""
     local = is_local(location)
     if local is not None:
         git = Git(local)
@@ -127,9 +139,10 @@ def open_ledger(
         yield Ledger(git, commit, location, branch)
         return
     with scratch_repo(location, resolve_token(token)) as git:
-        git.run("config", "--unset", "extensions.partialClone")
-        git.run("config", "--unset", "remote.origin.promisor")
-        commit = fetch_tip(git, branch, object_filter=None, ledger=location)
+        if not partial:
+            git.run("config", "--unset", "extensions.partialClone")
+            git.run("config", "--unset", "remote.origin.promisor")
+        commit = fetch_tip(git, branch, object_filter="blob:none" if partial else None, ledger=location)
         if commit is None:
             raise LedgerBranchMissing(f"{redact(location)} has no branch {branch}", fix="pass --branch")
         git.run("update-ref", f"refs/heads/{branch}", commit)

@@ -147,14 +147,23 @@ class Git:
     def cat_blobs(self, oids: list[str]) -> list[bytes]:
         """The contents of many blobs through one `git cat-file --batch` (names fed from a file, so
         the output is read in a few large reads instead of a poll loop)."""
-        if not oids:
+        out = []
+        for name, blob in zip(oids, self.cat_optional(oids), strict=True):
+            if blob is None:
+                raise GitError(["cat-file"], 1, f"object {name} is missing")
+            out.append(blob)
+        return out
+
+    def cat_optional(self, names: list[str]) -> list[bytes | None]:
+        """Like cat_blobs, for any object names (e.g. `<commit>:<path>`); None where one is missing."""
+        if not names:
             return []
-        with tempfile.TemporaryFile() as names, tempfile.TemporaryFile() as errors:
-            names.write(("\n".join(oids) + "\n").encode())
-            names.seek(0)
+        with tempfile.TemporaryFile() as listing, tempfile.TemporaryFile() as errors:
+            listing.write(("\n".join(names) + "\n").encode())
+            listing.seek(0)
             with subprocess.Popen(
                 ["git", f"--git-dir={self.git_dir}", "cat-file", "--batch"],
-                stdin=names,
+                stdin=listing,
                 stdout=subprocess.PIPE,
                 stderr=errors,
                 env=self.env,
@@ -164,12 +173,15 @@ class Git:
             if proc.returncode != 0:
                 errors.seek(0)
                 raise GitError(["cat-file", "--batch"], proc.returncode, errors.read().decode(errors="replace"))
-        out, pos = [], 0
-        for _ in oids:
+        out: list[bytes | None] = []
+        pos = 0
+        for _ in names:
             nl = raw.index(b"\n", pos)
             header = raw[pos:nl].split(b" ")
-            if len(header) < 3:
-                raise GitError(["cat-file"], 1, f"object {header[0].decode()} is missing")
+            if len(header) < 3 or header[-1] == b"missing":
+                out.append(None)
+                pos = nl + 1
+                continue
             size = int(header[2])
             out.append(raw[nl + 1 : nl + 1 + size])
             pos = nl + 1 + size + 1

@@ -17,10 +17,10 @@ ATTEMPTS_ENV = "CHANGEPROOF_LEDGER_ATTEMPTS"  # the CLI option's envvar; read no
 DEFAULT_ATTEMPTS = 60  # appends rebuilt and retried this often when other jobs append first
 DEFAULT_CLOCK_SKEW = 300  # seconds an entry's signing time may precede its predecessor's
 
-ENTRY_RE = re.compile(r"^entries/(\d{3})/(\d{3})/(\d{12})\.json$")
-ARCHIVE_RE = re.compile(r"^checkpoints/(\d{3})/(\d{3})/(\d{12})$")
+ENTRY_RE = re.compile(r"^entries/([0-9]{3})/([0-9]{3})/([0-9]{12})\.json$")
+ARCHIVE_RE = re.compile(r"^checkpoints/([0-9]{3})/([0-9]{3})/([0-9]{12})$")
 # a witness's cosigned copy of the checkpoint of that size, beside where it is (or will be) archived
-COSIGNATURE_RE = re.compile(r"^checkpoints/(\d{3})/(\d{3})/(\d{12})\.cosignature\.([0-9a-f]{8})$")
+COSIGNATURE_RE = re.compile(r"^checkpoints/([0-9]{3})/([0-9]{3})/([0-9]{12})\.cosignature\.([0-9a-f]{8})$")
 # Directories of content-addressed files: each file is named by the SHA-256 of its bytes and
 # exists because some entry references it. Verify treats every such directory alike: a referenced
 # file must exist and match its name, an unreferenced one is foreign.

@@ -33,6 +33,7 @@ from checker.evidence.keys import TrustedKey
 from checker.evidence.ledger import note_verifies
 from checker.evidence.witnessing import STATE_FILE
 
+CHUNK = 2000
 ORIGIN_RE = re.compile(r"^[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$")
 
 
@@ -94,7 +95,7 @@ def _log_signed(cp: notes.Checkpoint, log_keys: list[TrustedKey], keyless: Calla
 
 def _ledger_root_at(ledger: Ledger, size: int) -> str:
     """The root this ledger claims for its first `size` entries: the archived checkpoint, else computed."""
-    archived = ledger.read(layout.archive_path(size)) if size else None
+    archived = ledger.read_paths([layout.archive_path(size)])[0] if size else None
     if archived is not None:
         try:
             return notes.parse(archived.decode()).root_hex
@@ -124,8 +125,8 @@ def witness_ledger(
     check_name(name)
     if not log_keys and keyless_check is None:
         raise UsageError("no log key given", fix="pass --log-key PUBLIC.pem or --log-identity / --log-issuer")
-    with open_ledger(location, branch, token=token) as ledger:
-        raw = ledger.read(layout.CHECKPOINT_FILE)
+    with open_ledger(location, branch, token=token, partial=True) as ledger:
+        raw = ledger.read_paths([layout.CHECKPOINT_FILE])[0]
         try:
             cp = notes.parse((raw or b"").decode())
         except (notes.NoteError, UnicodeDecodeError) as exc:
@@ -162,11 +163,14 @@ def _check_consistent(ledger: Ledger, cp: notes.Checkpoint, state: _State) -> li
         if cp.root != state.root:
             raise _refuse(ledger, cp, state, "same size, different root (a fork)")
         return state.frontier
-    entries = ledger.index().entries
-    wanted = [e for e in entries if state.size <= e[0] < cp.size]
-    if len(wanted) != cp.size - state.size or any(e[0] != state.size + i for i, e in enumerate(wanted)):
-        raise _refuse(ledger, cp, state, f"the branch does not hold entries {state.size}..{cp.size - 1}")
-    new_leaves = [merkle.leaf_hash(b) for b in ledger.git.cat_blobs([o for _, _, o in wanted])]
+    new_leaves: list[bytes] = []
+    for start in range(state.size, cp.size, CHUNK):  # by path: no listing of the whole tree
+        seqs = range(start, min(start + CHUNK, cp.size))
+        blobs = ledger.read_paths([layout.entry_path(k) for k in seqs])
+        if any(b is None for b in blobs):
+            missing = next(k for k, b in zip(seqs, blobs, strict=True) if b is None)
+            raise _refuse(ledger, cp, state, f"the branch does not hold entry {missing} of 0..{cp.size - 1}")
+        new_leaves.extend(merkle.leaf_hash(b) for b in blobs if b is not None)
     if state.size == 0:
         if merkle.root(new_leaves) != cp.root:
             raise _refuse(ledger, cp, state, "its root is not the Merkle root of the entries")
@@ -213,9 +217,9 @@ def keyless_checker(identity: str, issuer: str, trusted_root: str | None) -> Cal
     from checker.evidence.verify import Identity, keyless_note_key
 
     def check(ledger: Ledger, cp: notes.Checkpoint) -> bool:
-        if cp.size == 0 or len(ledger.index().entries) < cp.size:
+        if cp.size == 0 or cp.size > 10**layout.DIGITS:
             return False
-        data = ledger.read(layout.entry_path(cp.size - 1))
+        data = ledger.read_paths([layout.entry_path(cp.size - 1)])[0]
         error, _ = verify_keyless_bundle(data or b"", [Identity(identity, issuer)], trusted_root)
         key = keyless_note_key(data) if not error else None
         lines = [s for s in cp.signatures if s.key_hash == notes.KEYLESS_HASH]

@@ -89,7 +89,7 @@ def state_notes(location: str, origin: str, token: str | None) -> list[CosignedN
     prefix = origin + "/"
     for path, data in files:
         name = path[len(prefix) :] if path.startswith(prefix) else ""
-        if name.isdigit():
+        if name.isascii() and name.isdigit():
             out.append(CosignedNote(f"{location}:{path}", data.decode(errors="replace"), False))
     return out
 
