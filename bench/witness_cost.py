@@ -3,9 +3,10 @@
 A witness's first cosignature reads every entry (it has no stored frontier yet); every later one
 reads only the entries appended since and proves consistency from its stored frontier. Reported:
 wall time of the first cosignature (the baseline) and of cosignatures after 1 and after 10
-appends, with their ratio to the baseline.
+appends, with their ratio to the baseline. With --verify also verify itself with and without
+`--witnesses 1` (the witness checks' share of a verify).
 
-usage: python bench/witness_cost.py [N] [DIR]
+usage: python bench/witness_cost.py [N] [DIR] [--verify]
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", nargs="?", type=int, default=100_000)
     parser.add_argument("dir", nargs="?", default="/tmp/changeproof-bench-witness")
+    parser.add_argument("--verify", action="store_true")
     args = parser.parse_args()
     where = Path(args.dir) / str(args.n)
     if not (where / "ledger.git").exists():
@@ -69,6 +71,28 @@ def main() -> None:
             f"cosignature after {added:>2} appended entries (size {size}): {seconds:.3f} s "
             f"= {seconds / first:.4f}x the baseline"
         )
+    if args.verify:
+        verify_share(ledger, str(where / "key.pub"), state, private, where / "bench.vkey")
+
+
+def verify_share(ledger: str, pub: str, state: Path, private: ed25519.Ed25519PrivateKey, vkey: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    from checker.evidence import verify_ledger
+    from checker.evidence.cosignature import WitnessKey
+
+    raw = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    vkey.write_text(WitnessKey("bench.witness", raw).vkey() + "\n")
+    started = time.perf_counter()
+    plain = verify_ledger(ledger, keys=[pub])
+    base = time.perf_counter() - started
+    started = time.perf_counter()
+    witnessed = verify_ledger(ledger, keys=[pub], witness_keys=(str(vkey),), witness_state=(str(state),))
+    seconds = time.perf_counter() - started
+    print(
+        f"verify {plain.entries} entries: {base:.1f} s; with --witnesses 1: {seconds:.1f} s "
+        f"= {seconds / base:.3f}x (valid: {plain.ok}, {witnessed.ok}; witnessed {witnessed.witnessed_size})"
+    )
 
 
 if __name__ == "__main__":

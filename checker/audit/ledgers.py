@@ -17,7 +17,7 @@ from checker.evidence import Ledger, LedgerEntry, VerifyOptions, VerifyReport, i
 from checker.evidence.gitio import AMBIENT_TOKEN, Token
 from checker.evidence.verify import Verification
 
-__all__ = ["LedgerInvalidError", "OpenLedger", "open_ledgers"]
+__all__ = ["LedgerInvalidError", "OpenLedger", "open_ledgers", "require_witnessed"]
 
 
 @dataclass
@@ -105,3 +105,18 @@ def open_ledgers(
                 )
             out.append(OpenLedger(opened.location, branch, opened.git_dir, opened.commit, report, opened))
         yield out
+
+
+def require_witnessed(opened: list[OpenLedger], last_seq: dict[str, int], required: int) -> None:
+    """Each ledger's last entry of the period must be covered by `required` witness cosignatures
+    (verify ran with `enforce_witnesses=False` and reported the coverage)."""
+    for ledger in opened:
+        last = last_seq.get(ledger.name)
+        if last is None or not required or ledger.report.witnessed_time(last) is not None:
+            continue
+        raise LedgerInvalidError(
+            f"ledger {ledger.name}: entry {last}, the last of the period, is not covered by {required} "
+            f"witness cosignature(s) (covered: {ledger.report.witnessed[-1].last + 1 if ledger.report.witnessed else 0}"
+            " entries)",
+            fix="run the witnesses and export again, or export a period that ends earlier",
+        )

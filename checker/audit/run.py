@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from checker.audit.export import write
-from checker.audit.ledgers import open_ledgers
+from checker.audit.ledgers import open_ledgers, require_witnessed
 from checker.audit.population import Period, Population, build_population
 from checker.audit.progress import Bars
 from checker.audit.reader import summaries
@@ -32,11 +33,17 @@ def export(
         keys,
         allow_invalid=allow_invalid,
         progress=lambda name, d, t: bars.total("verifying", d, t),
-        options=options,
+        options=replace(options, enforce_witnesses=False) if options else None,
     ) as opened:
         total = sum(x.report.entries for x in opened)
         population = build_population(
             ((x.name, x.status(), summaries(x)) for x in opened), period, progress=bars.ticker("reading entries", total)
         )
+        if options is not None and options.witness_keys and not allow_invalid:
+            last: dict[str, int] = {}
+            for row in population.rows:
+                if isinstance(row.get("seq"), int):
+                    last[row["ledger"]] = max(last.get(row["ledger"], -1), row["seq"])
+            require_witnessed(opened, last, options.witnesses if options.witnesses is not None else 1)
         path = write(fmt, population, opened, out, bars.ticker("writing", len(population.rows)))
     return path, population

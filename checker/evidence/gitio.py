@@ -8,7 +8,6 @@ given as `env=`), never in a URL, an argument list, a log line or this process's
 from __future__ import annotations
 
 import base64
-import os
 import re
 import subprocess
 import tempfile
@@ -72,9 +71,11 @@ def redact(url: str) -> str:
 def _env(token: str | None) -> dict[str, str]:
     """The environment of every git subprocess: this process's, minus any git config it carries,
     plus fixed settings and (for HTTPS remotes) the token as an extra header."""
+    from checker.config import process_environment
+
     # the child inherits this process's environment (PATH, HOME, proxies) minus any git config
     # in it; no setting is read from it here
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_CONFIG_")}
+    env = {k: v for k, v in process_environment().items() if not k.startswith("GIT_CONFIG_")}
     env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_ASKPASS": "true", "GIT_EDITOR": "true"})
     config: list[tuple[str, str]] = [
         ("protocol.version", "2"),

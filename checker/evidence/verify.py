@@ -79,6 +79,7 @@ class VerifyOptions:
     witnesses: int | None = None  # cosignatures required (default: 1 when witness keys are given)
     witness_state: tuple[str, ...] = ()  # witness state directories or repositories to read cosignatures from
     through: int | None = None  # last entry that must be witnessed (default: the last entry)
+    enforce_witnesses: bool = True  # False: report coverage only, the caller checks its own period
     clock_skew: int = DEFAULT_CLOCK_SKEW
     workers: int | None = None
 

@@ -102,6 +102,7 @@ class WitnessPlan:
     through: int | None
     token: str | None
     skew: int
+    enforce: bool = True
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def check(
@@ -168,7 +169,8 @@ class WitnessPlan:
                     report.problems.append(f"{note.where}: witness {g.witness.name}: cosignature time is in the future")
                     continue
                 seen.setdefault(g.witness.name, []).append((cp.size, g.timestamp))
-        self._summarise(report, seen, n)
+        if self.keys:  # without trusted witness keys there is nothing to count, only to check
+            self._summarise(report, seen, n)
 
     def _summarise(self, report: VerifyReport, seen: dict[str, list[tuple[int, int]]], n: int) -> None:
         from checker.evidence.verify import WitnessedSpan
@@ -205,7 +207,7 @@ class WitnessPlan:
                 f"entries {witnessed_upto}..{n - 1}: not yet witnessed "
                 f"(no checkpoint covering them carries {need} trusted cosignature(s))"
             )
-        if not self.keys or self.required == 0:
+        if not self.keys or self.required == 0 or not self.enforce:
             return
         target = n if self.through is None else min(self.through + 1, n)
         if target > witnessed_upto:
@@ -233,4 +235,12 @@ def plan(options: VerifyOptions, token: Token) -> WitnessPlan:
         )
     if options.witness_state and not keys:
         raise UsageError("--witness-state needs --witness-key", fix="pass the vkey of each witness you trust")
-    return WitnessPlan(keys, required, options.witness_state, options.through, resolve_token(token), options.clock_skew)
+    return WitnessPlan(
+        keys,
+        required,
+        options.witness_state,
+        options.through,
+        resolve_token(token),
+        options.clock_skew,
+        options.enforce_witnesses,
+    )
