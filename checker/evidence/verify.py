@@ -26,7 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from packaging.version import InvalidVersion, Version
@@ -41,6 +41,9 @@ from checker.evidence.gitio import AMBIENT_TOKEN, Git, Token
 from checker.evidence.keys import TrustedKey, load_public
 from checker.evidence.ledger import check_format, entry_hash, ledger_keys, note_verifies
 from checker.evidence.statement import PAYLOAD_TYPE, PREDICATE_TYPES, STATEMENT_TYPE, sha256_hex
+
+if TYPE_CHECKING:
+    from checker.evidence.witnessing import WitnessPlan
 
 CHUNK = 2000
 DEFAULT_CLOCK_SKEW = layout.DEFAULT_CLOCK_SKEW
@@ -355,7 +358,7 @@ class Verification:
     options: VerifyOptions
     auditor_keys: list[TrustedKey]
     saved: notes.Checkpoint | None
-    witness_plan: Any
+    witness_plan: WitnessPlan
 
     @classmethod
     def prepare(cls, options: VerifyOptions, token: Token = AMBIENT_TOKEN) -> Verification:
@@ -408,7 +411,7 @@ def _verify(
     saved: notes.Checkpoint | None,
     options: VerifyOptions,
     progress: Callable[[int, int], None] | None,
-    witness_plan: Any,
+    witness_plan: WitnessPlan,
 ) -> None:
     problems = report.problems
     doc = _read_ledger_doc(opened, problems)
