@@ -268,7 +268,14 @@ def verify_options(params: dict[str, Any]) -> tuple[Any, str | None]:
 @click.option("--reperform", is_flag=True, help="Re-run each recorded evaluation and compare verdicts.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--workers", type=int, help="Worker processes (default: one per core).")
-def verify(ledger: str, branch: str, reperform: bool, fmt: str, workers: int | None, **trust: Any) -> None:
+@click.option(
+    "--through",
+    type=click.IntRange(min=0),
+    help="With --witnesses: the last entry (seq) that must be witnessed, e.g. the last of a period.",
+)
+def verify(
+    ledger: str, branch: str, reperform: bool, fmt: str, workers: int | None, through: int | None, **trust: Any
+) -> None:
     """Verify a ledger offline. Exit 0 valid, 1 invalid (each problem names the entry), 2 usage."""
     from dataclasses import replace
 
@@ -277,7 +284,7 @@ def verify(ledger: str, branch: str, reperform: bool, fmt: str, workers: int | N
     from checker.render.verify_text import render_verify_text
 
     options, token = verify_options(trust)
-    options = replace(options, reperform=reperform, workers=workers)
+    options = replace(options, reperform=reperform, workers=workers, through=through)
     prepared = Verification.prepare(options, token)
     bar = None
     progress = None

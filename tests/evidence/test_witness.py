@@ -95,6 +95,13 @@ def test_witness_cosigns_consistent_checkpoints_and_verify_counts_them(tmp_path,
     assert not later.ok and later.not_yet_witnessed == "entries 5..5"
     assert any("entries 5..5: not yet witnessed" in w for w in later.warnings)
     assert verify_ledger(str(remote), BRANCH, **both, through=4).ok  # a period that ends at entry 4
+    proc = cli(
+        "verify", "--ledger", str(remote), "--key", str(keypair.public_path), "--witness-key", vk1,
+        "--witness-key", vk2, "--witnesses", "2", "--witness-state", str(s1), "--witness-state", str(s2),
+        "--through", "4", "--format", "json",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout
+    assert json.loads(proc.stdout)["witnesses"]["not_yet_witnessed"] == "entries 5..5"
 
 
 def test_forged_cosignature_does_not_count(tmp_path, remote, keypair, example):
