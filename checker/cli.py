@@ -110,6 +110,18 @@ def policy_validate(file: str, api_url: str) -> None:
     effective = policies.load_file(file, fetch=_fetcher(api_url))
     chain = " -> ".join((*effective.extends, file))
     click.echo(f"{file}: valid (mode {effective.mode.value}; {chain})")
+    _warn_expired(effective)
+
+
+def _warn_expired(effective: Any) -> None:
+    """Expired waivers are valid but waive nothing: say so (exit status stays 0)."""
+    import datetime as dt
+
+    from checker import policy as policies
+
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    for warning in policies.expired_waivers(effective, today):
+        click.echo(f"warning: {warning}", err=True)
 
 
 @policy.command("explain")
@@ -118,24 +130,25 @@ def policy_validate(file: str, api_url: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
 @API_URL_OPTION
 def policy_explain(file: str | None, profile_name: str | None, fmt: str, api_url: str) -> None:
-    """Show the effective policy after profiles, `extends` and overrides."""
+    """Show the effective policy as a policy file, each value commented with the layer that set it."""
     from checker import policy as policies
     from checker.errors import UsageError
-    from checker.serde import to_json
+    from checker.explain import explain, render_yaml
 
     if bool(file) == bool(profile_name):
         raise UsageError(
             "give either a policy FILE or --profile NAME", fix="changeproof policy explain .github/changeproof.yml"
         )
     if file:
-        effective = policies.load_file(file, fetch=_fetcher(api_url))
+        text, label = policies.read_policy_bytes(file), file
     else:
-        effective = policies.profile(str(profile_name))
-    data = to_json(effective)
+        text, label = f"version: 1\nextends: {profile_name}\n", f"profile:{profile_name}"
+    explained = explain(policies.policy_layers(text, label, fetch=_fetcher(api_url)))
     if fmt == "json":
-        click.echo(json.dumps(data, indent=2))
+        click.echo(json.dumps(explained.to_json(), indent=2, ensure_ascii=False))
     else:
-        click.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), nl=False)
+        click.echo(render_yaml(explained), nl=False)
+    _warn_expired(policies.load_text(text, label, fetch=_fetcher(api_url)))
 
 
 @cli.command()
