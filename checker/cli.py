@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
 from checker import __version__
 from checker.errors import EXIT_INFRASTRUCTURE, ChangeproofError

@@ -93,7 +93,9 @@ def _strict_integer(_checker: object, instance: object) -> bool:
 @cache
 def _validator() -> jsonschema.protocols.Validator:
     base = jsonschema.validators.validator_for(schema("policy"))
-    cls = jsonschema.validators.extend(base, type_checker=base.TYPE_CHECKER.redefine("integer", _strict_integer))
+    cls = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+        base, type_checker=base.TYPE_CHECKER.redefine("integer", _strict_integer)
+    )
     return cls(schema("policy"), format_checker=_FORMATS)  # type: ignore[no-any-return]
 
 

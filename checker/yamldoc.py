@@ -53,7 +53,7 @@ class _Loader(yaml.SafeLoader):
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             target = self.anchors.get(event.anchor)
             if target is not None and id(target) not in self._sizes:
                 raise _Limit(
@@ -61,10 +61,10 @@ class _Loader(yaml.SafeLoader):
                     event.start_mark,
                     "replace the alias with the values it should stand for",
                 )
-            node: yaml.Node = super().compose_node(parent, index)
-            self._count(self._sizes.get(id(node), 1), event.start_mark)
-            return node
-        event = self.peek_event()
+            alias: yaml.Node = super().compose_node(parent, index)  # type: ignore[assignment]
+            self._count(self._sizes.get(id(alias), 1), event.start_mark)
+            return alias
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         self._depth += 1
         if self._depth > MAX_DEPTH:
             raise _Limit(
@@ -72,7 +72,7 @@ class _Loader(yaml.SafeLoader):
                 event.start_mark,
                 "a policy needs only a few levels: flatten this structure",
             )
-        node = super().compose_node(parent, index)
+        node: yaml.Node = super().compose_node(parent, index)  # type: ignore[assignment]
         self._depth -= 1
         if isinstance(node, yaml.MappingNode):
             size = 1 + sum(self._sizes[id(k)] + self._sizes[id(v)] for k, v in node.value)
@@ -327,7 +327,9 @@ def _scalar(node: yaml.Node, path: PathKey, doc: YamlDocument, problems: list[Pr
         return None
     text = str(node.value)
     if _SURROGATE.search(text):
-        problems.append(_value_problem(node, path, doc, "the text is not valid Unicode (a lone surrogate)", "remove it"))
+        problems.append(
+            _value_problem(node, path, doc, "the text is not valid Unicode (a lone surrogate)", "remove it")
+        )
         return None
     if tag in (f"{_TAG}str", f"{_TAG}timestamp"):
         return text  # dates stay the text the admin wrote; validation checks they exist
