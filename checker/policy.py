@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
@@ -367,7 +368,54 @@ def load_text(text: str, file: str, *, fetch: RemoteFetcher | None = None) -> Po
 
 
 def load_file(path: str | Path, *, fetch: RemoteFetcher | None = None) -> Policy:
-    return load_text(read_policy_bytes(path), str(path), fetch=fetch)
+    """A policy file, or an effective-policy document as the ledger stores it (`policies/<digest>`)."""
+    text = read_policy_bytes(path)
+    if text.lstrip().startswith("{") and '"schema_version"' in text:
+        return load_effective_document(text, str(path))
+    return load_text(text, str(path), fetch=fetch)
+
+
+def load_effective_document(text: str, file: str) -> Policy:
+    """An effective policy recorded in a ledger, exactly as recorded (its source label included, so
+    re-performing gives the recorded `policy_digest`). Its patterns are checked like a policy file's."""
+    from checker.serde import DecodeError, from_json
+
+    def refuse(path: str, message: str, fix: str) -> PolicyError:
+        return PolicyError(
+            f"{file} is not a valid effective-policy document",
+            problems=(Problem(message, file=file, json_path=path, fix=fix),),
+        )
+
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise refuse("$", "the document is nested too deeply", "use the document the ledger stores") from None
+    except ValueError as exc:
+        raise refuse("$", f"not valid JSON: {str(exc)[:200]}", "use the document the ledger stores") from None
+    try:
+        policy = from_json(Policy, data)
+    except DecodeError as exc:
+        raise refuse(exc.path, exc.message, "compare it with `changeproof schema effective-policy`") from None
+    as_file: dict[str, Any] = {
+        "version": 1,
+        "controls": {cid: {"mode": c.mode.value, **c.params} for cid, c in policy.controls.items()},
+    }
+    globs: list[tuple[str, str]] = []
+    for i, rule in enumerate(policy.rules):
+        for name in ("changed_files", "ignore_files", "target_branches"):
+            globs += [(f"$.rules[{i}].condition.{name}[{j}]", g) for j, g in enumerate(getattr(rule.condition, name))]
+    for i, waiver in enumerate(policy.waivers):
+        for name in ("paths", "branches"):
+            globs += [(f"$.waivers[{i}].scope.{name}[{j}]", g) for j, g in enumerate(getattr(waiver.scope, name))]
+    for where, glob in globs:
+        try:
+            check_glob(glob)
+        except PatternError as exc:
+            raise refuse(where, str(exc), _FORMAT_FIXES["glob"]) from None
+    for error in _validator().iter_errors(as_file):
+        where = yamldoc.json_path(tuple(error.absolute_path))
+        raise refuse(where, str(error.cause or error.message)[:300], "use the document the ledger stores")
+    return policy
 
 
 def read_policy_bytes(path: str | Path) -> str:

@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from builders import review, well_run_pr, with_policy_text
 
 from checker.cli import main
 from checker.errors import PolicyError
@@ -18,7 +19,6 @@ from checker.explain import explain, render_yaml
 from checker.model import Mode, Status
 from checker.policy import load_file, load_text, policy_for_facts, policy_layers
 from checker.render.text import render_text
-from builders import review, well_run_pr, with_policy_text
 
 WAIVER = "    reason: legacy bots cannot sign yet\n    approved_by: carol\n"
 
