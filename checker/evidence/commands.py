@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -117,9 +118,10 @@ def record(
     facts = load_model(Facts, facts_path, "facts")
     policy = policies.load_file(policy_path) if policy_path else policies.policy_for_facts(facts)
     evaluation = evaluate(policy, facts)
+    context: Any = _context("cli")
     result = record_evaluation(
-        evaluation, facts, policy, ledger=ledger, branch=branch, signer=signer, context=_context("cli"), kind=kind
-    )  # type: ignore[arg-type]
+        evaluation, facts, policy, ledger=ledger, branch=branch, signer=signer, context=context, kind=kind
+    )
     click.echo(
         f"appended entry {result.seq} sha256:{result.entry_hash} ({result.entry_path}); "
         f"verdict {evaluation.verdict.value}"

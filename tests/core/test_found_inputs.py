@@ -114,7 +114,8 @@ def test_tab_indentation_says_yaml_forbids_tabs(tmp_path: Path, capsys: pytest.C
         ("controls:\n  iac_misconfig: {deny: ['CKV_[AWS']}\n", "$.controls.iac_misconfig.deny[0]"),
         ("controls:\n  iac_misconfig: {allow: ['[z-a]']}\n", "$.controls.iac_misconfig.allow[0]"),
         (
-            f"waivers:\n  - control: peer_review\n{WAIVER}    expires: '2099-01-01'\n    scope: {{branches: ['rel/[0-9']}}\n",
+            f"waivers:\n  - control: peer_review\n{WAIVER}    expires: '2099-01-01'\n"
+            "    scope: {branches: ['rel/[0-9']}\n",
             "$.waivers[0].scope.branches[0]",
         ),
     ],
