@@ -215,6 +215,20 @@ for _command in (*EVIDENCE_COMMANDS, iac_command, github_command, *AUDIT_COMMAND
     cli.add_command(_command)
 
 
+def _full_short_help(command: click.Command) -> None:
+    """Command lists show each command's whole first sentence, wrapped, never cut off with '...'."""
+    if command.short_help is None and command.help:
+        first = " ".join(command.help.split("\n\n")[0].split())
+        end = first.find(". ")
+        command.short_help = first if end == -1 else first[: end + 1]
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _full_short_help(sub)
+
+
+_full_short_help(cli)
+
+
 def main(argv: list[str] | None = None) -> Any:
     try:
         return cli.main(args=argv, prog_name="changeproof", standalone_mode=False)
