@@ -20,7 +20,9 @@ def test_unreachable_https_ledger_names_the_connection_error(tmp_path: Path) -> 
     """Port 1 on this machine refuses at once: no network is touched."""
     pub = tmp_path / "k.pub"
     pub.write_text(
-        "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n"
+        "-----BEGIN PUBLIC KEY-----\n"
+        "MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n"
+        "-----END PUBLIC KEY-----\n"
     )
     done = subprocess.run(
         [
