@@ -8,6 +8,7 @@ valid key suggested for typos.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import difflib
 import json
@@ -47,8 +48,9 @@ MAX_EXTENDS_DEPTH = 5
 RemoteFetcher = Callable[[str], "str | None"]
 
 
-def profile_names() -> list[str]:
-    return sorted(p.stem for p in (rules_dir() / "profiles").glob("*.yml"))
+@cache
+def profile_names() -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in (rules_dir() / "profiles").glob("*.yml")))
 
 
 # ------------------------------------------------------------------------------------ validation
@@ -250,12 +252,18 @@ def _load_layer(ref: str, fetch: RemoteFetcher | None, seen: tuple[str, ...]) ->
             )
         doc = parse(text, ref)
     else:
-        path = rules_dir() / "profiles" / f"{ref}.yml"
         if ref not in profile_names():
             message, fix = _unknown_profile(ref)
             raise PolicyError(message, fix=fix)
-        doc = parse(path.read_text(encoding="utf-8"), f"profile:{ref}")
+        return copy.deepcopy(_profile_layer(ref))
     return dict(doc.data)
+
+
+@cache
+def _profile_layer(name: str) -> dict[str, Any]:
+    """A bundled profile's validated settings, parsed once per process (every load builds on one)."""
+    path = rules_dir() / "profiles" / f"{name}.yml"
+    return dict(parse(path.read_text(encoding="utf-8"), f"profile:{name}").data)
 
 
 Layer = tuple[str, dict[str, Any]]  # (the ref that named it: "defaults", a profile, owner/repo:path@ref, or "", data)
