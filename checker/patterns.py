@@ -104,7 +104,7 @@ def glob_to_regex(pat: str) -> str:
             while j < n and pat[j] == "*":
                 j += 1
             whole_segment = (i == 0 or pat[i - 1] == "/") and (j == n or pat[j] == "/")
-            if j - i >= 2 and whole_segment:
+            if j - i == 2 and whole_segment:  # `***` is a plain `*`, as in bash and gitignore
                 if j == n:
                     out.append(".*")
                 else:
