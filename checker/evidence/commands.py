@@ -10,7 +10,6 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -118,9 +117,15 @@ def record(
     facts = load_model(Facts, facts_path, "facts")
     policy = policies.load_file(policy_path) if policy_path else policies.policy_for_facts(facts)
     evaluation = evaluate(policy, facts)
-    context: Any = _context("cli")
     result = record_evaluation(
-        evaluation, facts, policy, ledger=ledger, branch=branch, signer=signer, context=context, kind=kind
+        evaluation,
+        facts,
+        policy,
+        ledger=ledger,
+        branch=branch,
+        signer=signer,
+        context=_context("cli"),  # type: ignore[arg-type]
+        kind=kind,
     )
     click.echo(
         f"appended entry {result.seq} sha256:{result.entry_hash} ({result.entry_path}); "
