@@ -18,6 +18,8 @@ from functools import lru_cache
 
 import re2
 
+from checker.patterns import Program
+
 CODEOWNERS_LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 MAX_CODEOWNERS_BYTES = 3 * 1024 * 1024  # GitHub ignores larger files
 
@@ -214,17 +216,17 @@ class _Alternation:
         options = re2.Options()
         options.log_errors = False
         options.max_mem = 64 << 20
-        self.chunks: list[tuple[list[int], re2._Regexp]] = []
+        self.chunks: list[tuple[list[int], Program]] = []
         for start in range(0, len(ordered), self.CHUNK):
             part = ordered[start : start + self.CHUNK]
-            regex = "|".join(f"(?P<g{i}>{regex})" for i, (_, regex) in enumerate(part))
-            self.chunks.append(([index for index, _ in part], re2.compile(regex, options)))
+            regex = "|".join(f"({regex})" for _, regex in part)  # the rules' regexes capture nothing
+            self.chunks.append(([index for index, _ in part], Program(regex, options)))
 
     def last_match(self, path: str) -> int:
-        for indexes, regex in self.chunks:
-            match = regex.match(path)
-            if match is not None and match.lastgroup is not None:
-                return indexes[int(match.lastgroup[1:])]
+        for indexes, program in self.chunks:
+            group = program.first_group(path)
+            if group != -1:
+                return indexes[group]
         return -1
 
 

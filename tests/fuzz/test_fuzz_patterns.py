@@ -82,11 +82,11 @@ def test_every_compiled_matcher_is_re2() -> None:
     globs = _glob_matcher(("*a*a*a*a*a*a*a*a*a*a*a*b", "**/x/**/y/**/z", "{a,{b,c}}/**"))
     assert globs is not None
     for program in (globs.include.full, globs.include.basename):
-        assert program is None or isinstance(program, re2._Regexp)
+        assert program is None or isinstance(program.regex, re2._Regexp)
     matcher = parse("/a*a*a*a*a*a*a*a*a*b/** @o\n**/x/**/y/** @o\n").matcher
     assert matcher.generic or matcher.floating
     for alternation in [*matcher.generic.values(), *([matcher.floating] if matcher.floating else [])]:
-        assert all(isinstance(program, re2._Regexp) for _, program in alternation.chunks)
+        assert all(isinstance(program.regex, re2._Regexp) for _, program in alternation.chunks)
     hostile = "a" * 5000 + "/" + "x/" * 2000 + "c"
     assert not glob_match(("*a*a*a*a*a*a*a*a*a*a*a*b",), hostile)
     assert matcher.last_match(hostile) == -1
