@@ -142,12 +142,13 @@ def policy_explain(file: str | None, profile_name: str | None, fmt: str, api_url
         text, label = policies.read_policy_bytes(file), file
     else:
         text, label = f"version: 1\nextends: {profile_name}\n", f"profile:{profile_name}"
-    explained = explain(policies.policy_layers(text, label, fetch=_fetcher(api_url)))
+    layers = policies.policy_layers(text, label, fetch=_fetcher(api_url))
+    explained = explain(layers)
     if fmt == "json":
         click.echo(json.dumps(explained.to_json(), indent=2, ensure_ascii=False))
     else:
         click.echo(render_yaml(explained), nl=False)
-    _warn_expired(policies.load_text(text, label, fetch=_fetcher(api_url)))
+    _warn_expired(policies.policy_from_layers(layers, label))
 
 
 @cli.command()

@@ -284,11 +284,21 @@ def _layers(data: dict[str, Any], label: str, fetch: RemoteFetcher | None, seen:
 def _resolve(
     data: dict[str, Any], fetch: RemoteFetcher | None, seen: tuple[str, ...]
 ) -> tuple[dict[str, Any], tuple[str, ...]]:
-    layers = _layers(data, "", fetch, seen)
+    return _fold(_layers(data, "", fetch, seen))
+
+
+def _fold(layers: list[Layer]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The merged settings of layers (outermost first) and the chain of `extends` between them."""
     merged = layers[0][1]
     for _, layer in layers[1:]:
         merged = _merge(merged, layer)
     return merged, tuple(label for label, _ in layers[1:-1])
+
+
+def policy_from_layers(layers: list[Layer], file: str) -> Policy:
+    """The effective Policy of layers from `policy_layers` (no second parse or fetch)."""
+    merged, chain = _fold(layers)
+    return _build(merged, file, chain)
 
 
 def policy_layers(text: str, file: str, *, fetch: RemoteFetcher | None = None) -> list[Layer]:
