@@ -28,6 +28,8 @@ from checker.errors import ChangeproofError, InfrastructureError, UsageError
 
 DEFAULT_API_URL = "https://api.github.com"
 PER_PAGE = 100
+#: GitHub's guidance for mutative requests (POST, PATCH, PUT, DELETE); reads are not paced.
+WRITE_INTERVAL_S = 1.0
 # PyGithub logs every retried 403 (e.g. unreadable branch protection, which is expected) on stderr.
 logging.getLogger("github").setLevel(logging.ERROR)
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
@@ -84,18 +86,20 @@ class Api:
             backoff_max=max_wait,
             secondary_rate_wait=min(60.0, max_wait),
         )
-        # PyGithub spaces requests (0.25 s, writes 1 s) to stay clear of secondary rate limits;
-        # tests against the local server turn that off with CHANGEPROOF_API_THROTTLE=0.
+        # GitHub asks integrations to make requests serially (this client is single-threaded) and
+        # to wait at least a second between mutative requests; it asks for no pause between reads.
+        # PyGithub's default also sleeps 0.25 s before every read, most of a gate's wall time, so
+        # reads go unpaced and only writes are spaced. Tests against the local server turn the
+        # write spacing off with CHANGEPROOF_API_THROTTLE=0.
         throttle = os.environ.get("CHANGEPROOF_API_THROTTLE")
-        between = 0.25 if throttle is None else float(throttle)
-        between_writes = 1.0 if throttle is None else float(throttle)
+        between_writes = WRITE_INTERVAL_S if throttle is None else float(throttle)
         self.github = Github(
             base_url=self.api_url,
             auth=Auth.Token(token) if token else None,
             per_page=PER_PAGE,
             retry=retry,
             timeout=int(timeout),
-            seconds_between_requests=between,
+            seconds_between_requests=None,
             seconds_between_writes=between_writes,
         )
         self.calls = 0
