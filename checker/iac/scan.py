@@ -20,6 +20,7 @@ from typing import Any
 from checker.errors import InfrastructureError, UsageError
 from checker.iac import classify
 from checker.iac.diff import diff
+from checker.iac.engine import require_checkov
 from checker.iac.materialise import MAX_FILE_BYTES, Materialiser, safe_rel
 from checker.iac.sarif import build_sarif
 from checker.iac.severity import SeverityTable, custom_policies_dir, default_table
@@ -175,6 +176,7 @@ def scan_trees(
     if plan.empty:
         facts = IacFacts(scanned=True, frameworks=(), errors=tuple(plan.errors))
         return IacScan(facts, build_sarif(facts, "", {}, table.severity), "", "skipped")
+    require_checkov()
     mode = mode or os.environ.get(MODE_ENV, DEFAULT_MODE)
     external = [str(p) for p in (external_checks if external_checks is not None else [custom_policies_dir()])]
     with tempfile.TemporaryDirectory(prefix="changeproof-iac-") as tmp:
