@@ -4,6 +4,7 @@
 # Removes what changeproof never uses at run time; every feature stays (the IaC tests run inside
 # the image to prove it: tests/github/test_container.py). Prints nothing on success.
 set -eu
+cd /
 VENV=/opt/changeproof
 SITE="$(echo "$VENV"/lib/python3*/site-packages)"
 
@@ -44,6 +45,16 @@ for lib in /usr/lib/python3.* /usr/local/lib/python3.*; do
          "$lib"/config-*-linux-gnu
 done
 
-# 5. Byte-code: every module compiled once here (unchecked hashes: no stat of the source at import),
-#    sources kept for readable tracebacks. PYTHONDONTWRITEBYTECODE at run time keeps it read-only.
-"$VENV"/bin/python -m compileall -q -j 0 --invalidation-mode unchecked-hash "$VENV"/lib >/dev/null
+# 5. Byte-code, compiled once here; PYTHONDONTWRITEBYTECODE at run time keeps the image read-only.
+#    changeproof itself, checkov (whose check packages find their modules by globbing *.py) and
+#    detect-secrets (plugins found the same way) keep their sources next to unchecked-hash .pyc
+#    (no stat of the source at import; readable tracebacks). Every other third-party package is
+#    byte-code only (legacy .pyc beside where the source was): the sources would double its size.
+KEEP='/site-packages/(checker|checkov|detect_secrets)/'
+"$VENV"/bin/python -m compileall -q -j 0 -b -x "$KEEP" "$SITE" >/dev/null
+find "$SITE" -name '*.py' -type f | grep -Ev "$KEEP" | tr '\n' '\0' | xargs -0 rm -f
+for pkg in checker checkov detect_secrets; do
+  [ -d "$SITE/$pkg" ] || continue
+  "$VENV"/bin/python -m compileall -q -j 0 --invalidation-mode unchecked-hash "$SITE/$pkg" >/dev/null
+done
+"$VENV"/bin/python -c 'import checker.cli, checkov.terraform.runner' >/dev/null
