@@ -41,7 +41,7 @@ def scan_forked(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 code = 0
                 try:
                     path.write_text(json.dumps(_scan(request)))
-                except BaseException:  # noqa: BLE001 - whatever happens, report it and exit non-zero
+                except BaseException:  # whatever happens, report it and exit non-zero
                     traceback.print_exc()
                     code = 1
                 finally:

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from iac_fixtures import REPO, make_head
 
 from checker.iac import IacScan, scan_change
