@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,9 +23,9 @@ import requests
 from github import Auth, Github, GithubException, GithubRetry
 from github.GithubException import BadCredentialsException, RateLimitExceededException
 
+from checker.defaults import DEFAULT_API_URL as DEFAULT_API_URL
 from checker.errors import ChangeproofError, InfrastructureError, UsageError
 
-DEFAULT_API_URL = "https://api.github.com"
 PER_PAGE = 100
 #: GitHub's guidance for mutative requests (POST, PATCH, PUT, DELETE); reads are not paced.
 WRITE_INTERVAL_S = 1.0
@@ -70,15 +69,13 @@ class Api:
         token: str,
         api_url: str = DEFAULT_API_URL,
         *,
-        retries: int | None = None,
-        backoff: float | None = None,
-        max_wait: float | None = None,
+        retries: int = 5,
+        backoff: float = 1.0,
+        max_wait: float = 60.0,
+        throttle: float | None = None,
         timeout: float = 30.0,
     ) -> None:
         self.api_url = (api_url or DEFAULT_API_URL).rstrip("/")
-        retries = int(os.environ.get("CHANGEPROOF_API_RETRIES", "5")) if retries is None else retries
-        backoff = float(os.environ.get("CHANGEPROOF_API_BACKOFF", "1.0")) if backoff is None else backoff
-        max_wait = float(os.environ.get("CHANGEPROOF_API_MAX_WAIT", "60")) if max_wait is None else max_wait
         retry = _BoundedRetry(
             max_wait=max_wait,
             total=retries,
@@ -90,9 +87,8 @@ class Api:
         # to wait at least a second between mutative requests; it asks for no pause between reads.
         # PyGithub's default also sleeps 0.25 s before every read, most of a gate's wall time, so
         # reads go unpaced and only writes are spaced. Tests against the local server turn the
-        # write spacing off with CHANGEPROOF_API_THROTTLE=0.
-        throttle = os.environ.get("CHANGEPROOF_API_THROTTLE")
-        between_writes = WRITE_INTERVAL_S if throttle is None else float(throttle)
+        # write spacing off with throttle=0 (CHANGEPROOF_API_THROTTLE=0).
+        between_writes = WRITE_INTERVAL_S if throttle is None else throttle
         self.github = Github(
             base_url=self.api_url,
             auth=Auth.Token(token) if token else None,

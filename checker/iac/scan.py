@@ -184,7 +184,7 @@ def scan_trees(
         facts = IacFacts(scanned=True, frameworks=(), errors=tuple(plan.errors))
         return IacScan(facts, build_sarif(facts, "", {}, table.severity), "", "skipped")
     require_checkov()
-    mode = mode or os.environ.get(MODE_ENV, DEFAULT_MODE)
+    mode = mode or DEFAULT_MODE
     external = [str(p) for p in (external_checks if external_checks is not None else [custom_policies_dir()])]
     with tempfile.TemporaryDirectory(prefix="changeproof-iac-") as tmp:
         roots, errors, requests = {}, list(plan.errors), []

@@ -24,11 +24,8 @@ def _status(api: Api, sha: str) -> Any:
     return api.request("POST", f"/repos/acme/web/statuses/{sha}", body=body)
 
 
-def test_reads_are_not_paced_and_writes_wait_a_second(
-    fake: FakeGitHub, sleeps: list[float], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("CHANGEPROOF_API_THROTTLE", raising=False)  # the production default
-    api = Api("ghs_token", fake.base_url, retries=0)
+def test_reads_are_not_paced_and_writes_wait_a_second(fake: FakeGitHub, sleeps: list[float]) -> None:
+    api = Api("ghs_token", fake.base_url, retries=0)  # the production default
     pull = api.get("/repos/acme/web/pulls/7")
     for _ in range(5):
         api.get("/repos/acme/web/pulls/7/files")
@@ -44,7 +41,7 @@ def test_reads_are_not_paced_and_writes_wait_a_second(
 
 
 def test_write_spacing_can_be_turned_off_for_local_servers(fake: FakeGitHub, sleeps: list[float]) -> None:
-    api = Api("ghs_token", fake.base_url, retries=0)  # conftest sets CHANGEPROOF_API_THROTTLE=0
+    api = Api("ghs_token", fake.base_url, retries=0, throttle=0)  # CHANGEPROOF_API_THROTTLE=0
     sha = api.get("/repos/acme/web/pulls/7")["head"]["sha"]
     _status(api, sha)
     _status(api, sha)
