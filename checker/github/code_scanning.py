@@ -72,7 +72,8 @@ def upload_sarif(
             permission=PERMISSION,
         )
     except ChangeproofError as error:
-        if status_of(error.__cause__) == 403:
+        cause = error.__cause__
+        if cause is not None and status_of(cause) == 403:
             return UploadResult(
                 warning="code scanning refused the IaC SARIF (403): enable code security for the repository and "
                 f"give the job `{PERMISSION}`; a fork's pull request cannot upload (its token is read-only)"
