@@ -87,18 +87,26 @@ def git_repo(base: Path, dest: Path, changed: str) -> tuple[str, str]:
     return base_sha, git("rev-parse", "HEAD")
 
 
-def measure(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB (largest process of the tree), stdout."""
+def measure(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, str, float]:
+    """Wall seconds, peak RSS in MB (largest process of the tree), stdout, CPU seconds of the tree."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd, cwd=cwd, env={**os.environ, **OFFLINE}, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
     out = proc.stdout.read() if proc.stdout else ""
-    _, status, usage = os.wait4(proc.pid, 0)
+    _, status, usage = os.wait4(proc.pid, 0)  # the usage includes the descendants it waited for
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         raise SystemExit(f"{cmd[:3]} failed with {status}")
-    return elapsed, usage.ru_maxrss / 1024, out
+    return elapsed, usage.ru_maxrss / 1024, out, usage.ru_utime + usage.ru_stime
+
+
+def show(label: str, runs: list[tuple[float, float, str, float]], full: tuple[float, float] | None) -> None:
+    """Best wall and CPU of the runs, with the ratios against `checkov -d` (wall, CPU) when measured."""
+    wall, cpu = min(r[0] for r in runs), min(r[3] for r in runs)
+    ratio = f"  ratio {wall / full[0]:.3f} (cpu {cpu / full[1]:.3f})" if full else ""
+    result = f"  result {runs[0][2].strip()}" if runs[0][2].strip() else ""
+    print(f"  {label:30} {wall:7.2f} s  cpu {cpu:6.2f} s  peak {max(r[1] for r in runs):6.0f} MB{ratio}{result}")
 
 
 def main() -> None:
@@ -109,7 +117,8 @@ def main() -> None:
     parser.add_argument("--modes", default="fork,worker")
     args = parser.parse_args()
     full_scales = set(args.full_scan_scales.split(","))
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus; each figure: best of {args.repeat}")
+    load = os.getloadavg()[0]
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, load {load:.1f}; best of {args.repeat}")
     with tempfile.TemporaryDirectory(prefix="iac-bench-") as tmp:
         for scale in args.scales.split(","):
             base = Path(tmp) / f"base{scale}"
@@ -122,31 +131,18 @@ def main() -> None:
             print(f"\nscale {scale}: {size}; changed file {changed}")
             full = None
             if scale in full_scales:
-                runs = [
-                    measure([CHECKOV, "-d", str(head), "--quiet", "--compact", "-o", "json", "--skip-download"])
-                    for _ in range(args.repeat)
-                ]
-                full = min(r[0] for r in runs)
-                print(f"  checkov -d <repo>          {full:7.2f} s  peak {max(r[1] for r in runs):6.0f} MB")
+                command = [CHECKOV, "-d", str(head), "--quiet", "--compact", "-o", "json", "--skip-download"]
+                runs = [measure(command) for _ in range(args.repeat)]
+                runs = [(r[0], r[1], "", r[3]) for r in runs]
+                show("checkov -d <repo>", runs, None)
+                full = (min(r[0] for r in runs), min(r[3] for r in runs))
             for mode in args.modes.split(","):
                 runs = [measure([PY, "-c", SCAN, str(base), str(head), changed, mode]) for _ in range(args.repeat)]
-                best = min(r[0] for r in runs)
-                ratio = f"  ratio {best / full:.3f}" if full else ""
-                print(
-                    f"  changeproof iac ({mode:9}) {best:7.2f} s  peak {max(r[1] for r in runs):6.0f} MB"
-                    f"{ratio}  result {runs[0][2].strip()}"
-                )
-            base_sha, head_sha = git_repo(base, Path(tmp) / f"git{scale}", changed)
-            runs = [
-                measure([PY, "-c", SCAN_GIT, str(Path(tmp) / f"git{scale}"), base_sha, head_sha, changed])
-                for _ in range(args.repeat)
-            ]
-            best = min(r[0] for r in runs)
-            ratio = f"  ratio {best / full:.3f}" if full else ""
-            print(
-                f"  changeproof iac (git, default) {best:4.2f} s  peak {max(r[1] for r in runs):6.0f} MB"
-                f"{ratio}  result {runs[0][2].strip()}"
-            )
+                show(f"changeproof iac ({mode})", runs, full)
+            repo = Path(tmp) / f"git{scale}"
+            base_sha, head_sha = git_repo(base, repo, changed)
+            runs = [measure([PY, "-c", SCAN_GIT, str(repo), base_sha, head_sha, changed]) for _ in range(args.repeat)]
+            show("changeproof iac (git, default)", runs, full)
 
 
 if __name__ == "__main__":

@@ -72,6 +72,10 @@ def main() -> None:
         result = _scan(request)
     out.write(json.dumps(result))
     out.flush()
+    sys.stderr.flush()
+    # Leave without tearing down checkov's interpreter state (seconds of finalisers, thread pools):
+    # the result is written and nothing else of this process is needed.
+    os._exit(0)
 
 
 if __name__ == "__main__":
