@@ -4,7 +4,8 @@
 
 The typical PR of the tests (20 files, 5 reviews, 3 checks, no IaC files), run the way the Actions
 runner runs the image's entry point, beside a no-op Python start and the bare import of the
-Action's module (same interpreter, same run). "paced reads" re-creates PyGithub's default of 0.25 s
+Action's module (same interpreter, same run). "now" reads the PR through GraphQL (two queries)
+and the rest through REST; "REST only" is CHANGEPROOF_GRAPHQL=0. "paced reads" re-creates PyGithub's default of 0.25 s
 before every request (what the gate did before) to show what leaving reads unpaced saves; writes
 keep GitHub's one second between mutative requests in both.
 """
@@ -67,9 +68,12 @@ def main() -> None:
         print(f"  python -c pass                        {noop:6.2f} s")
         print(f"  import checker.github.action          {imports:6.2f} s")
         paced_writes = {"CHANGEPROOF_API_THROTTLE": "1.0"}  # the production default: 1 s between writes
+        graphql = {**paced_writes, "CHANGEPROOF_GRAPHQL": "1"}  # the production default
+        rest = {**paced_writes, "CHANGEPROOF_GRAPHQL": "0"}
         rows = (
-            ("gate, reads unpaced (now)", paced_writes),
-            ("gate, reads paced 0.25 s (before)", {**paced_writes, "PYTHONPATH": str(custom)}),
+            ("gate, GraphQL + REST, unpaced (now)", graphql),
+            ("gate, REST only, reads unpaced", rest),
+            ("gate, REST, reads paced 0.25 s (before)", {**rest, "PYTHONPATH": str(custom)}),
         )
         for row, (label, env) in enumerate(rows):
             runs = []

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -88,7 +89,9 @@ class Api:
         # PyGithub's default also sleeps 0.25 s before every read, most of a gate's wall time, so
         # reads go unpaced and only writes are spaced. Tests against the local server turn the
         # write spacing off with throttle=0 (CHANGEPROOF_API_THROTTLE=0).
-        between_writes = WRITE_INTERVAL_S if throttle is None else throttle
+        # The spacing is ours, not PyGithub's: PyGithub counts every POST as a write, and a GraphQL
+        # query is a POST that mutates nothing.
+        self.write_interval = WRITE_INTERVAL_S if throttle is None else throttle
         self.github = Github(
             base_url=self.api_url,
             auth=Auth.Token(token) if token else None,
@@ -96,9 +99,12 @@ class Api:
             retry=retry,
             timeout=int(timeout),
             seconds_between_requests=None,
-            seconds_between_writes=between_writes,
+            seconds_between_writes=None,
         )
         self.calls = 0
+        self._last_write = 0.0
+        self._sleep = time.sleep
+        self._clock = time.monotonic
 
     # ----------------------------------------------------------------------------- requests
     def request(
@@ -110,12 +116,26 @@ class Api:
         body: Any = None,
         what: str = "",
         permission: str = "",
+        mutative: bool | None = None,
     ) -> tuple[dict[str, Any], Any]:
-        """One API call; `what`/`permission` make the error message say what was being read."""
+        """One API call; `what`/`permission` make the error message say what was being read.
+
+        Mutative requests (every verb but GET, unless `mutative=False`, as for a GraphQL query)
+        are spaced `write_interval` apart, as GitHub asks; reads are not paced.
+        """
         url = path if path.startswith("http") else f"{self.api_url}{path}"
+        writes = verb != "GET" if mutative is None else mutative
+        if writes and self._last_write and self.write_interval:
+            wait = self._last_write + self.write_interval - self._clock()
+            if wait > 0:
+                self._sleep(wait)
         self.calls += 1
-        with translate(what or f"{verb} {path}", permission, self.api_url):
-            headers, data = self.github.requester.requestJsonAndCheck(verb, url, parameters=params, input=body)
+        try:
+            with translate(what or f"{verb} {path}", permission, self.api_url):
+                headers, data = self.github.requester.requestJsonAndCheck(verb, url, parameters=params, input=body)
+        finally:
+            if writes:
+                self._last_write = self._clock()
         # PyGithub wraps a body that is not JSON as {"data": text, "url": ...}.
         if isinstance(data, dict) and isinstance(data.get("data"), str) and set(data) <= {"data", "url"}:
             raise InfrastructureError(

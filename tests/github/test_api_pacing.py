@@ -46,3 +46,15 @@ def test_write_spacing_can_be_turned_off_for_local_servers(fake: FakeGitHub, sle
     _status(api, sha)
     _status(api, sha)
     assert sleeps == []
+
+
+def test_a_graphql_query_is_a_read_not_a_write(fake: FakeGitHub, sleeps: list[float]) -> None:
+    """PyGithub would count the query's POST as a write and make the next status wait a second."""
+    from checker.github.graph import PullGraph
+
+    api = Api("ghs_token", fake.base_url, retries=0)  # the production default
+    snapshot = PullGraph(api).pull("acme/web", 7)
+    _status(api, snapshot.pr["head"]["sha"])
+    assert sleeps == [], "the write after a GraphQL query waited"
+    _status(api, snapshot.pr["head"]["sha"])
+    assert len(sleeps) == 1
