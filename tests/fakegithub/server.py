@@ -29,6 +29,11 @@ from urllib.parse import urlencode
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+try:
+    from fakegithub.code_scanning import upload_sarif as _upload_sarif
+except ImportError:  # run as a script: python tests/fakegithub/server.py
+    from code_scanning import upload_sarif as _upload_sarif  # type: ignore[no-redef]
+
 GITHUB_API = "https://api.github.com"
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 DOCS = "https://docs.github.com/rest"
@@ -160,8 +165,12 @@ class FakeGitHub:
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/collaborators/(?P<u>[^/]+)/permission$", "permission"),
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/compare/(?P<base>.+)\.\.\.(?P<head>.+)$", "compare"),
         ("GET", r"^/orgs/(?P<org>[^/]+)/teams/(?P<slug>[^/]+)/members$", "team_members"),
+        ("POST", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/code-scanning/sarifs$", "upload_sarif"),
         ("POST", r"^(?:/api)?/graphql$", "graphql"),
     )
+
+    def upload_sarif(self, request: Request, repo: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        return _upload_sarif(self, request, repo)
 
     def route(self, request: Request) -> tuple[int, Any, dict[str, str]]:
         path = request.path.rstrip("/")
