@@ -6,7 +6,7 @@ is skipped is only the per-entry git round trip: all objects are written in one 
 fast-import` stream, and the statement's canonical JSON is computed once with placeholders for
 `seq` and `prev` (which is exactly what canonicalisation would produce for each entry).
 
-usage: python bench/ledger_build.py N DIR   ->  DIR/ledger.git, DIR/key.pem, DIR/key.pub
+usage: python bench/ledger_build.py N DIR [FORMAT]   ->  DIR/ledger.git, DIR/key.pem, DIR/key.pub
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ from checker import policy as policies
 from checker.evaluate import evaluate
 from checker.evidence import RunContext, layout, merkle
 from checker.evidence import checkpoint as notes
+from checker.evidence.blobs import EVALUATION_POINTERS, FORMAT_FIELD
 from checker.evidence.ledger import encode_entry, entry_hash
 from checker.evidence.signing import KeySigner
-from checker.evidence.statement import PAYLOAD_TYPE, canonical, evaluation_statement, policy_document
+from checker.evidence.statement import PAYLOAD_TYPE, canonical, evaluation_statement, policy_document, with_blobs
 from checker.inputs import load_model
 from checker.model import ChangedFile, Facts
 
@@ -49,7 +50,7 @@ def typical_example() -> tuple[Facts, object, object]:
     return facts, policy, evaluate(policy, facts)
 
 
-def build(n: int, out: Path) -> dict[str, float]:
+def build(n: int, out: Path, entry_format: int = 2) -> dict[str, float]:
     out.mkdir(parents=True, exist_ok=True)
     repo = out / "ledger.git"
     subprocess.run(["git", "init", "-q", "--bare", str(repo)], check=True)
@@ -71,17 +72,22 @@ def build(n: int, out: Path) -> dict[str, float]:
         "https://github.com/acme/payments/actions/runs/1",
         "refs/heads/main",
     )
-    template = canonical(
+    statement, blob_files = with_blobs(
         evaluation_statement(
-            evaluation,
+            evaluation,  # type: ignore[arg-type]
             facts,
             policy_digest,
-            kind="merge",  # type: ignore[arg-type]
+            kind="merge",
             context=context,
             seq=SEQ_MARK,
             prev=PREV_MARK,
-        )
+        ),
+        () if entry_format == 1 else EVALUATION_POINTERS,
     )
+    if entry_format == 1:
+        del statement["predicate"][FORMAT_FIELD], statement["predicate"]["blobs"]
+    statement["predicate"]["signed_at"] = "2026-12-01T00:00:00Z"
+    template = canonical(statement)
     assert template.count(str(SEQ_MARK).encode()) == 1 and template.count(PREV_MARK.encode()) == 1
     origin = layout.checkpoint_origin("acme/payments")
     doc = {
@@ -106,6 +112,8 @@ def build(n: int, out: Path) -> dict[str, float]:
 
     put(layout.LEDGER_FILE, (json.dumps(doc, indent=2) + "\n").encode())
     put(layout.policy_path(policy_digest), policy_body)
+    for path, body in blob_files.items():
+        put(path, body)
     prev = ""
     frontier: list[bytes] = []
     total = 0
@@ -137,5 +145,9 @@ def build(n: int, out: Path) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    stats = build(int(sys.argv[1]), Path(sys.argv[2]))
-    print(f"built {stats['entries']} entries ({stats['bytes'] / 1e6:.1f} MB of entries) in {stats['seconds']:.1f} s")
+    fmt = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+    stats = build(int(sys.argv[1]), Path(sys.argv[2]), fmt)
+    print(
+        f"built {stats['entries']} format {fmt} entries ({stats['bytes'] / 1e6:.1f} MB of entries, "
+        f"{stats['bytes'] / max(stats['entries'], 1):.0f} bytes a typical entry) in {stats['seconds']:.1f} s"
+    )

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from checker.errors import CorruptEntryError, LedgerBranchMissing
-from checker.evidence import layout
+from checker.evidence import blobs, layout
 from checker.evidence.gitio import AMBIENT_TOKEN, Git, Token, fetch_tip, is_local, redact, resolve_token, scratch_repo
 
 CHUNK = 2000
@@ -72,6 +72,7 @@ class Ledger:
         self.branch = branch
         self._files: dict[str, str] | None = None
         self._index: LedgerIndex | None = None
+        self.blobs = blob_cache(git, commit)
 
     @property
     def files(self) -> dict[str, str]:
@@ -165,6 +166,21 @@ def parse_entry(seq: int, path: str, data: bytes) -> LedgerEntry:
     return LedgerEntry(seq, path, entry_hash(data), statement, raw)
 
 
+def blob_cache(git: Git, commit: str) -> blobs.BlobCache:
+    """The format 2 blobs of the ledger at `commit`, read by path (no tree listing) and cached."""
+    return blobs.BlobCache(lambda paths: git.cat_optional([f"{commit}:{p}" for p in paths]))
+
+
+def expand_entry(entry: LedgerEntry, cache: blobs.BlobCache) -> LedgerEntry:
+    """The entry with a format 2 statement's blob references replaced by their values, so every
+    reader sees the same statement whatever the entry's format (a missing blob is corrupt)."""
+    predicate = entry.predicate
+    if not blobs.references(predicate):
+        return entry
+    statement = {**entry.statement, "predicate": blobs.expand(predicate, cache, where(entry.seq, entry.path))}
+    return LedgerEntry(entry.seq, entry.path, entry.entry_hash, statement, entry.bundle)
+
+
 def iter_entries(ledger: Ledger, index: Iterable[tuple[int, str, str]] | None = None) -> Iterator[LedgerEntry]:
     """The entries of `index` (default: every entry file of the branch) in order, parsed.
 
@@ -173,7 +189,7 @@ def iter_entries(ledger: Ledger, index: Iterable[tuple[int, str, str]] | None = 
     for start in range(0, len(items), CHUNK):
         chunk = items[start : start + CHUNK]
         for (seq, path, _), data in zip(chunk, ledger.git.cat_blobs([o for _, _, o in chunk]), strict=True):
-            yield parse_entry(seq, path, data)
+            yield expand_entry(parse_entry(seq, path, data), ledger.blobs)
 
 
 def read_entries(

@@ -24,7 +24,7 @@ COSIGNATURE_RE = re.compile(r"^checkpoints/([0-9]{3})/([0-9]{3})/([0-9]{12})\.co
 # Directories of content-addressed files: each file is named by the SHA-256 of its bytes and
 # exists because some entry references it. Verify treats every such directory alike: a referenced
 # file must exist and match its name, an unreferenced one is foreign.
-CONTENT_ADDRESSED = ("policies",)
+CONTENT_ADDRESSED = ("policies", "blobs")  # blobs/: values of format 2 statements (blobs.py)
 BLOB_RE = re.compile(r"^([a-z][a-z0-9-]*)/([0-9a-f]{64})$")
 FIXED = frozenset({LEDGER_FILE, HEAD_FILE, CHECKPOINT_FILE})
 

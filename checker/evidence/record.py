@@ -6,7 +6,7 @@ from typing import Any
 
 from checker import __version__
 from checker.errors import UsageError
-from checker.evidence import layout
+from checker.evidence import blobs, layout
 from checker.evidence.gitio import AMBIENT_TOKEN, Token
 from checker.evidence.ledger import DEFAULT_ATTEMPTS, AppendResult, append
 from checker.evidence.signing import Signer
@@ -15,6 +15,7 @@ from checker.evidence.statement import (
     evaluation_statement,
     exception_statement,
     policy_document,
+    with_blobs,
 )
 from checker.model import Evaluation, Facts, Policy
 
@@ -43,10 +44,11 @@ def record_evaluation(
     policy_body, policy_digest = policy_document(policy)
 
     def build(seq: int, prev: str) -> tuple[dict[str, Any], dict[str, bytes]]:
-        statement = evaluation_statement(
-            evaluation, facts, policy_digest, kind=kind, context=context, seq=seq, prev=prev
+        statement, files = with_blobs(
+            evaluation_statement(evaluation, facts, policy_digest, kind=kind, context=context, seq=seq, prev=prev),
+            blobs.EVALUATION_POINTERS,
         )
-        return statement, {layout.policy_path(policy_digest): policy_body}
+        return statement, {layout.policy_path(policy_digest): policy_body, **files}
 
     return append(
         ledger,
@@ -89,6 +91,6 @@ def record_exception(
             seq=seq,
             prev=prev,
         )
-        return statement, {}
+        return with_blobs(statement, ("/commits",))
 
     return append(ledger, branch, signer=signer, repository=repository, build=build, token=token, attempts=attempts)

@@ -18,6 +18,7 @@ from typing import Any
 
 import rfc8785
 
+from checker.evidence import blobs
 from checker.model import Evaluation, Facts, IacFacts, IacFinding, Policy
 from checker.serde import to_json
 
@@ -198,6 +199,13 @@ def _run(context: RunContext) -> dict[str, str]:
         "run_url": context.run_url,
         "ref": context.ref,
     }
+
+
+def with_blobs(statement: dict[str, Any], pointers: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The format 2 form of `statement`: the predicate's values at `pointers` (when large) moved
+    to `blobs/<sha256>` files, which are returned for the append to add beside the entry."""
+    predicate, files = blobs.externalise(statement["predicate"], pointers)
+    return {**statement, "predicate": predicate}, files
 
 
 def statement_bytes(statement: dict[str, Any]) -> bytes:

@@ -17,7 +17,6 @@ by the files present: a file name claiming a huge sequence number costs no more 
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 from bisect import bisect_right
@@ -32,11 +31,11 @@ import orjson
 from packaging.version import InvalidVersion, Version
 
 from checker import __version__
-from checker.errors import UsageError
+from checker.errors import CorruptEntryError, UsageError
+from checker.evidence import blobs, layout, merkle
 from checker.evidence import bundle as bundles
 from checker.evidence import checkpoint as notes
-from checker.evidence import layout, merkle
-from checker.evidence.access import Index, Ledger, LedgerEntry, open_ledger, read_entries, where
+from checker.evidence.access import Index, Ledger, LedgerEntry, open_ledger, parse_entry, read_entries, where
 from checker.evidence.gitio import AMBIENT_TOKEN, Git, Token
 from checker.evidence.keys import TrustedKey, load_public
 from checker.evidence.ledger import check_format, entry_hash, ledger_keys, note_verifies
@@ -211,6 +210,8 @@ def check_entry(seq: int, path: str, data: bytes, keys: dict[str, TrustedKey]) -
         problems.append(f"{where(seq, path)}: _type is not {STATEMENT_TYPE}")
     if fields.predicate_type not in PREDICATE_TYPES:
         problems.append(f"{where(seq, path)}: unknown predicateType {fields.predicate_type!r}")
+    if fields.format_problem:
+        problems.append(f"{where(seq, path)}: {fields.format_problem}")
     if fields.signed_at and _instant(fields.signed_at) is None:
         problems.append(f"{where(seq, path)}: signed_at {fields.signed_at[:40]!r} is not an RFC 3339 time")
     return EntryCheck(
@@ -224,7 +225,7 @@ def check_entry(seq: int, path: str, data: bytes, keys: dict[str, TrustedKey]) -
         keyless=parsed.keyless,
         signed_at=fields.signed_at,
         version=fields.version,
-        refs=(layout.policy_path(fields.policy),) if fields.policy else (),
+        refs=((layout.policy_path(fields.policy),) if fields.policy else ()) + fields.blobs,
     )
 
 
@@ -238,6 +239,8 @@ class _Fields:
     date: str
     signed_at: str
     version: str
+    blobs: tuple[str, ...]  # format 2: the blob files the statement references
+    format_problem: str
 
 
 def _text(value: Any) -> str:
@@ -259,7 +262,7 @@ def _fields(payload: bytes) -> _Fields | None:
     pol = predicate.get("policy")
     if isinstance(pol, dict) and isinstance(pol.get("digest"), dict):
         policy = _text(pol["digest"].get("sha256"))
-    facts = predicate.get("facts")
+    facts = predicate.get("facts")  # observed_at stays inline in format 2
     date = _text(facts.get("observed_at") if isinstance(facts, dict) else predicate.get("observed_at"))
     evaluator = predicate.get("evaluator")
     version = _text(evaluator.get("version")) if isinstance(evaluator, dict) else ""
@@ -272,6 +275,8 @@ def _fields(payload: bytes) -> _Fields | None:
         date,
         _text(predicate.get("signed_at")),
         version,
+        tuple(sorted({blobs.blob_path(d) for d in blobs.references(predicate).values()})),
+        blobs.malformed(predicate) if isinstance(predicate, dict) else "predicate is not an object",
     )
 
 
@@ -777,13 +782,14 @@ def _reperform(opened: Ledger, checks: list[EntryCheck], report: VerifyReport, a
             continue
         data = opened.read(c.path) or b""
         try:
-            predicate = json.loads(base64.b64decode(json.loads(data)["dsseEnvelope"]["payload"]))["predicate"]
+            predicate = parse_entry(c.seq, c.path, data).predicate
+            predicate = blobs.expand(predicate, opened.blobs, where(c.seq, c.path))
             if c.policy not in policies:
                 policies[c.policy] = from_json(Policy, json.loads(opened.read(layout.policy_path(c.policy)) or b""))
             facts = from_json(Facts, predicate["facts"])
             recorded_version = str(predicate["evaluator"]["version"])
             recorded = predicate["verdict"]
-        except (ValueError, KeyError, TypeError, DecodeError) as exc:
+        except (ValueError, KeyError, TypeError, DecodeError, CorruptEntryError) as exc:
             report.problems.append(
                 f"{where(c.seq, c.path)}: cannot re-perform: recorded facts or policy unreadable ({exc})"
             )

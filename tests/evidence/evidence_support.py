@@ -6,13 +6,18 @@ import base64
 import json
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from checker.evidence import RunContext, load_signer, record_evaluation
+from checker.evidence.ledger import append, utc_now
+from checker.evidence.statement import evaluation_statement, policy_document
 from checker.model import Evaluation, Facts, Policy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,6 +71,20 @@ def append_n(remote: Path, key: KeyPair, example: Example, n: int) -> list[objec
         )
         for _ in range(n)
     ]
+
+
+def append_inline(remote: Path, key: KeyPair, example: Example, clock: Callable[[], datetime] = utc_now) -> None:
+    """An entry with every value inline in its statement (format 1, as before blobs/ existed)."""
+    signer = load_signer("key", key.private_pem)
+    body, digest = policy_document(example.policy)
+
+    def build(seq: int, prev: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+        st = evaluation_statement(
+            example.evaluation, example.facts, digest, kind="merge", context=CONTEXT, seq=seq, prev=prev
+        )
+        return st, {f"policies/{digest}": body}
+
+    append(str(remote), BRANCH, signer=signer, repository="acme/payments", build=build, clock=clock)
 
 
 # ------------------------------------------------------------------ tampering with the remote directly

@@ -10,11 +10,11 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from evidence_support import BRANCH, CONTEXT, append_n, entry_file, read, rewrite, statement_of
+from evidence_support import BRANCH, append_inline, append_n, entry_file, read, rewrite, statement_of
 
 from checker.evidence import load_signer, verify_ledger
-from checker.evidence.ledger import append, encode_entry
-from checker.evidence.statement import PAYLOAD_TYPE, canonical, evaluation_statement, policy_document
+from checker.evidence.ledger import encode_entry
+from checker.evidence.statement import PAYLOAD_TYPE, canonical
 
 
 def problems(remote: Path, keypair, **kw) -> list[str]:
@@ -63,16 +63,7 @@ def test_head_root_and_frontier_are_checked(remote, keypair, example):
 
 
 def _append_at(remote: Path, keypair, example, when: datetime) -> None:
-    signer = load_signer("key", keypair.private_pem)
-    body, digest = policy_document(example.policy)
-
-    def build(seq: int, prev: str):
-        st = evaluation_statement(
-            example.evaluation, example.facts, digest, kind="merge", context=CONTEXT, seq=seq, prev=prev
-        )
-        return st, {f"policies/{digest}": body}
-
-    append(str(remote), BRANCH, signer=signer, repository="acme/payments", build=build, clock=lambda: when)
+    append_inline(remote, keypair, example, clock=lambda: when)
 
 
 def test_signing_times_may_not_go_backwards_beyond_the_skew(remote, keypair, example):
