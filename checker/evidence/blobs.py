@@ -11,7 +11,9 @@ for byte as recorded. Any statement kind can use it: `externalise` takes the poi
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -26,6 +28,7 @@ FORMAT = 2  # entries without the field are format 1: every value inline
 FORMATS = (1, FORMAT)
 DIRECTORY = "blobs"
 MIN_BYTES = 128  # smaller values stay inline: a reference costs about 100 bytes
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 PLACEHOLDER = "@blob"  # what a format 2 statement holds where a value was moved to a blob
 
 # What an evaluation statement stores by digest: the facts that repeat across a repository's
@@ -90,8 +93,14 @@ def _text(path: list[str | int]) -> str:
     return "/" + "/".join(str(p) for p in path)
 
 
+@functools.lru_cache(maxsize=4096)
+def _parsed(pointer: str) -> tuple[str | int, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in pointer.strip("/").split("/"))
+
+
 def _parse(pointer: str) -> list[str | int]:
-    return [int(p) if p.isdigit() else p for p in pointer.strip("/").split("/")]
+    """A pointer's parts (the same few pointers recur in every entry: parsed once each)."""
+    return list(_parsed(pointer))
 
 
 def externalise(
@@ -128,7 +137,7 @@ def references(predicate: dict[str, Any]) -> dict[str, str]:
     refs = predicate.get("blobs")
     if entry_format(predicate) != FORMAT or not isinstance(refs, dict):
         return {}
-    return {str(k): v for k, v in refs.items() if isinstance(v, str) and len(v) == 64}
+    return {str(k): v for k, v in refs.items() if isinstance(v, str) and _DIGEST.fullmatch(v)}
 
 
 def malformed(predicate: dict[str, Any]) -> str:
@@ -148,6 +157,16 @@ def malformed(predicate: dict[str, Any]) -> str:
         except (KeyError, IndexError, TypeError):
             return f"predicate.blobs names {pointer[:60]}, which the predicate does not have"
     return ""
+
+
+def checked(predicate: dict[str, Any]) -> tuple[tuple[str, ...], str]:
+    """What verify needs of one predicate: the blob files it references and why its format or
+    blob list is unusable ('' when it is fine), in one pass."""
+    if FORMAT_FIELD not in predicate and "blobs" not in predicate:
+        return (), ""
+    problem = malformed(predicate)
+    refs = predicate["blobs"] if not problem else {}
+    return tuple(sorted({f"{DIRECTORY}/{d}" for d in refs.values()})), problem
 
 
 BlobReader = Callable[[list[str]], list[bytes | None]]

@@ -275,8 +275,7 @@ def _fields(payload: bytes) -> _Fields | None:
         date,
         _text(predicate.get("signed_at")),
         version,
-        tuple(sorted({blobs.blob_path(d) for d in blobs.references(predicate).values()})),
-        blobs.malformed(predicate) if isinstance(predicate, dict) else "predicate is not an object",
+        *(blobs.checked(predicate) if isinstance(predicate, dict) else ((), "predicate is not an object")),
     )
 
 
