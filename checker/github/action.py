@@ -126,16 +126,7 @@ def _gate(config: Config, event: events_mod.Event, api: Api, reporter: Reporter,
     collector = Collector(api)
     run.report_sha = event.report_sha or event.head_sha  # an API failure marks this sha's status as error
     if not numbers and event.head_sha:
-        pulls = api.paginate(
-            f"/repos/{config.repository}/commits/{event.head_sha}/pulls",
-            what=f"the pull requests of {event.head_sha[:12]}",
-            permission="pull-requests: read",
-        )
-        numbers = [
-            int(p["number"])
-            for p in pulls
-            if p.get("state") == "open" and (p.get("head") or {}).get("sha") == event.head_sha
-        ]
+        numbers = list(events_mod.find_pull_requests(api, config.repository, event))
         if not numbers:
             reporter.line(f"::notice title=changeproof::no open pull request has head {event.head_sha[:12]}")
             run.notes.append(f"no open pull request has head {event.head_sha}")
@@ -152,7 +143,7 @@ def _gate(config: Config, event: events_mod.Event, api: Api, reporter: Reporter,
             run.report_sha = event.report_sha or collector.head_sha or run.report_sha
             raise
         run.report_sha = event.report_sha or facts.head_sha
-        facts = _with_iac(config, facts, reporter)
+        facts = _with_iac(config, facts, reporter, api)
         policy = policy_for_facts(facts)
         evaluation = evaluate(policy, facts)
         run.evaluations.append(evaluation)
@@ -197,10 +188,10 @@ def _report_one(
         reporter.sticky_comment(facts.number, markdown)
 
 
-def _with_iac(config: Config, facts: Facts, reporter: Reporter) -> Facts:
-    from checker.github.iacscan import with_iac  # lazy: only PRs that touch IaC pay for the scanner
+def _with_iac(config: Config, facts: Facts, reporter: Reporter, api: Api) -> Facts:
+    from checker.github.iacscan import contents_reader, with_iac  # lazy: only PRs that touch IaC pay for the scanner
 
-    return with_iac(config, facts, reporter)
+    return with_iac(config, facts, reporter, contents_reader(api, config.repository))
 
 
 def _signer(config: Config, event: events_mod.Event, reporter: Reporter) -> Any:

@@ -6,6 +6,11 @@ head commits from this server (`--depth=1`, the token sent as an HTTP header thr
 environment configuration, never in a URL or argument). The PR's files are parsed by checkov as
 data; nothing from the PR is executed. `iac: off` never skips the control: changed IaC files are
 then recorded as not scanned, which the control reports as unobservable.
+
+Which changed files are IaC is decided cheaply, without checkov (`checker.iac.classify`): by path,
+and for a YAML/JSON file of no known kind by its content, read through the contents API at the
+head (the base for a removed file or a rename's old path). A file that cannot be read counts as
+IaC (fail closed), and so does every candidate past `MAX_CONTENT_READS`.
 """
 
 from __future__ import annotations
@@ -15,31 +20,64 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
 from checker.errors import ChangeproofError
+from checker.github.api import Api
 from checker.github.config import Config
 from checker.github.report import Reporter, give_to_owner
 from checker.model import Facts, IacFacts
 
+MAX_CONTENT_READS = 40  # YAML/JSON files read to classify them; any further candidate counts as IaC
+Reader = Callable[[str, str], bytes | None]  # (path, sha) -> the file's start, None when unreadable
 
-def changed_iac_files(facts: Facts) -> tuple[str, ...]:
-    from checker.iac import is_iac_path
+
+def changed_iac_files(facts: Facts, read: Reader | None = None) -> tuple[str, ...]:
+    """The changed paths that are IaC; without `read`, every YAML/JSON candidate counts (fail closed)."""
+    from checker.iac import classify
 
     paths: dict[str, None] = {}
+    reads = 0
     for f in facts.files:
-        for path in (f.path, f.previous_path):
-            if path and is_iac_path(path):
+        for path, sha in ((f.path, facts.head_sha), (f.previous_path, facts.base_sha)):
+            if not path or path in paths:
+                continue
+            if f.status == "removed":
+                sha = facts.base_sha
+            content = None
+            if classify.needs_content(path) and read is not None and reads < MAX_CONTENT_READS:
+                reads += 1
+                content = read(path, sha)
+            if classify.is_iac(path, content):
                 paths[path] = None
     return tuple(paths)
 
 
-def with_iac(config: Config, facts: Facts, reporter: Reporter) -> Facts:
+def contents_reader(api: Api, repository: str) -> Reader:
+    """Read a file's first bytes at a commit through the contents API (None when unreadable)."""
+    from checker.iac.classify import SNIFF_BYTES
+
+    def read(path: str, sha: str) -> bytes | None:
+        try:
+            data = api.get(f"/repos/{repository}/contents/{path}", params={"ref": sha}, what=f"{path} at {sha[:12]}")
+        except ChangeproofError:
+            return None
+        if not isinstance(data, dict) or data.get("encoding") != "base64" or not data.get("content"):
+            return None
+        try:
+            return base64.b64decode(data["content"])[:SNIFF_BYTES]
+        except ValueError:
+            return None
+
+    return read
+
+
+def with_iac(config: Config, facts: Facts, reporter: Reporter, read: Reader | None = None) -> Facts:
     """`facts` with `iac` filled in when the PR touches IaC files (unchanged otherwise)."""
-    changed = changed_iac_files(facts)
+    changed = changed_iac_files(facts, read)
     if not changed:
         return facts
     if config.iac == "off":

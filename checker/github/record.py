@@ -161,7 +161,7 @@ class Recorder:
             ),
             as_of=merged_at,
         )
-        facts = action_mod._with_iac(self.config, facts, self.reporter)
+        facts = action_mod._with_iac(self.config, facts, self.reporter, self.api)
         policy = policy_for_facts(facts)
         evaluation = evaluate(policy, facts)
         self.run.evaluations.append(evaluation)

@@ -29,6 +29,11 @@ from urllib.parse import urlencode
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+try:
+    from fakegithub.openapi import Contract
+except ImportError:  # run as a script: python tests/fakegithub/server.py
+    from openapi import Contract  # type: ignore[no-redef]
+
 GITHUB_API = "https://api.github.com"
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 DOCS = "https://docs.github.com/rest"
@@ -57,6 +62,9 @@ class FakeGitHub:
         self._next_id = 9000
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        # Every request and response is checked against GitHub's REST description (openapi.py).
+        self.contract = Contract()
+        self.violations: list[str] = []
 
     # ------------------------------------------------------------------------------ lifecycle
     def start(self, port: int = 0) -> FakeGitHub:
@@ -70,6 +78,16 @@ class FakeGitHub:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            self._server = None
+        self.assert_contract()
+
+    def assert_contract(self) -> None:
+        """Fail the test whose requests or fake responses GitHub's REST description does not allow."""
+        if self.violations:
+            found, self.violations = self.violations, []
+            raise SpecViolation(
+                f"{len(found)} exchange(s) differ from GitHub's REST description:\n" + "\n".join(found[:40])
+            )
 
     def add_fault(self, **kwargs: Any) -> None:
         self.faults.append(Fault(**kwargs))
@@ -88,6 +106,9 @@ class FakeGitHub:
 
     def handle(self, request: Request) -> Response:
         body_text = request.get_data(as_text=True)
+        operation, problems = self.contract.exchange(
+            request.method, request.path, request.args.to_dict(flat=False), _json_or_none(body_text), bool(body_text)
+        )
         with self._lock:
             self.requests.append(
                 {
@@ -101,7 +122,8 @@ class FakeGitHub:
                 }
             )
             fault = self._take_fault(request)
-        if fault is not None:
+            self.violations += [f"request {len(self.requests)}: {p}" for p in problems]
+        if fault is not None:  # injected on purpose: not GitHub's documented answer, so not checked
             text = fault.body if fault.raw else json.dumps(fault.body if fault.body is not None else {})
             return self._respond(
                 fault.status, text, fault.headers, "text/html" if fault.raw else "application/json; charset=utf-8"
@@ -110,6 +132,10 @@ class FakeGitHub:
             status, data, headers = self.route(request)
         except _Error as err:
             status, data, headers = err.status, {"message": err.message, "documentation_url": DOCS}, err.headers
+        if operation is not None:
+            data, problems = operation.complete_and_check(status, data)
+            with self._lock:
+                self.violations += [f"response to request {len(self.requests)}: {p}" for p in problems]
         return self._respond(
             status, json.dumps(data) if data is not None else "", headers, "application/json; charset=utf-8"
         )
@@ -228,6 +254,9 @@ class FakeGitHub:
         pulls = [p for p in pulls if state == "all" or p["state"] == state]
         if base:
             pulls = [p for p in pulls if p["base"]["ref"] == base]
+        head = request.args.get("head")
+        if head:  # `owner:branch`, the owner of the head repository
+            pulls = [p for p in pulls if head.lower() == _head_label(p).lower()]
         pulls.sort(key=lambda p: p.get("updated_at") or "", reverse=request.args.get("direction", "desc") == "desc")
         return self._page(request, pulls)
 
@@ -409,6 +438,22 @@ class FakeGitHub:
         self.scenario.setdefault("_writes", {}).setdefault(kind, []).append(item)
 
 
+class SpecViolation(AssertionError):
+    """The product sent, or the fake answered, something GitHub's REST description does not allow."""
+
+
+def _head_label(pull: dict[str, Any]) -> str:
+    repo = pull["head"].get("repo") or {}
+    return f"{(repo.get('owner') or {}).get('login', '')}:{pull['head']['ref']}"
+
+
+def _json_or_none(text: str) -> Any:
+    try:
+        return json.loads(text) if text.strip() else None
+    except ValueError:
+        return text
+
+
 class _Error(Exception):
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
@@ -429,7 +474,15 @@ def main() -> None:
 
     def dump(*_: Any) -> None:
         if args.log:
-            args.log.write_text(json.dumps({"requests": server.requests, "writes": server.scenario.get("_writes", {})}))
+            args.log.write_text(
+                json.dumps(
+                    {
+                        "requests": server.requests,
+                        "writes": server.scenario.get("_writes", {}),
+                        "violations": server.violations,
+                    }
+                )
+            )
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, dump)
