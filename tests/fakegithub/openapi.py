@@ -46,20 +46,24 @@ class DescriptionMissing(RuntimeError):
     """The pinned npm packages are not installed."""
 
 
-def _nullable_type(validator: Any, types: Any, instance: Any, schema: Mapping[str, Any]) -> Iterator[Any]:
-    if instance is None and schema.get("nullable"):
-        return
-    yield from keywords.type(validator, types, instance, schema)
+def _nullable(keyword: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
+    """OpenAPI 3.0's `nullable: true` admits null whatever the schema's other keywords say."""
 
+    def check(validator: Any, value: Any, instance: Any, schema: Mapping[str, Any]) -> Iterator[Any]:
+        if instance is None and schema.get("nullable"):
+            return
+        yield from keyword(validator, value, instance, schema)
 
-def _nullable_enum(validator: Any, enums: Any, instance: Any, schema: Mapping[str, Any]) -> Iterator[Any]:
-    if instance is None and schema.get("nullable"):
-        return
-    yield from keywords.enum(validator, enums, instance, schema)
+    return check
 
 
 OpenApiValidator = jsonschema.validators.extend(
-    Draft4Validator, {"type": _nullable_type, "enum": _nullable_enum}, type_checker=Draft4Validator.TYPE_CHECKER
+    Draft4Validator,
+    {
+        name: _nullable(getattr(keywords, attr))
+        for name, attr in (("type", "type"), ("enum", "enum"), ("anyOf", "anyOf"), ("oneOf", "oneOf"))
+    }
+    | {"allOf": _nullable(Draft4Validator.VALIDATORS["allOf"])},
 )
 
 
