@@ -11,7 +11,10 @@ and changeproof's own files (the policy, CODEOWNERS) never are.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from pathlib import PurePosixPath
+
+from checker.model import ChangedFile
 
 TERRAFORM = "terraform"
 CLOUDFORMATION = "cloudformation"
@@ -152,3 +155,31 @@ def frameworks_for(path: str, head: bytes | None) -> set[str]:
 def may_hold_secret(content: bytes) -> bool:
     """Cheap hint that checkov's secret detectors should look at a file."""
     return b"\0" not in content[:8192] and _SECRET_HINT.search(content) is not None
+
+
+MAX_CONTENT_READS = 40  # YAML/JSON files read to classify them; any further candidate counts as IaC
+Reader = Callable[[str, str], bytes | None]  # (path, sha) -> the file's start, None when unreadable
+
+
+def changed_iac_files(
+    files: Iterable[ChangedFile], read: Reader | None = None, *, head_sha: str = "", base_sha: str = ""
+) -> tuple[str, ...]:
+    """The changed paths (old and new names) that are IaC, in order, each once.
+
+    A YAML/JSON file of no known kind is judged by its content, read with `read` at the head (at
+    the base for a removed file or a rename's old name). Without `read`, when it cannot be read,
+    and past `MAX_CONTENT_READS` files, it counts as IaC: fail closed.
+    """
+    paths: dict[str, None] = {}
+    reads = 0
+    for f in files:
+        for path, sha in ((f.path, base_sha if f.status == "removed" else head_sha), (f.previous_path, base_sha)):
+            if not path or path in paths:
+                continue
+            content = None
+            if read is not None and needs_content(path) and reads < MAX_CONTENT_READS:
+                reads += 1
+                content = read(path, sha)
+            if is_iac(path, content):
+                paths[path] = None
+    return tuple(paths)
