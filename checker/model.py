@@ -162,11 +162,12 @@ class BranchRules:
     requires_code_owner_review: bool = False
     dismisses_stale_reviews: bool = False
     required_status_checks: tuple[str, ...] = ()
-    # The same checks with the app each is pinned to (what `required_checks` enforces).
-    required_checks: tuple[RequiredCheck, ...] = ()
     blocks_force_push: bool = False
     blocks_deletion: bool = False
     restricts_updates: bool = False
+    # The required checks with the app each is pinned to (what the `required_checks` control
+    # enforces besides the policy's own list; empty in Facts recorded before it was collected).
+    required_checks: tuple[RequiredCheck, ...] = ()
 
 
 @dataclass(frozen=True)

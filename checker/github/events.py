@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker.errors import UsageError
+from checker.errors import ChangeproofError, UsageError
+from checker.github.api import status_of
 
 if TYPE_CHECKING:
     from checker.github.api import Api
@@ -110,13 +111,17 @@ def find_pull_requests(api: Api, repository: str, event: Event) -> tuple[int, ..
         )
         if found:
             return found
-    return open_with_head(
-        api.paginate(
+    try:
+        linked = api.paginate(
             f"/repos/{repository}/commits/{event.head_sha}/pulls",
             what=f"the pull requests of {event.head_sha[:12]}",
             permission="pull-requests: read",
         )
-    )
+    except ChangeproofError as error:
+        if error.__cause__ is not None and status_of(error.__cause__) in (404, 422):
+            return ()  # a fork's head commit is not in this repository: GitHub answers 422
+        raise
+    return open_with_head(linked)
 
 
 def parse(name: str, payload: dict[str, Any], *, job: str = "", pr_input: str = "") -> Event:
