@@ -40,6 +40,7 @@ BASE_URI = "urn:github-rest-openapi"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 SYNTHETIC_TIME = "2026-11-20T10:00:00Z"
 MAX_DEPTH = 12
+MEMO_SIZE = 4096  # completed responses kept (oldest dropped first)
 
 
 class DescriptionMissing(RuntimeError):
@@ -81,7 +82,7 @@ def _absolute_refs(node: Any) -> Any:
 
 
 def _template_regex(template: str) -> tuple[re.Pattern[str], re.Pattern[str] | None, int]:
-    """Strict (one segment per parameter) and lenient (last parameter may hold slashes) patterns."""
+    """Strict (one segment per parameter) and lenient (a last path/branch/ref parameter may hold slashes)."""
     parts = re.split(r"(\{[^}]+\})", template)
     names = [p[1:-1] for p in parts if p.startswith("{")]
 
@@ -98,7 +99,12 @@ def _template_regex(template: str) -> tuple[re.Pattern[str], re.Pattern[str] | N
         return re.compile("^" + "".join(out) + "$")
 
     literal = sum(len(p) for p in parts if not p.startswith("{"))
-    return build(False), (build(True) if names else None), literal
+    lenient = build(True) if names and names[-1] in _SLASHED_PARAMETERS else None
+    return build(False), lenient, literal
+
+
+# Path parameters GitHub lets hold slashes (a file path, a branch or ref name, a base...head range).
+_SLASHED_PARAMETERS = frozenset({"path", "branch", "ref", "basehead", "head", "base"})
 
 
 def _group(name: str) -> str:
@@ -196,6 +202,28 @@ class Operation:
                 return content[ctype]["schema"]  # type: ignore[no-any-return]
         return None
 
+    def answer(self, status: int, body: Any) -> tuple[str, list[str]]:
+        """The response body as JSON text, every required property filled in, and its problems.
+
+        Memoised on the body's JSON text: the tests serve the same scenario objects again and
+        again, and completing and validating a pull request with its two repositories is the
+        costly part of the contract.
+        """
+        text = json.dumps(body, sort_keys=True)
+        memo_key = (self.pointer, status, text)
+        with self.spec.lock:
+            hit = self.spec.memo.get(memo_key)
+        if hit is not None:
+            self.spec.memo_hits += 1
+            return hit[0], list(hit[1])
+        completed, problems = self.complete_and_check(status, body)
+        answer = json.dumps(completed) if completed is not None else ""
+        with self.spec.lock:
+            if len(self.spec.memo) >= MEMO_SIZE:
+                self.spec.memo.pop(next(iter(self.spec.memo)))
+            self.spec.memo[memo_key] = (answer, list(problems))
+        return answer, problems
+
     def complete_and_check(self, status: int, body: Any) -> tuple[Any, list[str]]:
         """The response body with every required property filled in, and its problems."""
         response, key = self.response(status)
@@ -235,6 +263,8 @@ class Spec:
         self._resolved: dict[str, Any] = {}
         self.synthesized = 0  # required properties filled in so far (what the fake's scenarios omit)
         self.dropped = 0  # undocumented properties removed from the fake's answers so far
+        self.memo: dict[tuple[str, int, str], tuple[str, list[str]]] = {}
+        self.memo_hits = 0
 
     def operation(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
         ops = self._by_method.get(method.upper(), [])
