@@ -89,3 +89,30 @@ def test_fork_head_finds_the_pr_by_head_owner_and_branch(tmp_path: Path) -> None
     assert [e["number"] for e in run.report()["evaluations"]] == [7], run.stdout + run.stderr
     lookups = fake.calls("GET", "/repos/acme/web/pulls")
     assert any(f"head=mallory%3A{example.head_branch}" in r["query"] for r in lookups), lookups
+
+
+def test_a_head_commit_github_does_not_know_here_finds_no_pr_in_one_line(tmp_path: Path) -> None:
+    """A fork's head commit is not in the base repository: GitHub answers 422 to commits/{sha}/pulls."""
+    from fakegithub.openapi import webhook_examples
+
+    raw = next(x for x in webhook_examples()["workflow_run"] if x["action"] == "completed")
+    raw["workflow_run"]["pull_requests"] = []
+    example = retarget("workflow_run", 0, raw)
+    data = scenario_for(example)
+    data["repos"][sc.REPO]["pulls"] = {}  # no open PR from that head
+    fake = FakeGitHub(data).start()
+    fake.add_fault(
+        path=f"/commits/{sc.HEAD_SHA}/pulls$",
+        status=422,
+        body={
+            "message": f"No commit found for SHA: {sc.HEAD_SHA}",
+            "documentation_url": "https://docs.github.com/rest",
+        },
+        times=5,
+    )
+    try:
+        run = run_action(tmp_path, fake.base_url, "workflow_run", example.payload)
+    finally:
+        fake.stop()
+    assert run.code == 0, run.stdout + run.stderr
+    assert run.commands("notice") == [f"::notice title=changeproof::no open pull request has head {sc.HEAD_SHA[:12]}"]
