@@ -261,13 +261,24 @@ class Spec:
         for ops in self._by_method.values():
             ops.sort(key=lambda entry: -entry[0])  # the most literal template wins
         self._resolved: dict[str, Any] = {}
+        self._operations: dict[tuple[str, str], tuple[Operation, dict[str, str]] | None] = {}
         self.synthesized = 0  # required properties filled in so far (what the fake's scenarios omit)
         self.dropped = 0  # undocumented properties removed from the fake's answers so far
         self.memo: dict[tuple[str, int, str], tuple[str, list[str]]] = {}
         self.memo_hits = 0
 
     def operation(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
-        ops = self._by_method.get(method.upper(), [])
+        """The documented operation a request names, and its path parameters (lookups memoised)."""
+        key = (method.upper(), path)
+        with self.lock:
+            if key not in self._operations:
+                if len(self._operations) >= MEMO_SIZE:
+                    self._operations.pop(next(iter(self._operations)))
+                self._operations[key] = self._find(*key)
+            return self._operations[key]
+
+    def _find(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
+        ops = self._by_method.get(method, [])
         for pattern_index in (1, 2):
             for entry in ops:
                 pattern = entry[pattern_index]
