@@ -384,9 +384,10 @@ class Collector:
                 what="the head commit's check runs",
                 permission="checks: read",
             )
+            # The list, not the combined status: only it names each status's `creator` (GitHub's
+            # description of the combined status has none), which a check pinned to an app needs.
             statuses = self.api.paginate(
-                f"/repos/{repo}/commits/{sha}/status",
-                key="statuses",
+                f"/repos/{repo}/commits/{sha}/statuses",
                 what="the head commit's statuses",
                 permission="statuses: read",
             )
@@ -409,9 +410,13 @@ class Collector:
                     app_id=app.get("id"),
                 )
             )
-        for st in statuses:
+        contexts: set[str] = set()
+        for st in statuses:  # newest first: the first of each context is its current state
             if as_of and (st.get("created_at") or "") > as_of:
                 continue
+            if (st.get("context") or "") in contexts:
+                continue
+            contexts.add(st.get("context") or "")
             state = st.get("state") or "pending"
             out.append(
                 Check(

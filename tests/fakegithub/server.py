@@ -182,6 +182,7 @@ class FakeGitHub:
         ("PATCH", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/issues/comments/(?P<id>\d+)$", "update_comment"),
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/commits/(?P<sha>[^/]+)/check-runs$", "check_runs"),
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/commits/(?P<sha>[^/]+)/status$", "combined_status"),
+        ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/commits/(?P<sha>[^/]+)/statuses$", "list_statuses"),
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/commits/(?P<sha>[^/]+)/pulls$", "commit_pulls"),
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/commits/(?P<sha>[^/]+)$", "get_commit"),
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/commits$", "list_commits"),
@@ -319,6 +320,12 @@ class FakeGitHub:
         statuses = repo.get("statuses", {}).get(sha, [])
         state = "success" if all(s["state"] == "success" for s in statuses) else "pending"
         return self._page(request, statuses, wrap="statuses", extra={"state": state, "sha": sha})
+
+    def list_statuses(self, request: Request, repo: dict[str, Any], sha: str) -> tuple[int, Any, dict[str, str]]:
+        """Every status of the commit, newest first (GitHub's order), each with its `creator`."""
+        statuses = list(reversed(repo.get("statuses", {}).get(sha, [])))
+        statuses.sort(key=lambda s: s.get("created_at") or "", reverse=True)
+        return self._page(request, statuses)
 
     def commit_pulls(self, request: Request, repo: dict[str, Any], sha: str) -> tuple[int, Any, dict[str, str]]:
         links = repo.get("commit_pulls", {})
