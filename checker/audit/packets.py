@@ -9,7 +9,6 @@ and the verdict obtained by re-performing the evaluation on the recorded facts a
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from pathlib import Path
@@ -19,6 +18,7 @@ from checker.audit.ledgers import OpenLedger, open_ledgers
 from checker.audit.population import as_dict
 from checker.audit.report import _environment
 from checker.evidence import layout, merkle
+from checker.evidence.access import blob_cache, expand_entry, parse_entry
 from checker.evidence.checkpoint import parse as parse_note
 from checker.evidence.gitio import Git
 from checker.evidence.keys import TrustedKey, load_public
@@ -94,6 +94,7 @@ class _LedgerView:
             for (seq, _, _), blob in zip(chunk, git.cat_blobs([o for _, _, o in chunk]), strict=True):
                 self.data[seq] = blob
                 self.leaves.append(merkle.leaf_hash(blob))
+        self.blobs = blob_cache(git, ledger.commit)
         self.keys = {t.keyid: t for t in (TrustedKey.of(load_public(k)) for k in keys)}
         note = ledger.checkpoint()
         self.note_text = note
@@ -104,8 +105,9 @@ class _LedgerView:
         if data is None:
             return None
         check = check_entry(seq, self.paths[seq], data, self.keys)
-        bundle = json.loads(data)
-        statement = json.loads(base64.b64decode(bundle["dsseEnvelope"]["payload"]))
+        # format 2 statements with their blob values put back: the packet shows the whole record
+        parsed = expand_entry(parse_entry(seq, self.paths[seq], data), self.blobs)
+        bundle, statement = parsed.bundle, parsed.statement
         inclusion: dict[str, Any] = {"checkpoint_size": 0, "verified": False}
         if self.note is not None and seq < self.note.size <= len(self.leaves):
             leaves = self.leaves[: self.note.size]
