@@ -17,6 +17,7 @@ by the files present: a file name claiming a huge sequence number costs no more 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from bisect import bisect_right
@@ -513,6 +514,7 @@ def _instant(text: str) -> datetime | None:
     return when if when.tzinfo is not None else None
 
 
+@functools.lru_cache(maxsize=256)  # a ledger has few evaluator versions and many entries
 def _version(text: str) -> Version | None:
     try:
         return Version(text)
@@ -642,7 +644,9 @@ def keyless_note_key(entry: bytes | None) -> TrustedKey | None:
     return TrustedKey.of(public)
 
 
-def _check_head(head_raw: bytes | None, n: int, leaves: list[bytes], by_seq: dict[int, EntryCheck]) -> list[str]:
+def _check_head(
+    head_raw: bytes | None, n: int, leaves: list[bytes], by_seq: dict[int, EntryCheck], root_hash: bytes
+) -> list[str]:
     """head.json must hold exactly what the next append will extend: size, last hash, root, frontier."""
     if head_raw is None:
         return ["head.json is missing"]
@@ -658,7 +662,7 @@ def _check_head(head_raw: bytes | None, n: int, leaves: list[bytes], by_seq: dic
     if len(leaves) != n:
         return []  # missing entries are reported already; the tree cannot be recomputed
     problems = []
-    if root != merkle.root(leaves).hex():
+    if root != root_hash.hex():
         problems.append("head.json: root is not the Merkle root of the entries (the next append would refuse)")
     if frontier != [h.hex() for h in merkle.frontier_of(leaves)]:
         problems.append("head.json: frontier is not the entries' Merkle frontier (the next append would refuse)")
@@ -695,7 +699,7 @@ def _verify_tree(
                 f"checkpoint: Merkle root of the {n} entries differs from the signed root "
                 "(an entry was edited or replaced)"
             )
-    problems.extend(_check_head(opened.read(layout.HEAD_FILE), n, leaves, by_seq))
+    problems.extend(_check_head(opened.read(layout.HEAD_FILE), n, leaves, by_seq, root))
     # archived checkpoints and the auditor's saved checkpoint must be prefixes of this tree
     wanted: dict[int, list[tuple[str, bytes]]] = {}
     for arch in archives:
