@@ -29,6 +29,11 @@ from urllib.parse import urlencode
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+if __package__:
+    from .posture import POSTURE_ROUTES, PostureRoutes
+else:  # run as a script (the container test)
+    from posture import POSTURE_ROUTES, PostureRoutes  # type: ignore[no-redef]
+
 GITHUB_API = "https://api.github.com"
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 DOCS = "https://docs.github.com/rest"
@@ -47,7 +52,7 @@ class Fault:
     raw: bool = False  # body is sent as text, not JSON
 
 
-class FakeGitHub:
+class FakeGitHub(PostureRoutes):
     def __init__(self, scenario: dict[str, Any]) -> None:
         self.scenario = copy.deepcopy(scenario)
         self.requests: list[dict[str, Any]] = []
@@ -135,6 +140,7 @@ class FakeGitHub:
 
     # ------------------------------------------------------------------------------ routing
     ROUTES: tuple[tuple[str, str, str], ...] = (
+        *POSTURE_ROUTES,
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)$", "get_repo"),
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/pulls$", "list_pulls"),
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/pulls/(?P<n>\d+)$", "get_pull"),
@@ -401,6 +407,9 @@ class FakeGitHub:
         return self._page(request, [{"login": m, "type": "User"} for m in members])
 
     # ------------------------------------------------------------------------------ helpers
+    def _fail(self, status: int, message: str) -> Exception:
+        return _Error(status, message)
+
     def _id(self) -> int:
         self._next_id += 1
         return self._next_id
