@@ -205,7 +205,8 @@ def _weak_intervals(rid: int, timeline: list[tuple[str, str | None]], end: str) 
 def config_changes(previous: dict[str, Any] | None, posture: dict[str, Any], *, count_rules: bool) -> list[Change]:
     """Changes outside the rulesets (effective and classic rules, files, merge settings, environment).
 
-    `count_rules`: weakenings of the effective rules count only when no ruleset change explains them.
+    `count_rules`: the effective rules are compared only when no ruleset change explains them
+    (classic protection, or rulesets that could not be read), so one change is never listed twice.
     """
     if previous is None:
         return []
@@ -214,10 +215,10 @@ def config_changes(previous: dict[str, Any] | None, posture: dict[str, Any], *, 
     for part in ("effective_rules", "ledger", "merge_settings", "environment", "files"):
         before = _flat(part, previous.get("config", {}).get(part))
         after = _flat(part, posture.get("config", {}).get(part))
+        if part == "effective_rules" and not count_rules:
+            continue
         for c in _field_changes(before, after, at=now, ruleset_id=None, actor=None):
-            if part == "effective_rules" and not count_rules:
-                c["weakening"] = ""
-            elif part not in ("effective_rules", "ledger"):
+            if part not in ("effective_rules", "ledger"):
                 c["weakening"] = ""
             out.append(c)
     return out
@@ -226,6 +227,6 @@ def config_changes(previous: dict[str, Any] | None, posture: dict[str, Any], *, 
 def differences(previous: dict[str, Any] | None, posture: dict[str, Any]) -> dict[str, Any]:
     """Everything that changed since the previous posture, weakenings flagged, enforcement gaps listed."""
     rulesets, intervals = ruleset_changes(previous, posture)
-    others = config_changes(previous, posture, count_rules=not any(c["weakening"] for c in rulesets))
+    others = config_changes(previous, posture, count_rules=not rulesets)
     changes = sorted([*rulesets, *others], key=lambda c: (str(c["at"]), str(c["ruleset_id"]), str(c["field"])))
     return {"changes": changes, "enforcement_gaps": intervals}

@@ -24,6 +24,7 @@ PERIODS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedel
 R = r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)"
 POSTURE_ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", R + r"/rules/branches/(?P<b>.+)$", "posture_branch_rules"),
+    ("GET", R + r"/branches/(?P<b>.+)/protection$", "posture_protection"),
     ("GET", R + r"/rulesets$", "list_rulesets"),
     ("GET", R + r"/rulesets/rule-suites$", "rule_suites"),
     ("GET", R + r"/rulesets/(?P<id>\d+)$", "get_ruleset"),
@@ -155,6 +156,14 @@ class PostureRoutes:
                     }
                 )
         return self._page(request, out)
+
+    def protection(self, request: Any, repo: dict[str, Any], b: str) -> Any:
+        raise NotImplementedError
+
+    def posture_protection(self, request: Any, repo: dict[str, Any], b: str) -> Any:
+        """Classic protection needs administration: read, which a read-level token never has."""
+        self._forbid_read_token(request)
+        return self.protection(request, repo, b)
 
     def list_rulesets(self, request: Any, repo: dict[str, Any]) -> Any:
         keep = ("id", "name", "target", "source_type", "source", "enforcement", "node_id", "_links")
