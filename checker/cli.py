@@ -198,8 +198,9 @@ from checker.audit.commands import COMMANDS as AUDIT_COMMANDS  # noqa: E402
 from checker.evidence.commands import COMMANDS as EVIDENCE_COMMANDS  # noqa: E402
 from checker.github.commands import github as github_command  # noqa: E402
 from checker.iac.commands import iac as iac_command  # noqa: E402
+from checker.org.commands import COMMANDS as ORG_COMMANDS  # noqa: E402
 
-for _command in (*EVIDENCE_COMMANDS, iac_command, github_command, *AUDIT_COMMANDS):
+for _command in (*EVIDENCE_COMMANDS, iac_command, github_command, *AUDIT_COMMANDS, *ORG_COMMANDS):
     cli.add_command(_command)
 
 

@@ -79,6 +79,29 @@ def public_user(login: str, id_: int, kind: str = "User") -> dict[str, Any]:
     }
 
 
+REPO_URLS = (
+    "archive_url", "assignees_url", "blobs_url", "branches_url", "collaborators_url", "comments_url", "commits_url",
+    "compare_url", "contents_url", "contributors_url", "deployments_url", "downloads_url", "events_url", "forks_url",
+    "git_commits_url", "git_refs_url", "git_tags_url", "hooks_url", "issue_comment_url", "issue_events_url",
+    "issues_url", "keys_url", "labels_url", "languages_url", "merges_url", "milestones_url", "notifications_url",
+    "pulls_url", "releases_url", "stargazers_url", "statuses_url", "subscribers_url", "subscription_url", "tags_url",
+    "teams_url", "trees_url",
+)  # fmt: skip
+
+
+def minimal_repository(repo: dict[str, Any]) -> dict[str, Any]:
+    """A scenario repository with every field GitHub's minimal-repository schema requires."""
+    url = f"{API}/repos/{repo['full_name']}"
+    owner = repo["owner"]
+    out = {k: f"{url}/{k[: -len('_url')]}" for k in REPO_URLS}
+    out.update({"node_id": f"R_{repo['id']}", "description": None, "fork": False, **repo})
+    out["owner"] = {**public_user(owner["login"], int(owner.get("id") or 1), str(owner.get("type") or "User"))}
+    for key in ("name", "company", "blog", "location", "email", "hireable", "bio", "public_repos", "public_gists",
+                "followers", "following", "created_at", "updated_at"):  # fmt: skip
+        out["owner"].pop(key, None)
+    return out
+
+
 class PostureRoutes:
     """Mixed into FakeGitHub; uses its `_page`, `_error` and `scenario`."""
 
@@ -225,5 +248,5 @@ class PostureRoutes:
         names = self.scenario.get("orgs", {}).get(org)
         if names is None:
             raise self._fail(404, "Not Found")
-        repos = [self.scenario["repos"][n]["repo"] for n in names]
+        repos = [minimal_repository(self.scenario["repos"][n]["repo"]) for n in names]
         return self._page(request, repos)

@@ -14,7 +14,11 @@ from checker.period.diff import differences, weakening
 
 
 def postures(world: World) -> list[dict]:
-    return [e.predicate for e in read_entries(str(world.ledger), "changeproof-ledger") if e.predicate_type.endswith("posture/v1")]
+    return [
+        e.predicate
+        for e in read_entries(str(world.ledger), "changeproof-ledger")
+        if e.predicate_type.endswith("posture/v1")
+    ]
 
 
 def test_history_404_is_unobservable_and_the_change_still_shows(world: World) -> None:
