@@ -133,3 +133,21 @@ def test_a_day_is_observed_only_when_trusted_time_bounds_it(world: World) -> Non
     trust = classify(entries, [key], witness)
     assert [bool(trust.trusted[s].trusted_time) for s in (0, 1, 2)] == [True, False, False]
     assert classify(entries, [], witness).trusted == {}  # not the posture key: counts for nothing
+
+
+def test_review_within_days_from_the_policy_makes_a_late_retrospective(world: World) -> None:
+    policy = world.repo()["contents"]["main"][".github/changeproof.yml"]
+    world.repo()["contents"]["main"][".github/changeproof.yml"] = policy.replace(
+        "    team: acme/sre\n", "    team: acme/sre\n    review_within_days: 1\n"
+    )
+    world.emergency_merge(3, "2026-11-02T10:00:00Z")
+    world.approve(3, "carol", "2026-11-04T08:00:00Z", 9001)  # two days later: late
+    world.approve(3, "dave", "2026-11-03T08:00:00Z", 9002)  # in time, but dave has read access only
+    out = world.run("2026-11-05T06:00:00Z")
+    assert out["retrospectives"]["closed"] == 1
+    (retro,) = [
+        e.predicate
+        for e in read_entries(str(world.ledger), "changeproof-ledger")
+        if e.predicate_type.endswith("retrospective/v1")
+    ]
+    assert (retro["approval"]["reviewer"], retro["in_time"], retro["review_within_days"]) == ("carol", False, 1)
