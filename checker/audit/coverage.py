@@ -367,3 +367,43 @@ def period_options(posture_keys: Iterable[str]) -> PeriodOptions:
     from checker.evidence.posture_verify import load_posture_keys
 
     return PeriodOptions(posture_keys=tuple(load_posture_keys(posture_keys)))
+
+
+def coverage_html(coverage: list[dict[str, Any]]) -> str:
+    """The HTML report's coverage section: figures and a timeline per repository (all text escaped)."""
+    from html import escape
+
+    if not coverage:
+        return ""
+    parts = ['<h2>Coverage over the period</h2>', '<p>Days observed (green: bounded by witness or Rekor time), '
+             'self-asserted (amber), not covered (red); purple: weakenings; black: bypasses. UTC.</p>']  # fmt: skip
+    for c in coverage:
+        e = c["emergencies"]
+        bypasses = "unreadable" if c["bypasses"] is None else str(len(c["bypasses"]))
+        figures = (
+            f"{c['days_observed']} observed / {c['days_self_asserted']} self-asserted of {c['days_in_period']} days; "
+            f"{len(c['posture_changes'])} posture changes, {len(c['weakenings'])} weakenings, bypasses {bypasses}; "
+            f"emergencies {e['closed_in_time']} closed in time, {e['closed_late']} late, {e['open']} open; "
+            f"{len(c['gate_integrity_changes'])} gate changes"
+        )
+        parts.append(f'<section class="coverage"><h3>{escape(str(c["repository"]))}</h3><p>{escape(figures)}</p>')
+        parts.append(timeline_svg(c))
+        if c["weakenings"]:
+            parts.append("<ul>")
+            parts += [
+                f"<li>{escape(str(w['at']))}: {escape(str(w['why']))} (ruleset {escape(str(w['ruleset_id']))}, "
+                f"{escape(str(w['field']))}: {escape(json.dumps(w['before']))} → {escape(json.dumps(w['after']))}, "
+                f"by {escape(str(w['actor'] or 'unknown'))})</li>"
+                for w in c["weakenings"]
+            ]
+            parts.append("</ul>")
+        if c["unobservable"]:
+            parts.append("<ul>")
+            parts += [
+                f"<li>unobservable: {escape(str(u['what']))} — {escape(str(u['why']))} "
+                f"({escape(str(u['from']))} .. {escape(str(u['to']))})</li>"
+                for u in c["unobservable"]
+            ]
+            parts.append("</ul>")
+        parts.append("</section>")
+    return "".join(parts)

@@ -128,6 +128,11 @@ def test_period_coverage_exact_figures(world: World, tmp_path: Path) -> None:
     ]
     assert json.loads(rows[0]["bypasses"])[0]["rule_suite_id"] == 7001
 
+    html = export(world, tmp_path, "html").read_text()
+    timeline = html.split('<svg xmlns="http://www.w3.org/2000/svg" class="coverage-timeline"', 1)[1].split("</svg>")[0]
+    assert timeline.count("<rect") == 10 and "2026-11-06: gap" in timeline and "2026-11-05: self-asserted" in timeline
+    assert "fewer required approvals (2 -&gt; 1) by mallory" in timeline  # a weakening marker, escaped
+
 
 def test_retrospective_entry_names_the_original_entry_and_the_approval(world: World) -> None:
     simulate(world)
