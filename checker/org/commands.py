@@ -9,6 +9,13 @@ import click
 from checker.evidence.layout import DEFAULT_BRANCH
 
 TOKEN_HELP = "GitHub token (an App installation token: Administration, Contents, Metadata: read)."
+THROTTLE = click.option(
+    "--api-throttle",
+    envvar="CHANGEPROOF_API_THROTTLE",
+    type=float,
+    default=None,
+    help="Seconds between API requests (default PyGithub's 0.25 s: the jobs share one rate limit).",
+)
 
 
 @click.group("org")
@@ -23,14 +30,21 @@ def org() -> None:
 @click.option("--chunk", type=int, default=256, show_default=True, help="Repositories per matrix (at most 256).")
 @click.option("--api-url", envvar="GITHUB_API_URL", default="https://api.github.com", show_default=True)
 @click.option("--token", envvar="GITHUB_TOKEN", default="", show_envvar=True, help=TOKEN_HELP)
+@THROTTLE
 def plan_command(
-    org_name: str, topics: tuple[str, ...], exclude: tuple[str, ...], chunk: int, api_url: str, token: str
+    org_name: str,
+    topics: tuple[str, ...],
+    exclude: tuple[str, ...],
+    chunk: int,
+    api_url: str,
+    token: str,
+    api_throttle: float | None,
 ) -> None:
     """Print the matrix JSON, one chunk per line; the same list is the manifest for reconcile."""
     from checker.github.api import Api
     from checker.org.plan import Scope, plan
 
-    for part in plan(Api(token, api_url), Scope(org_name, topics, exclude, chunk)):
+    for part in plan(Api(token, api_url, throttle=api_throttle), Scope(org_name, topics, exclude, chunk)):
         click.echo(json.dumps(part, separators=(",", ":")))
 
 
@@ -51,6 +65,7 @@ def period() -> None:
 @click.option("--now", help="The run's time (RFC 3339; default: the clock). For replays and tests.")
 @click.option("--api-url", envvar="GITHUB_API_URL", default="https://api.github.com", show_default=True)
 @click.option("--token", envvar="GITHUB_TOKEN", default="", show_envvar=True, help=TOKEN_HELP)
+@THROTTLE
 def run_command(
     repository: str,
     ledger: str,
@@ -63,6 +78,7 @@ def run_command(
     now: str | None,
     api_url: str,
     token: str,
+    api_throttle: float | None,
 ) -> None:
     """Record bypasses, retrospectives and the posture of one repository; print what was recorded."""
     from datetime import UTC, datetime
@@ -80,7 +96,7 @@ def run_command(
             when = datetime.fromisoformat(now.replace("Z", "+00:00")).astimezone(UTC)
         except ValueError:
             raise UsageError(f"--now {now!r} is not an RFC 3339 time", fix="e.g. --now 2026-11-01T06:00:00Z") from None
-    api = Api(token, api_url)
+    api = Api(token, api_url, throttle=api_throttle)
     settings = PostureSettings(
         repository,
         policy_path=policy_path,

@@ -237,7 +237,7 @@ class World:
     # ------------------------------------------------------------ the scheduled job
     def run(self, when: str, repository: str = REPO, token: str | None = None) -> dict[str, Any]:
         self.fake.scenario["now"] = when
-        api = Api(token or self.token, self.fake.base_url, retries=0, backoff=0, max_wait=1)
+        api = Api(token or self.token, self.fake.base_url, retries=0, backoff=0, max_wait=1, throttle=0)
         run = PeriodRun(str(self.ledger), BRANCH, load_signer("key", str(self.keys.private)), POSTURE_RUN)
         return run_period_steps(PostureCollector(api), PostureSettings(repository), run, at(when))
 
