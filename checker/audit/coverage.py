@@ -235,6 +235,17 @@ def _emergencies(
     return out
 
 
+def witnessed_times(report: Any, seqs: list[int]) -> dict[int, str]:
+    """seq -> earliest witness cosignature time, from a verify report that checked witnesses.
+
+    (`VerifyReport.witnessed_time` comes with witness verification; without it nothing is witnessed.)
+    """
+    lookup = getattr(report, "witnessed_time", None)
+    if not callable(lookup):
+        return {}
+    return {s: str(t) for s in seqs if (t := lookup(s))}
+
+
 def coverage_for(
     ledgers: list[OpenLedger], population: Population, period: Period, options: PeriodOptions
 ) -> list[dict[str, Any]]:
@@ -242,7 +253,8 @@ def coverage_for(
     out = []
     for ledger in ledgers:
         entries = period_entries(ledger)
-        witness = (options.witness_times or {}).get(ledger.name, {})
+        witness = dict((options.witness_times or {}).get(ledger.name, {}))
+        witness.update(witnessed_times(ledger.report, [s for s, _, _, _ in entries]))
         trust = classify(
             ((s, st, raw) for s, st, raw, _ in entries),
             list(options.posture_keys),

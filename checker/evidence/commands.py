@@ -214,8 +214,12 @@ def verify(
         bar.__exit__(None, None, None)
     from checker.evidence.posture_verify import period_report, render_period
 
-    period = period_report(ledger, branch, list(posture_keys or keys), reperform=reperform) if report.ok else {}
-    report.problems.extend(period.get("problems", []))
+    lookup = getattr(report, "witnessed_time", None)  # with witness verification: seq -> earliest cosigned time
+    times = {s: t for s in range(report.entries) if callable(lookup) and (t := lookup(s))}
+    period: dict[str, object] = {}
+    if report.ok:
+        period = period_report(ledger, branch, list(posture_keys or keys), reperform=reperform, witness_times=times)
+    report.problems.extend(str(p) for p in period.get("problems", []) or [])  # type: ignore[attr-defined]
     if fmt == "json":
         click.echo(json.dumps({**report.to_json(), "period": period}, indent=2))
     else:

@@ -178,7 +178,13 @@ def _reperform(opened: Any, entries: list[tuple[int, dict[str, Any], dict[str, A
 
 
 def period_report(
-    ledger: str, branch: str, posture_keys: list[str], *, reperform: bool = False, keyless_trusted: bool = False
+    ledger: str,
+    branch: str,
+    posture_keys: list[str],
+    *,
+    reperform: bool = False,
+    keyless_trusted: bool = False,
+    witness_times: Mapping[int, str] | None = None,
 ) -> dict[str, Any]:
     """What verify adds for period entries: trusted/untrusted counts, and re-performance of postures."""
     from checker.evidence.verify import _open
@@ -201,7 +207,7 @@ def period_report(
                 continue  # verify reports it
             if period_kind(statement):
                 entries.append((seq, statement, raw))
-        trust = classify(entries, keys, keyless_trusted=keyless_trusted)
+        trust = classify(entries, keys, witness_times, keyless_trusted=keyless_trusted)
         out = trust.to_json()
         if reperform:
             done, problems = _reperform(opened, [e for e in entries if e[0] in trust.trusted])
