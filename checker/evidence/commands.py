@@ -218,7 +218,14 @@ def verify(
     times = {s: t for s in range(report.entries) if callable(lookup) and (t := lookup(s))}
     period: dict[str, object] = {}
     if report.ok:
-        period = period_report(ledger, branch, list(posture_keys or keys), reperform=reperform, witness_times=times)
+        period = period_report(
+            ledger,
+            branch,
+            list(posture_keys or keys),
+            reperform=reperform,
+            witness_times=times,
+            keyless_trusted=bool(identities) and not posture_keys,  # keyless: verify checked the identity
+        )
     report.problems.extend(str(p) for p in period.get("problems", []) or [])  # type: ignore[attr-defined]
     if fmt == "json":
         click.echo(json.dumps({**report.to_json(), "period": period}, indent=2))

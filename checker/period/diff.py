@@ -74,12 +74,19 @@ def weakening(field: str, before: Any, after: Any) -> str:
             return f"fewer required approvals ({before} -> {after or 0})"
         return ""
     if leaf == "required_status_checks":
-        removed = sorted(set(before or []) - set(after or []))
+        removed = sorted(_names(before) - _names(after))
         return f"required check removed: {', '.join(removed)}" if removed else ""
     reason = BOOL_FIELDS.get(leaf, "")
     if reason and before is True and after is not True:
         return reason
     return ""
+
+
+def _names(value: Any) -> set[str]:
+    """Check names from a list of names or of `{context: ...}` objects (anything else: none)."""
+    if not isinstance(value, list):
+        return set()
+    return {str(v.get("context")) if isinstance(v, dict) else str(v) for v in value}
 
 
 def _field_changes(
