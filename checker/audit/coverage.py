@@ -21,12 +21,13 @@ from typing import Any
 import orjson
 
 from checker.audit.ledgers import OpenLedger
-from checker.audit.population import Period, Population, parse_time
+from checker.audit.population import Period, Population
 from checker.evidence import layout
 from checker.evidence.gitio import Git
 from checker.evidence.keys import TrustedKey
 from checker.evidence.ledger import entry_hash
 from checker.evidence.posture_verify import PeriodTrust, classify
+from checker.period.retrospective import moment as parse_time
 
 MARKERS = (b"attestation/posture/v1", b"attestation/retrospective/v1", b'"reason":"bypass"')
 CHANGE_KEYS = ("at", "ruleset_id", "field", "before", "after", "actor")

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from checker import policy as policies
-from checker.audit.population import _approving_reviews, _people, parse_time, retrospective_approval
 from checker.errors import PolicyError, UsageError
 from checker.evidence import LedgerEntry, RunContext, Signer, read_entries
 from checker.evidence.posture_record import posture_digest, record_bypass, record_posture, record_retrospective
@@ -23,13 +22,14 @@ from checker.github.posture import PostureCollector, PostureSettings
 from checker.model import Policy
 from checker.period.diff import differences
 from checker.period.evaluate import evaluate_posture
+from checker.period.retrospective import closing_approval, involved, moment
 
 BYPASS_WINDOW = timedelta(days=7)  # GitHub's time_period=week: older rule suites cannot be read back
 DEFAULT_REVIEW_DAYS = 5
 
 
-def iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+def iso(when: datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
@@ -143,7 +143,7 @@ def run_bypasses(
     found = collector.bypasses(repository, branch)
     window_from = now - BYPASS_WINDOW
     scan: dict[str, Any] = {"readable": found is not None, "from": iso(window_from), "to": iso(now), "recorded": 0}
-    last = parse_time(str((state.previous or {}).get("collected_at") or ""))
+    last = moment(str((state.previous or {}).get("collected_at") or ""))
     if last is not None and last < window_from:
         scan["gap"] = {"from": iso(last), "to": iso(window_from), "why": "more than 7 days since the last run"}
     for b in found or []:
@@ -176,30 +176,27 @@ def run_retrospectives(
             continue
         facts = entry.predicate.get("facts") or {}
         merged_at = str((facts.get("merge") or {}).get("merged_at") or "")
-        merged = parse_time(merged_at)
+        merged = moment(merged_at)
         if merged is None:
             continue
         deadline = merged + timedelta(days=days)
         reviews = collector.reviews(repository, pr)
-        approval = retrospective_approval(_approving_reviews({"reviews": reviews}), merged_at, _people(facts))
+        approval = closing_approval(reviews, merged_at, involved(facts))
         if approval is None:
             scan["awaiting"] += 1
             if now > deadline:
                 scan["overdue"].append({"pr": pr, "merged_at": merged_at, "deadline": iso(deadline)})
             continue
-        detail = next(
-            r for r in reviews if r["reviewer"] == approval["reviewer"] and r["submitted_at"] == approval["at"]
-        )
-        approved = parse_time(approval["at"])
+        approved = moment(str(approval["submitted_at"]))
         closure = {
             "pr": pr,
             "merged_at": merged_at,
             "original": {"seq": entry.seq, "entry_hash": entry.entry_hash},
             "approval": {
                 "reviewer": approval["reviewer"],
-                "submitted_at": approval["at"],
-                "permission": detail.get("reviewer_permission"),
-                "commit_id": detail.get("commit_id"),
+                "submitted_at": approval["submitted_at"],
+                "permission": approval.get("reviewer_permission"),
+                "commit_id": approval.get("commit_id"),
             },
             "review_within_days": days,
             "deadline": iso(deadline),
