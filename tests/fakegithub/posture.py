@@ -16,6 +16,7 @@ Scenario-wide: `users` {id: login}, `orgs` {org: [full names]}, `now` (RFC 3339)
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -132,7 +133,7 @@ class PostureRoutes:
         return entry  # type: ignore[no-any-return]
 
     def _current(self, request: Any, repo: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
-        state = dict(entry["versions"][-1]["state"])
+        state = copy.deepcopy(entry["versions"][-1]["state"])  # responses never share the scenario's objects
         full = repo["repo"]["full_name"]
         state.setdefault("source_type", "Repository")
         state.setdefault("source", full)
@@ -172,7 +173,7 @@ class PostureRoutes:
             for rule in state.get("rules") or []:
                 out.append(
                     {
-                        **rule,
+                        **copy.deepcopy(rule),
                         "ruleset_source_type": "Repository",
                         "ruleset_source": repo["repo"]["full_name"],
                         "ruleset_id": state["id"],
@@ -202,14 +203,14 @@ class PostureRoutes:
     def ruleset_history(self, request: Any, repo: dict[str, Any], id: str) -> Any:
         self._forbid_read_token(request)
         entry = self._ruleset(repo, id)
-        versions = [{k: v[k] for k in ("version_id", "actor", "updated_at")} for v in entry["versions"]]
+        versions = [copy.deepcopy({k: v[k] for k in ("version_id", "actor", "updated_at")}) for v in entry["versions"]]
         return self._page(request, list(reversed(versions)))  # newest first
 
     def ruleset_version(self, request: Any, repo: dict[str, Any], id: str, version: str) -> Any:
         self._forbid_read_token(request)
         for v in self._ruleset(repo, id)["versions"]:
             if str(v["version_id"]) == version:
-                return 200, {k: v[k] for k in ("version_id", "actor", "updated_at", "state")}, {}
+                return 200, copy.deepcopy({k: v[k] for k in ("version_id", "actor", "updated_at", "state")}), {}
         raise self._fail(404, "Not Found")
 
     def rule_suites(self, request: Any, repo: dict[str, Any]) -> Any:
@@ -224,19 +225,19 @@ class PostureRoutes:
             and (result == "all" or s["result"] == result)
             and since <= _parse(s["pushed_at"]) <= now
         ]
-        return self._page(request, sorted(items, key=lambda s: s["pushed_at"], reverse=True))
+        return self._page(request, copy.deepcopy(sorted(items, key=lambda s: s["pushed_at"], reverse=True)))
 
     def get_environment(self, request: Any, repo: dict[str, Any], env: str) -> Any:
         found = repo.get("environments", {}).get(env)
         if found is None:
             raise self._fail(404, "Not Found")
-        return 200, found["environment"], {}
+        return 200, copy.deepcopy(found["environment"]), {}
 
     def branch_policies(self, request: Any, repo: dict[str, Any], env: str) -> Any:
         found = repo.get("environments", {}).get(env)
         if found is None:
             raise self._fail(404, "Not Found")
-        return self._page(request, found.get("branch_policies", []), wrap="branch_policies")
+        return self._page(request, copy.deepcopy(found.get("branch_policies", [])), wrap="branch_policies")
 
     def user_by_id(self, request: Any, account: str) -> Any:
         login = self.scenario.get("users", {}).get(str(account))
