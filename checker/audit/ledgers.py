@@ -14,7 +14,7 @@ from typing import Any
 
 from checker.errors import LedgerInvalidError, UsageError
 from checker.evidence import Ledger, LedgerEntry, VerifyOptions, VerifyReport, iter_entries, open_ledger
-from checker.evidence.gitio import AMBIENT_TOKEN, Token
+from checker.evidence.gitio import AMBIENT_TOKEN, Token, redact
 from checker.evidence.verify import Verification
 
 __all__ = ["LedgerInvalidError", "OpenLedger", "open_ledgers", "require_witnessed"]
@@ -91,19 +91,21 @@ def open_ledgers(
     verification = Verification.prepare(replace(options or VerifyOptions(), keys=tuple(keys)), token)
     with ExitStack() as stack:
         out = []
-        for location in ledgers:
-            opened = stack.enter_context(open_ledger(location, branch, token=token))
+        for spec in ledgers:
+            location, _, own = spec.partition("#")  # LEDGER#BRANCH: one branch per repository (org setup)
+            on = own or branch
+            opened = stack.enter_context(open_ledger(location, on, token=token))
             cb = (lambda done, total, _n=location: progress(_n, done, total)) if progress else None
             report = verification.run(opened, cb)
             if not report.ok and not allow_invalid:
                 shown = "\n".join(f"  - {p}" for p in report.problems[:20])
                 more = f"\n  ... and {len(report.problems) - 20} more" if len(report.problems) > 20 else ""
                 raise LedgerInvalidError(
-                    f"ledger {opened.location} branch {branch} does not verify:\n{shown}{more}",
+                    f"ledger {opened.location} branch {on} does not verify:\n{shown}{more}",
                     fix="run `changeproof verify` for details; export anyway with --allow-invalid, "
                     "which marks every row as coming from an invalid ledger",
                 )
-            out.append(OpenLedger(opened.location, branch, opened.git_dir, opened.commit, report, opened))
+            out.append(OpenLedger(redact(spec), on, opened.git_dir, opened.commit, report, opened))
         yield out
 
 

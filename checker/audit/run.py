@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from checker.audit.coverage import coverage_for, period_options
 from checker.audit.export import write
 from checker.audit.ledgers import open_ledgers, require_witnessed
 from checker.audit.population import Period, Population, build_population
@@ -24,13 +25,17 @@ def export(
     allow_invalid: bool = False,
     bars: Bars | None = None,
     options: VerifyOptions | None = None,
+    posture_keys: list[str] | tuple[str, ...] = (),
 ) -> tuple[Path, Population]:
-    """Verify the ledgers, build the population and write it in `fmt`; returns the path and rows."""
+    """Verify the ledgers, build the population and write it in `fmt`; returns the path and rows.
+
+    `posture_keys`: trusted for posture, bypass and retrospective entries (default: `keys`).
+    """
     bars = bars or Bars(False)
     with open_ledgers(
         ledgers,
         branch,
-        keys,
+        [*keys, *posture_keys],
         allow_invalid=allow_invalid,
         progress=lambda name, d, t: bars.total("verifying", d, t),
         options=replace(options, enforce_witnesses=False) if options else None,
@@ -45,5 +50,6 @@ def export(
                 if isinstance(row.get("seq"), int):
                     last[row["ledger"]] = max(last.get(row["ledger"], -1), row["seq"])
             require_witnessed(opened, last, options.witnesses if options.witnesses is not None else 1)
+        population.coverage = coverage_for(opened, population, period, period_options(posture_keys or keys))
         path = write(fmt, population, opened, out, bars.ticker("writing", len(population.rows)))
     return path, population

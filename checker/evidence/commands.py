@@ -273,8 +273,21 @@ def verify_options(params: dict[str, Any]) -> tuple[Any, str | None]:
     type=click.IntRange(min=0),
     help="With --witnesses: the last entry (seq) that must be witnessed, e.g. the last of a period.",
 )
+@click.option(
+    "--posture-key",
+    "posture_keys",
+    multiple=True,
+    help="PEM public key trusted for posture, bypass and retrospective entries (the central evidence job's).",
+)
 def verify(
-    ledger: str, branch: str, reperform: bool, fmt: str, workers: int | None, through: int | None, **trust: Any
+    ledger: str,
+    branch: str,
+    reperform: bool,
+    fmt: str,
+    workers: int | None,
+    through: int | None,
+    posture_keys: tuple[str, ...] = (),
+    **trust: Any,
 ) -> None:
     """Verify a ledger offline. Exit 0 valid, 1 invalid (each problem names the entry), 2 usage."""
     from dataclasses import replace
@@ -284,7 +297,8 @@ def verify(
     from checker.render.verify_text import render_verify_text
 
     options, token = verify_options(trust)
-    options = replace(options, reperform=reperform, workers=workers, through=through)
+    keys, identities = options.keys, options.identities
+    options = replace(options, keys=(*keys, *posture_keys), reperform=reperform, workers=workers, through=through)
     prepared = Verification.prepare(options, token)
     bar = None
     progress = None
@@ -304,10 +318,26 @@ def verify(
         report = prepared.run(opened, progress)
     if bar is not None:
         bar.__exit__(None, None, None)
+    from checker.evidence.posture_verify import period_report, render_period
+
+    lookup = getattr(report, "witnessed_time", None)  # with witness verification: seq -> earliest cosigned time
+    times = {s: t for s in range(report.entries) if callable(lookup) and (t := lookup(s))}
+    period: dict[str, object] = {}
+    if report.ok:
+        period = period_report(
+            ledger,
+            branch,
+            list(posture_keys or keys),
+            reperform=reperform,
+            witness_times=times,
+            keyless_trusted=bool(identities) and not posture_keys,  # keyless: verify checked the identity
+        )
+    report.problems.extend(str(p) for p in period.get("problems", []) or [])  # type: ignore[attr-defined]
     if fmt == "json":
-        click.echo(json.dumps(report.to_json(), indent=2))
+        click.echo(json.dumps({**report.to_json(), "period": period}, indent=2))
     else:
         click.echo(render_verify_text(report))
+        click.echo(render_period(period), nl=False)
     sys.exit(0 if report.ok else 1)
 
 

@@ -40,7 +40,13 @@ from checker.evidence.access import Index, Ledger, LedgerEntry, open_ledger, par
 from checker.evidence.gitio import AMBIENT_TOKEN, Git, Token
 from checker.evidence.keys import TrustedKey, load_public
 from checker.evidence.ledger import check_format, entry_hash, ledger_keys, note_verifies
-from checker.evidence.statement import PAYLOAD_TYPE, PREDICATE_TYPES, STATEMENT_TYPE, sha256_hex
+from checker.evidence.statement import (
+    EVALUATION_PREDICATE,
+    PAYLOAD_TYPE,
+    PREDICATE_TYPES,
+    STATEMENT_TYPE,
+    sha256_hex,
+)
 
 if TYPE_CHECKING:
     from checker.evidence.witnessing import WitnessPlan
@@ -785,8 +791,10 @@ def _reperform(opened: Ledger, checks: list[EntryCheck], report: VerifyReport, a
             continue
         data = opened.read(c.path) or b""
         try:
-            predicate = parse_entry(c.seq, c.path, data).predicate
-            predicate = blobs.expand(predicate, opened.blobs, where(c.seq, c.path))
+            parsed = parse_entry(c.seq, c.path, data)
+            if parsed.predicate_type != EVALUATION_PREDICATE:
+                continue  # posture entries are re-performed by posture_verify
+            predicate = blobs.expand(parsed.predicate, opened.blobs, where(c.seq, c.path))
             if c.policy not in policies:
                 policies[c.policy] = from_json(Policy, json.loads(opened.read(layout.policy_path(c.policy)) or b""))
             facts = from_json(Facts, predicate["facts"])
