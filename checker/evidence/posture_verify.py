@@ -186,7 +186,7 @@ def period_report(
     witness_times: Mapping[int, str] | None = None,
 ) -> dict[str, Any]:
     """What verify adds for period entries: trusted/untrusted counts, and re-performance of postures."""
-    from checker.evidence.access import open_ledger, parse_entry
+    from checker.evidence.access import expand_entry, open_ledger, parse_entry
 
     keys = load_posture_keys(posture_keys)
     out: dict[str, Any] = {}
@@ -195,7 +195,7 @@ def period_report(
         entries = []
         for (seq, path, _), data in zip(index, opened.git.cat_blobs([o for _, _, o in index]), strict=True):
             try:
-                statement = parse_entry(seq, path, data).statement
+                statement = expand_entry(parse_entry(seq, path, data), opened.blobs).statement  # format 2 too
                 raw = json.loads(data)
             except (ValueError, CorruptEntryError):
                 continue  # verify reports it
