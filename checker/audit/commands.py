@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from checker.errors import UsageError
+from checker.evidence.commands import witness_options, witness_values
 
 DEFAULT_BRANCH = "changeproof-ledger"
 
@@ -43,6 +44,7 @@ def _ledger_options(f: F) -> F:
 
 @click.command("export")
 @_ledger_options
+@witness_options
 @click.option("--from", "start", help="Start of the review period (YYYY-MM-DD or RFC 3339), by merge time.")
 @click.option("--to", "end", help="End of the review period, inclusive.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "html"]), default="html", show_default=True)
@@ -64,13 +66,18 @@ def export_command(
     fmt: str,
     out: str,
     posture_keys: tuple[str, ...] = (),
+    **witness: Any,
 ) -> None:
-    """Verify the ledger(s), then list every merged change of the period (one row each)."""
+    """Verify the ledger(s), then list every merged change of the period (one row each).
+
+    With --witness-key/--witnesses every entry of each ledger must be covered by the witnesses."""
     from checker.audit.population import Period
     from checker.audit.progress import bars
     from checker.audit.run import export
+    from checker.evidence import VerifyOptions
 
     period = Period.parse(start, end)
+    options = VerifyOptions(**witness_values(witness))
     with bars(fmt != "json") as b:
         path, population = export(
             ledgers,
@@ -82,6 +89,7 @@ def export_command(
             allow_invalid=allow_invalid,
             bars=b,
             posture_keys=posture_keys,
+            options=options,
         )
     click.echo(f"wrote {len(population.rows)} changes to {path}", err=fmt == "json")
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from checker.audit.coverage import coverage_for, period_options
 from checker.audit.export import write
-from checker.audit.ledgers import open_ledgers
+from checker.audit.ledgers import open_ledgers, require_witnessed
 from checker.audit.population import Period, Population, build_population
 from checker.audit.progress import Bars
 from checker.audit.reader import summaries
+from checker.evidence import VerifyOptions
 
 
 def export(
@@ -23,6 +25,7 @@ def export(
     allow_invalid: bool = False,
     bars: Bars | None = None,
     posture_keys: list[str] | tuple[str, ...] = (),
+    options: VerifyOptions | None = None,
 ) -> tuple[Path, Population]:
     """Verify the ledgers, build the population and write it in `fmt`; returns the path and rows.
 
@@ -35,11 +38,18 @@ def export(
         [*keys, *posture_keys],
         allow_invalid=allow_invalid,
         progress=lambda name, d, t: bars.total("verifying", d, t),
+        options=replace(options, enforce_witnesses=False) if options else None,
     ) as opened:
         total = sum(x.report.entries for x in opened)
         population = build_population(
             ((x.name, x.status(), summaries(x)) for x in opened), period, progress=bars.ticker("reading entries", total)
         )
         population.coverage = coverage_for(opened, population, period, period_options(posture_keys or keys))
+        if options is not None and options.witness_keys and not allow_invalid:
+            last: dict[str, int] = {}
+            for row in population.rows:
+                if isinstance(row.get("seq"), int):
+                    last[row["ledger"]] = max(last.get(row["ledger"], -1), row["seq"])
+            require_witnessed(opened, last, options.witnesses if options.witnesses is not None else 1)
         path = write(fmt, population, opened, out, bars.ticker("writing", len(population.rows)))
     return path, population
