@@ -14,6 +14,7 @@ from pathlib import Path
 
 import orjson
 
+from checker.audit.approval_summary import PolicyOptions
 from checker.audit.ledgers import OpenLedger
 from checker.audit.population import Summary, summarise
 from checker.errors import UsageError
@@ -34,8 +35,10 @@ def _index(git: Git, commit: str) -> list[tuple[int, str, str]]:
     return out
 
 
-def _chunk(git_dir: str, items: list[tuple[int, str, str]]) -> list[Summary]:
-    blobs = Git(Path(git_dir)).cat_blobs([oid for _, _, oid in items])
+def _chunk(git_dir: str, commit: str, items: list[tuple[int, str, str]]) -> list[Summary]:
+    git = Git(Path(git_dir))
+    blobs = git.cat_blobs([oid for _, _, oid in items])
+    options = PolicyOptions(lambda path: git.run("cat-file", "blob", f"{commit}:{path}", check=False) or None)
     out = []
     for (seq, path, _), data in zip(items, blobs, strict=True):
         try:
@@ -43,7 +46,7 @@ def _chunk(git_dir: str, items: list[tuple[int, str, str]]) -> list[Summary]:
             statement = orjson.loads(base64.b64decode(bundle["dsseEnvelope"]["payload"]))
         except (ValueError, KeyError, TypeError):
             raise UsageError(f"entry {seq} ({path}) is corrupt", fix="run changeproof verify") from None
-        out.append(summarise(statement, seq, entry_hash(data)))
+        out.append(summarise(statement, seq, entry_hash(data), options))
     return out
 
 
@@ -55,8 +58,8 @@ def summaries(ledger: OpenLedger, workers: int | None = None) -> Iterator[Summar
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
     if workers <= 1 or len(chunks) <= 1:
         for chunk in chunks:
-            yield from _chunk(str(ledger.git_dir), chunk)
+            yield from _chunk(str(ledger.git_dir), ledger.commit, chunk)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for result in pool.map(_chunk, [str(ledger.git_dir)] * len(chunks), chunks):
+        for result in pool.map(_chunk, [str(ledger.git_dir)] * len(chunks), [ledger.commit] * len(chunks), chunks):
             yield from result

@@ -25,7 +25,8 @@ from typing import Any
 from checker.audit.export import ledger_summary
 from checker.audit.github_api import Api, NotAvailable
 from checker.audit.ledgers import open_ledgers
-from checker.audit.population import Period, as_dict, parse_time
+from checker.audit.population import Period, as_dict
+from checker.audit.times import parse_time
 from checker.errors import UsageError
 
 POPULATION_FORMAT = "changeproof-population/1"
