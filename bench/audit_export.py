@@ -131,10 +131,11 @@ def build(ledger: Path, n: int, key_path: Path) -> float:
 
 def child(ledger: Path, key: Path, fmt: str, out: Path) -> None:
     """One export in this (fresh) process, the same steps as `changeproof export`; prints JSON timings."""
-    from checker.audit.export import write
     from checker.audit.ledgers import open_ledgers
     from checker.audit.population import Period, build_population
     from checker.audit.reader import summaries
+    from checker.audit.writers import write
+    from checker.audit.writing import WriteOptions
 
     times = {}
     t0 = time.perf_counter()
@@ -144,7 +145,7 @@ def child(ledger: Path, key: Path, fmt: str, out: Path) -> None:
         population = build_population(((x.name, x.status(), summaries(x)) for x in opened), Period())
         times["read entries -> rows"] = time.perf_counter() - t
         t = time.perf_counter()
-        write(fmt, population, opened, out)
+        write(fmt, population, opened, out, WriteOptions())
         times[f"write {fmt}"] = time.perf_counter() - t
     times["total"] = time.perf_counter() - t0
     print(json.dumps(times))

@@ -17,7 +17,7 @@ from typing import Any
 
 from checker.audit.ledgers import OpenLedger, open_ledgers
 from checker.audit.population import as_dict
-from checker.audit.report import _environment
+from checker.audit.report import environment
 from checker.evidence import layout, merkle
 from checker.evidence.checkpoint import parse as parse_note
 from checker.evidence.gitio import Git
@@ -216,7 +216,7 @@ def write_packets(
     }
     wanted = sorted({str((c.get("record") or {}).get("ledger")) for c in drawn["sample"] if c.get("record")})
     written = []
-    env = _environment()
+    env = environment()
     views: dict[str, _LedgerView] = {}
     groups: dict[str, list[str]] = {}
     for name in wanted:

@@ -22,9 +22,9 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from checker.audit.export import ledger_summary
+from checker.audit.document import ledger_summary
 from checker.audit.github_api import Api, NotAvailable
-from checker.audit.ledgers import open_ledgers
+from checker.audit.ledgers import OpenLedger, open_ledgers
 from checker.audit.population import Period, as_dict
 from checker.audit.times import parse_time
 from checker.errors import UsageError
@@ -289,15 +289,30 @@ def reconcile(
     *,
     repository: str | None = None,
     api_url: str | None = None,
+    token: str = "",
     allow_invalid: bool = False,
 ) -> dict[str, Any]:
+    with open_ledgers(ledgers, ledger_branch, keys, allow_invalid=allow_invalid) as opened:
+        return reconcile_opened(repo, branch, opened, period, repository=repository, api_url=api_url, token=token)
+
+
+def reconcile_opened(
+    repo: Path,
+    branch: str,
+    opened: list[OpenLedger],
+    period: Period,
+    *,
+    repository: str | None = None,
+    api_url: str | None = None,
+    token: str = "",
+) -> dict[str, Any]:
+    """Reconcile one repository's branch against ledgers that are already open and verified."""
     history = first_parent_history(repo, branch)
     records = Records()
     seen: Counter[str] = Counter()
-    with open_ledgers(ledgers, ledger_branch, keys, allow_invalid=allow_invalid) as opened:
-        for ledger in opened:
-            _collect(ledger.entries(), ledger.name, repository, records, seen)
-        summaries = [ledger_summary(x) for x in opened]
+    for ledger in opened:
+        _collect(ledger.entries(), ledger.name, repository, records, seen)
+    summaries = [ledger_summary(x) for x in opened]
     if repository is None:
         if len(seen) > 1:
             raise UsageError(
@@ -305,7 +320,7 @@ def reconcile(
                 fix="pass --repository owner/name for the repository --repo is a clone of",
             )
         repository = next(iter(seen), "")
-    api = Api(api_url, repository) if api_url else None
+    api = Api(api_url, repository, token) if api_url else None
     times: dict[str, str] = {}
     forced: list[dict[str, Any]] = []
     note = "no --api-url: changes are placed in the period by commit date, which the committer can forge"
@@ -373,6 +388,8 @@ def reconcile(
         for r in records.by_pr.values()
         if r.merge_sha not in on_branch and period.contains(r.merged_at)
     ]
+    for change in out_changes:
+        change["repository"] = repository
     exceptions = sum(1 for c in out_changes if c["exception"])
     return {
         "format": POPULATION_FORMAT,
@@ -389,33 +406,3 @@ def reconcile(
         "emergency": sum(1 for c in out_changes if c["emergency"]),
         "records_not_on_branch": unmatched,
     }
-
-
-def render_text(result: dict[str, Any]) -> str:
-    lines = [
-        f"{result['repository']} branch {result['branch']} at {result['head'][:12]}, period {result['period']}",
-        f"time source: {result['time_source_note']}",
-    ]
-    for ledger in result["ledgers"]:
-        lines.append(f"ledger {ledger['ledger']}: {ledger['status']}, {ledger['entries']} entries")
-    lines.append(
-        f"{result['total']} change(s); {result['exceptions']} exception(s); {result['emergency']} emergency change(s)"
-    )
-    for change in result["changes"]:
-        commits = len(change["commits"])
-        label = f"PR #{change['pr']}" if change["pr"] else change["tip"][:12]
-        if change["exception"]:
-            lines.append(
-                f"  EXCEPTION {label} ({commits} commit(s), pushed {change['pushed_at']}): {change['exception']}"
-            )
-    for record in result["records_not_on_branch"]:
-        lines.append(
-            f"  note: merge record of PR #{record['pr']} (entry {record['seq']}) names "
-            f"{record['merge_sha'][:12]}, which is not on the branch's first-parent history"
-        )
-    lines.append(
-        "RECONCILED: every change has a merge record"
-        if not result["exceptions"]
-        else f"GAPS: {result['exceptions']} exception(s)"
-    )
-    return "\n".join(lines)

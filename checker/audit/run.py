@@ -1,18 +1,44 @@
-"""The export pipeline as one function, shared by the command and the demo."""
+"""The export pipeline as one function, shared by the command, the demo and the benchmarks."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
-from checker.audit.export import write
-from checker.audit.ledgers import open_ledgers
+from checker.audit.ledgers import OpenLedger, open_ledgers
 from checker.audit.population import Period, Population, build_population
 from checker.audit.progress import Bars
 from checker.audit.reader import summaries
+from checker.audit.writers import write
+from checker.audit.writing import WriteOptions
+
+
+def open_many(
+    stack: ExitStack,
+    ledgers: Sequence[tuple[str, str]],
+    keys: list[str] | tuple[str, ...],
+    *,
+    allow_invalid: bool = False,
+    bars: Bars | None = None,
+) -> list[OpenLedger]:
+    """Verify (ledger, branch) pairs, grouped by branch, kept open on `stack`; returned in the given order."""
+    groups: dict[str, list[str]] = {}
+    for ledger, branch in ledgers:
+        groups.setdefault(branch, []).append(ledger)
+    opened: dict[tuple[str, str], OpenLedger] = {}
+    progress = (lambda name, d, t: bars.total("verifying", d, t)) if bars else None
+    for branch, names in groups.items():
+        unique = list(dict.fromkeys(names))
+        group = stack.enter_context(open_ledgers(unique, branch, keys, allow_invalid=allow_invalid, progress=progress))
+        for name, one in zip(unique, group, strict=True):
+            opened[(name, branch)] = one
+    return [opened[pair] for pair in dict.fromkeys(ledgers)]
 
 
 def export(
-    ledgers: list[str] | tuple[str, ...],
+    ledgers: Sequence[str] | Sequence[tuple[str, str]],
     branch: str,
     keys: list[str] | tuple[str, ...],
     period: Period,
@@ -21,15 +47,21 @@ def export(
     *,
     allow_invalid: bool = False,
     bars: Bars | None = None,
+    sample: dict[str, Any] | None = None,
 ) -> tuple[Path, Population]:
-    """Verify the ledgers, build the population and write it in `fmt`; returns the path and rows."""
+    """Verify the ledgers, build one population and write it in `fmt`; returns the path and rows.
+
+    `ledgers` are locations on `branch`, or (location, branch) pairs (a manifest).
+    """
     bars = bars or Bars(False)
-    with open_ledgers(
-        ledgers, branch, keys, allow_invalid=allow_invalid, progress=lambda name, d, t: bars.total("verifying", d, t)
-    ) as opened:
+    pairs = [item if isinstance(item, tuple) else (item, branch) for item in ledgers]
+    with ExitStack() as stack:
+        opened = open_many(stack, pairs, keys, allow_invalid=allow_invalid, bars=bars)
         total = sum(x.report.entries for x in opened)
         population = build_population(
             ((x.name, x.status(), summaries(x)) for x in opened), period, progress=bars.ticker("reading entries", total)
         )
-        path = write(fmt, population, opened, out, bars.ticker("writing", len(population.rows)))
+        tick = bars.ticker("writing", len(population.rows))
+        options = WriteOptions(tick, sample) if tick else WriteOptions(sample=sample)
+        path = write(fmt, population, opened, out, options)
     return path, population
