@@ -101,7 +101,7 @@ def weekly_verdicts(rows: list[dict[str, Any]], context: ChartContext) -> Markup
         f'<text x="{left - 6}" y="{24}" text-anchor="end">{top}</text>',
         f'<text x="{left - 6}" y="{plot_h + 20}" text-anchor="end">0</text>',
     ]
-    every = max(1, len(span) // 12)
+    every = max(1, -(-40 // bar), len(span) // 12)  # labels at least 40 px apart
     for n, week in enumerate(span):
         x = left + n * bar
         y = float(plot_h + 20)
@@ -201,9 +201,9 @@ def _marks(rows: list[dict[str, Any]]) -> list[tuple[datetime, str, str]]:
 
 
 TIMELINE_LANES = {
-    "exception": ("#c0392b", "diamond"),
-    "emergency awaiting review": ("#e08214", "circle"),
-    "emergency closed": ("#2f7ebc", "circle"),
+    "exception": (VERDICT_COLOURS["exception"], "diamond"),
+    "emergency awaiting review": (VERDICT_COLOURS["emergency"], "circle"),
+    "emergency closed": ("#1a7f37", "circle"),
 }
 
 
