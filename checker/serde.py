@@ -68,7 +68,7 @@ def from_json(cls: type[T], data: Any, path: str = "$") -> T:
     does the path-tracking walk below run again, to name where (same result, same error).
     """
     try:
-        return typing.cast(T, _compiled(cls)(data))
+        return typing.cast(T, _compiled(typing.cast(Any, cls))(data))
     except _Mismatch:
         return typing.cast(T, _decode(cls, data, path))
 
