@@ -251,13 +251,27 @@ def _unrecorded(commit: GitCommit, reason: str | None, pr: int | None = None) ->
     }
 
 
+def _details(commit: GitCommit) -> dict[str, str]:
+    """What git says about a commit nobody recorded (the author e-mail can be forged; the sha cannot)."""
+    return {
+        "sha": commit.sha,
+        "author_email": commit.author_email,
+        "committed_at": commit.committed_at,
+        "subject": commit.message.splitlines()[0][:200] if commit.message else "",
+    }
+
+
 def _push_times(
-    history: list[GitCommit], activity: list[dict[str, Any]]
+    history: list[GitCommit], activity: list[dict[str, Any]], pushers: dict[str, str] | None = None
 ) -> tuple[dict[str, str], list[dict[str, Any]]]:
-    """commit sha -> push time, from the activity list; and the force pushes it shows."""
+    """commit sha -> push time, from the activity list; and the force pushes it shows.
+
+    `pushers`, when given, receives commit sha -> login of whoever pushed it (the activity's actor).
+    """
     position = {c.sha: n for n, c in enumerate(history)}
     times: dict[str, str] = {}
     forced = []
+    pushers = pushers if pushers is not None else {}
     for event in sorted(activity, key=lambda a: str(a.get("timestamp") or "")):
         kind = str(event.get("activity_type") or "")
         after, before = str(event.get("after") or ""), str(event.get("before") or "")
@@ -274,8 +288,11 @@ def _push_times(
         if after not in position:
             continue
         start = position.get(before, -1) if kind != "force_push" else -1
+        actor = str((event.get("actor") or {}).get("login") or "")
         for n in range(start + 1, position[after] + 1):
             times.setdefault(history[n].sha, when)
+            if actor:
+                pushers.setdefault(history[n].sha, actor)
     return times, forced
 
 
@@ -322,13 +339,14 @@ def reconcile_opened(
         repository = next(iter(seen), "")
     api = Api(api_url, repository, token) if api_url else None
     times: dict[str, str] = {}
+    pushers: dict[str, str] = {}
     forced: list[dict[str, Any]] = []
     note = "no --api-url: changes are placed in the period by commit date, which the committer can forge"
     if api is not None:
         if not repository:
             raise UsageError("the repository name is unknown", fix="pass --repository owner/name")
         try:
-            times, forced = _push_times(history, api.activity(branch))
+            times, forced = _push_times(history, api.activity(branch), pushers)
             note = "push times from the repository activity API"
         except NotAvailable as exc:
             note = (
@@ -353,6 +371,8 @@ def reconcile_opened(
         if change["record"] is None:
             recorded = next((records.exceptions[s] for s in change["commits"] if s in records.exceptions), None)
             change["recorded_exception"] = recorded
+            change["pushed_by"] = pushers.get(tip, "")
+            change["commit_details"] = [_details(by_sha[sha]) for sha in change["commits"] if sha in by_sha]
             if change["exception"] is None:
                 if recorded:
                     change["exception"] = f"{recorded['reason']} (recorded by the record job, entry {recorded['seq']})"
