@@ -7,6 +7,12 @@ shortcuts, both irrelevant to what is measured: statements are patched copies of
 templates (PR number, title, merge sha and time vary per entry), and the DSSE payload is sorted
 compact JSON from orjson instead of RFC 8785 (same bytes for this ASCII, integer-only content).
 
+Printed per format: the verify part (the evidence package's, another issue's to speed up) and
+the export part (reading entries into rows, the core's approval analysis included, and writing),
+each in seconds, entries/s and MB/s of entry JSON, and the peak RSS. The approval analysis is
+also timed on its own (decoding the recorded facts into the model and running
+`checker.approvals.ReviewAnalysis`), since issue 9 replaced the export's own raw-dict rule by it.
+
 Usage: .venv/bin/python bench/audit_export.py [--entries N] [--workdir DIR] [--keep]
 """
 
@@ -161,6 +167,34 @@ def timed(ledger: Path, key: Path, fmt: str, out: Path) -> tuple[dict[str, float
     return json.loads(proc.stdout.strip().splitlines()[-1]), peak
 
 
+def entry_bytes(ledger: Path) -> int:
+    """Total size of the entry files (the JSON the export reads), from git's own index of the tree."""
+    out = subprocess.run(
+        ["git", f"--git-dir={ledger}", "ls-tree", "-r", "-l", BRANCH, "entries/"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return sum(int(line.split()[3]) for line in out.splitlines() if line.split()[3].isdigit())
+
+
+def approval_cost(ledger: Path, sample: int = 2000) -> float:
+    """Seconds per entry of the core's approval analysis on recorded facts (one core)."""
+    import base64
+
+    from checker.audit.approval_summary import STRICTEST, summarise_approvals
+    from checker.evidence.gitio import Git
+
+    git = Git(ledger)
+    oids = [oid for path, oid in git.ls_tree_recursive(BRANCH) if path.startswith("entries/")][:sample]
+    facts = []
+    for blob in git.cat_blobs(oids):
+        statement = orjson.loads(base64.b64decode(orjson.loads(blob)["dsseEnvelope"]["payload"]))
+        facts.append(statement["predicate"]["facts"])
+    start = time.perf_counter()
+    for f in facts:
+        summarise_approvals(f, STRICTEST)
+    return (time.perf_counter() - start) / len(facts)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000)
@@ -192,15 +226,27 @@ def main() -> None:
             n = int(json.loads(head)["size"])
         size = sum(f.stat().st_size for f in ledger.rglob("*") if f.is_file())
         print(f"{n} entries, ledger on disk: {size / 2**20:.0f} MiB; {os.cpu_count()} cores", flush=True)
+        mb = entry_bytes(ledger) / 1e6
+        per = approval_cost(ledger)
+        print(
+            f"entry JSON {mb:.0f} MB ({mb * 1e3 / n:.1f} KB/entry); approval analysis (core rule, model decode): "
+            f"{per * 1e3:.3f} ms/entry = {per * 100_000:.1f} s CPU per 100 000 entries (one core)",
+            flush=True,
+        )
         results = {}
         for fmt in ("csv", "html"):
             out = work / f"population.{fmt}"
             times, peak = timed(ledger, key, fmt, out)
             results[fmt] = times
-            split = ", ".join(f"{k} {v:.1f} s" for k, v in times.items() if k != "total")
+            side = times["total"] - times["verify"]
+
+            def rate(seconds: float) -> str:
+                return f"{seconds:.1f} s ({n / seconds:,.0f} entries/s, {mb / seconds:.1f} MB/s)"
+
             print(
-                f"export {fmt:<4}: {times['total']:.1f} s ({n / times['total']:,.0f} entries/s); {split}; "
-                f"peak RSS so far {peak:.0f} MiB; output {out.stat().st_size / 2**20:.1f} MiB",
+                f"export {fmt:<4}: total {rate(times['total'])}; verify part {rate(times['verify'])}; "
+                f"export part {rate(side)} = rows {times['read entries -> rows']:.1f} s + write "
+                f"{times[f'write {fmt}']:.1f} s; peak RSS {peak:.0f} MiB; output {out.stat().st_size / 2**20:.1f} MiB",
                 flush=True,
             )
         target = 30.0
