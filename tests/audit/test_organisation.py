@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from audit_fakeapi import FakeGitHub, serve
 from audit_helpers import BRANCH, Keys, Recorder, bare_repo, pr_facts, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_reconcile import activity, commit, git, history, pulls  # noqa: F401 - `history` is a fixture
 
 from checker.audit.manifest import parse_manifest
@@ -168,3 +170,27 @@ def test_the_packet_of_an_unrecorded_change_shows_what_is_known(
     assert "null" not in html.split("<body>")[1], "no raw nulls in the page"
     recorded = next(p for p in drawn["packets"] if p["id"] == "acme/payments#1")
     assert json.loads(Path(recorded["json"]).read_text())["known"] is None
+
+
+MANIFEST_ITEM = st.dictionaries(
+    st.sampled_from(["repository", "clone", "branch", "ledger", "ledger_branch", "other"]),
+    st.none() | st.integers() | st.sampled_from(["", "acme/x", "a/b", "x", "../up", "git@host:a/b.git"]),
+    max_size=5,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=80),
+        st.lists(MANIFEST_ITEM, max_size=4).map(lambda xs: "\n".join(json.dumps(x) for x in xs)),
+        st.lists(MANIFEST_ITEM, max_size=4).map(lambda xs: json.dumps({"include": xs})),
+    )
+)
+def test_any_manifest_text_parses_or_is_one_usage_error(text: str) -> None:
+    try:
+        manifest = parse_manifest(text, Path("/audit/repos.jsonl"))
+    except UsageError as exc:
+        assert exc.summary and exc.fix
+        return
+    assert manifest.lines and all("/" in line.repository for line in manifest.lines)
