@@ -61,8 +61,9 @@ def _week(when: datetime) -> datetime:
 
 
 def _svg(width: int, height: int, label: str, body: Iterable[str]) -> Markup:
+    """An inline <svg> (the HTML parser gives it the SVG namespace: no xmlns, no URL in the page)."""
     return Markup(  # noqa: S704 - every text inside went through escape()
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+        f'<svg class="chart" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-label="{escape(label)}" {FONT}>' + "".join(body) + "</svg>"
     )
 
