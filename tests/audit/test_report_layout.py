@@ -97,6 +97,15 @@ def test_charts_cells_and_no_network(report: Path, tmp_path: Path) -> None:
         table_shot = tmp_path / "report-table.png"
         browser.screenshot(table_shot)
         _keep(table_shot)
+        # the print stylesheet, as an A4 landscape page shows it (1123 x 794 CSS px)
+        browser.call("Emulation.setEmulatedMedia", media="print")
+        browser.call("Emulation.setDeviceMetricsOverride", width=1123, height=794, deviceScaleFactor=1, mobile=False)
+        browser.js("window.scrollTo(0, 0)")
+        assert browser.js("getComputedStyle(document.querySelector('.controls')).display") == "none"
+        assert browser.js("document.documentElement.scrollWidth") <= 1123, "the printed table fits the page width"
+        print_shot = tmp_path / "report-print.png"
+        browser.screenshot(print_shot)
+        _keep(print_shot)
         requests = [
             e["params"]["request"]["url"] for e in browser.events if e.get("method") == "Network.requestWillBeSent"
         ]
