@@ -61,8 +61,7 @@ def child(manifest: Path, keys: list[str], out: Path) -> None:
 
     from checker.audit.manifest import load_manifest
     from checker.audit.population import Period, build_population
-    from checker.audit.reader import summaries
-    from checker.audit.run import open_many
+    from checker.audit.run import open_many, sources
     from checker.audit.writers import write
     from checker.audit.writing import WriteOptions
 
@@ -72,7 +71,7 @@ def child(manifest: Path, keys: list[str], out: Path) -> None:
         opened = open_many(stack, load_manifest(manifest).ledgers(), keys)
         times["verify"] = time.perf_counter() - t0
         t = time.perf_counter()
-        population = build_population(((x.name, x.status(), summaries(x)) for x in opened), Period())
+        population = build_population(sources(opened), Period())
         times["rows"] = time.perf_counter() - t
         t = time.perf_counter()
         write("csv", population, opened, out, WriteOptions())

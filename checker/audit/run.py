@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from checker.audit.ledgers import OpenLedger, open_ledgers
-from checker.audit.population import Period, Population, build_population
+from checker.audit.population import Period, Population, Summary, build_population
 from checker.audit.progress import Bars
-from checker.audit.reader import summaries
+from checker.audit.reader import CHUNK, summaries
 from checker.audit.writers import write
 from checker.audit.writing import WriteOptions
 
@@ -37,6 +39,26 @@ def open_many(
     return [opened[pair] for pair in dict.fromkeys(ledgers)]
 
 
+def _all_of(ledger: OpenLedger) -> list[Summary]:
+    return list(summaries(ledger, workers=1))
+
+
+def sources(opened: list[OpenLedger], workers: int | None = None) -> Iterator[tuple[str, str, Iterable[Summary]]]:
+    """(name, status, summaries) per ledger, in order. Ledgers of one chunk or less (an organisation's
+    many small ledgers) are read whole in a shared pool of worker processes; larger ones use the
+    reader's own per-chunk pool."""
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
+    small = [x for x in opened if x.report.entries <= CHUNK]
+    if workers <= 1 or len(small) < 2:
+        yield from ((x.name, x.status(), summaries(x)) for x in opened)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: dict[int, Future[list[Summary]]] = {id(x): pool.submit(_all_of, x) for x in small}
+        for x in opened:
+            future = pending.pop(id(x), None)
+            yield x.name, x.status(), future.result() if future is not None else summaries(x)
+
+
 def export(
     ledgers: Sequence[str] | Sequence[tuple[str, str]],
     branch: str,
@@ -58,9 +80,7 @@ def export(
     with ExitStack() as stack:
         opened = open_many(stack, pairs, keys, allow_invalid=allow_invalid, bars=bars)
         total = sum(x.report.entries for x in opened)
-        population = build_population(
-            ((x.name, x.status(), summaries(x)) for x in opened), period, progress=bars.ticker("reading entries", total)
-        )
+        population = build_population(sources(opened), period, progress=bars.ticker("reading entries", total))
         tick = bars.ticker("writing", len(population.rows))
         options = WriteOptions(tick, sample) if tick else WriteOptions(sample=sample)
         path = write(fmt, population, opened, out, options)
