@@ -35,8 +35,10 @@ def render_text(result: dict[str, Any]) -> str:
         if several:
             label = f"{change.get('repository')} {label}"
         if change["exception"]:
+            # a commit date is what the committer wrote, not when it reached the branch: say which it is
+            when = "committed" if change.get("time_source") == "commit date" else "pushed"
             lines.append(
-                f"  EXCEPTION {label} ({commits} commit(s), pushed {change['pushed_at']}): {change['exception']}"
+                f"  EXCEPTION {label} ({commits} commit(s), {when} {change['pushed_at']}): {change['exception']}"
             )
     for record in result["records_not_on_branch"]:
         where = f"{record['repository']} " if several else ""
