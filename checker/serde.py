@@ -88,7 +88,15 @@ def _fail() -> typing.NoReturn:
 def _compiled(tp: Any) -> typing.Callable[[Any], Any]:
     """A decoder for `tp` without path bookkeeping; raises _Mismatch exactly where `_decode` raises."""
     if tp is Any:
-        return lambda data: data
+
+        def plain(data: Any) -> Any:
+            try:
+                _check_plain(data, "$")
+            except DecodeError:
+                raise _Mismatch from None
+            return data
+
+        return plain
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         args = typing.get_args(tp)
@@ -111,7 +119,11 @@ def _compiled(tp: Any) -> typing.Callable[[Any], Any]:
         return lambda data: tuple(map(item, data)) if isinstance(data, list) else _fail()
     if origin is dict:
         value = _compiled(typing.get_args(tp)[1])
-        return lambda data: {k: value(v) for k, v in data.items()} if isinstance(data, dict) else _fail()
+        return lambda data: (
+            {k: value(v) for k, v in data.items()}
+            if isinstance(data, dict) and not any(_surrogate(str(k)) for k in data)
+            else _fail()
+        )
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return _compiled_dataclass(tp)
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
@@ -120,16 +132,22 @@ def _compiled(tp: Any) -> typing.Callable[[Any], Any]:
         def member(data: Any) -> Any:
             try:
                 return enum_type(data)
-            except ValueError:
+            except (ValueError, TypeError):
                 raise _Mismatch from None
 
         return member
     if tp is bool:
         return lambda data: data if isinstance(data, bool) else _fail()
     if tp is int:
-        return lambda data: data if isinstance(data, int) and not isinstance(data, bool) else _fail()
+
+        def integer(data: Any) -> Any:
+            if isinstance(data, bool) or not isinstance(data, int) or not -MAX_INT - 1 <= data <= MAX_INT:
+                raise _Mismatch
+            return data
+
+        return integer
     if tp is str:
-        return lambda data: data if isinstance(data, str) else _fail()
+        return lambda data: data if isinstance(data, str) and not _surrogate(data) else _fail()
     if tp is type(None):
         return lambda data: None if data is None else _fail()
     raise TypeError(f"unsupported model type {tp!r}")
