@@ -60,6 +60,13 @@ MANIFEST_HELP = (
     help="With --format xlsx: a sample written by `changeproof sample --out`, added as the Sample sheet.",
 )
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Where to write the export.")
+@click.option(
+    "--posture-key",
+    "posture_keys",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Trusted PEM public key of the central evidence job (posture, bypass, retrospective entries).",
+)
 def export_command(
     ledgers: tuple[str, ...],
     branch: str,
@@ -71,6 +78,7 @@ def export_command(
     fmt: str,
     sample_path: str | None,
     out: str,
+    posture_keys: tuple[str, ...] = (),
 ) -> None:
     """Verify the ledger(s), then list every merged change of the period (one row each)."""
     from checker.audit.population import Period
@@ -94,7 +102,16 @@ def export_command(
         sample = load_sample(Path(sample_path))
     with bars(fmt != "json") as b:
         path, population = export(
-            sources, branch, keys, period, fmt, Path(out), allow_invalid=allow_invalid, bars=b, sample=sample
+            sources,
+            branch,
+            keys,
+            period,
+            fmt,
+            Path(out),
+            allow_invalid=allow_invalid,
+            bars=b,
+            sample=sample,
+            posture_keys=posture_keys,
         )
     click.echo(f"wrote {len(population.rows)} changes to {path}", err=fmt == "json")
 

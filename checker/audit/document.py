@@ -63,5 +63,6 @@ def header(population: Population, ledgers: list[OpenLedger]) -> dict[str, Any]:
         "period": population.period,
         "ledgers": [ledger_summary(x) for x in ledgers],
         "summary": summarize(population),
+        "coverage": population.coverage,
         "columns": population.columns(),
     }

@@ -38,6 +38,10 @@ def write_csv(population: Population, ledgers: list[OpenLedger], out: Path, opti
             batch = rows[start : start + BATCH]
             writer.writerows([neutralise(row.get(c, "")) for c in columns] for row in batch)
             options.tick(len(batch))
+    if population.coverage:  # each repository's coverage of the period, in a file beside the rows
+        from checker.audit.coverage import write_csv as write_coverage_csv
+
+        write_coverage_csv(population.coverage, out)
 
 
 def write_json(population: Population, ledgers: list[OpenLedger], out: Path, options: WriteOptions) -> None:

@@ -147,6 +147,10 @@ def write_html(
     template: str = "report.html.j2",
     extra: dict[str, Any] | None = None,
 ) -> None:
+    if extra is None and population.coverage:  # the period issue's per-repository coverage, above the charts
+        from checker.audit.coverage import coverage_html
+
+        extra = {"extra_summary": Markup(coverage_html(population.coverage))}  # noqa: S704 - escaped in coverage_html
     before, after = _page(population, ledgers, title, template, extra)
     with out.open("w", encoding="utf-8") as fh:
         fh.write(before)

@@ -9,6 +9,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from checker.audit.coverage import coverage_for, period_options
 from checker.audit.ledgers import OpenLedger, open_ledgers
 from checker.audit.population import Period, Population, Summary, build_population
 from checker.audit.progress import Bars
@@ -70,17 +71,20 @@ def export(
     allow_invalid: bool = False,
     bars: Bars | None = None,
     sample: dict[str, Any] | None = None,
+    posture_keys: list[str] | tuple[str, ...] = (),
 ) -> tuple[Path, Population]:
     """Verify the ledgers, build one population and write it in `fmt`; returns the path and rows.
 
     `ledgers` are locations on `branch`, or (location, branch) pairs (a manifest).
+    `posture_keys`: trusted for posture, bypass and retrospective entries (default: `keys`).
     """
     bars = bars or Bars(False)
     pairs = [item if isinstance(item, tuple) else (item, branch) for item in ledgers]
     with ExitStack() as stack:
-        opened = open_many(stack, pairs, keys, allow_invalid=allow_invalid, bars=bars)
+        opened = open_many(stack, pairs, [*keys, *posture_keys], allow_invalid=allow_invalid, bars=bars)
         total = sum(x.report.entries for x in opened)
         population = build_population(sources(opened), period, progress=bars.ticker("reading entries", total))
+        population.coverage = coverage_for(opened, population, period, period_options(posture_keys or keys))
         tick = bars.ticker("writing", len(population.rows))
         options = WriteOptions(tick, sample) if tick else WriteOptions(sample=sample)
         path = write(fmt, population, opened, out, options)
