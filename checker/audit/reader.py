@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from checker.audit.approval_summary import PolicyOptions
 from checker.audit.ledgers import OpenLedger
 from checker.audit.population import Summary, summarise
 from checker.evidence.access import parse_entry
@@ -20,12 +21,14 @@ from checker.evidence.gitio import Git
 CHUNK = 2000
 
 
-def _chunk(git_dir: str, items: list[tuple[int, str, str]]) -> list[Summary]:
-    blobs = Git(Path(git_dir)).cat_blobs([oid for _, _, oid in items])
+def _chunk(git_dir: str, commit: str, items: list[tuple[int, str, str]]) -> list[Summary]:
+    git = Git(Path(git_dir))
+    blobs = git.cat_blobs([oid for _, _, oid in items])
+    options = PolicyOptions(lambda path: git.run("cat-file", "blob", f"{commit}:{path}", check=False) or None)
     out = []
     for (seq, path, _), data in zip(items, blobs, strict=True):
         entry = parse_entry(seq, path, data)  # a corrupt entry is "ledger invalid" (exit 1)
-        out.append(summarise(entry.statement, seq, entry.entry_hash))
+        out.append(summarise(entry.statement, seq, entry.entry_hash, options))
     return out
 
 
@@ -36,8 +39,8 @@ def summaries(ledger: OpenLedger, workers: int | None = None) -> Iterator[Summar
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
     if workers <= 1 or len(chunks) <= 1:
         for chunk in chunks:
-            yield from _chunk(str(ledger.git_dir), chunk)
+            yield from _chunk(str(ledger.git_dir), ledger.commit, chunk)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for result in pool.map(_chunk, [str(ledger.git_dir)] * len(chunks), chunks):
+        for result in pool.map(_chunk, [str(ledger.git_dir)] * len(chunks), [ledger.commit] * len(chunks), chunks):
             yield from result
