@@ -156,6 +156,7 @@ def controls(fmt: str) -> None:
                         "remediation": c.remediation,
                         "mappings": c.mappings,
                         "defaults": c.defaults,
+                        "relaxed": c.relaxed,
                     }
                     for cid, c in items.items()
                 },

@@ -125,8 +125,23 @@ def load(text: str, file: str) -> YamlDocument:
     return doc
 
 
-def _walk(node: yaml.Node, path: PathKey, doc: YamlDocument, problems: list[Problem]) -> Any:
+def _walk(
+    node: yaml.Node, path: PathKey, doc: YamlDocument, problems: list[Problem], active: frozenset[int] = frozenset()
+) -> Any:
     doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if id(node) in active:  # an alias inside the node it names: the document would be infinite
+        problems.append(
+            Problem(
+                "a YAML alias refers to a node that contains it (a cycle)",
+                file=doc.file,
+                line=node.start_mark.line + 1,
+                column=node.start_mark.column + 1,
+                json_path=json_path(path),
+                fix="replace the alias (*name) with the values it should repeat",
+            )
+        )
+        return None
+    active = active | {id(node)}
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -156,10 +171,10 @@ def _walk(node: yaml.Node, path: PathKey, doc: YamlDocument, problems: list[Prob
                     )
                 )
             doc.key_positions[child] = (line, column)
-            out[key_str] = _walk(value_node, child, doc, problems)
+            out[key_str] = _walk(value_node, child, doc, problems, active)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_walk(item, (*path, i), doc, problems) for i, item in enumerate(node.value)]
+        return [_walk(item, (*path, i), doc, problems, active) for i, item in enumerate(node.value)]
     return _scalar(node)
 
 
