@@ -74,12 +74,15 @@ def candidates(facts: Facts, methods: Methods, review_state: str) -> Candidates:
                 methods.github_review_comment_patterns, review.body
             ):
                 continue
+            # A review's state cannot be edited, only its text: an edit matters (and REST cannot show
+            # one) only when the text is what approves.
+            edited = None if methods.github_review_comment_patterns else False
             found.append(
                 Candidate(
                     "review",
                     review.reviewer,
                     review.submitted_at,
-                    None,
+                    edited,
                     f"review {review.id}",
                     review.commit_id,
                     review.reviewer_is_bot or review.reviewer.lower().endswith("[bot]"),

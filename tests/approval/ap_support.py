@@ -93,7 +93,12 @@ def base_pull(**changes: Any) -> Facts:
         "everyone": ("mhaypenny", "contributor-author", "contributor-committer", "comment-approver", "review-approver"),
         "cool-org": ("comment-approver",),
         "even-cooler-org": ("review-approver",),
+        # policy-bot's fake answers "not a member" for any other org; changeproof's collector reads
+        # every organization a policy names, so the ones the tests name are listed (empty).
+        "does-not-exist": (),
+        "other-org": (),
     }
+    users = ("mhaypenny", "contributor-author", "contributor-committer", "comment-approver", "review-approver")
     facts = Facts(
         repository="palantir/policy-bot",
         number=42,
@@ -106,6 +111,8 @@ def base_pull(**changes: Any) -> Facts:
         base_ref="develop",
         head_ref="feature",
         head_repository="palantir/policy-bot",
+        # Not in policy-bot's fixture (its defaults never ask); changeproof's defaults require write.
+        permissions={f"@{u}": "write" for u in (*users, "comment-editor", "review-comment-editor", "disapprover")},
         commits=commits,
         reviews=reviews,
         files=(ChangedFile("app/main.go", "modified", 10, 2),),
@@ -154,3 +161,7 @@ def run(section: dict[str, Any], facts: Facts) -> ControlResult:
 
 def rule_of(result: ControlResult, name: str = "rule") -> dict[str, Any]:
     return next(r for r in result.observed["rules"] if r["name"] == name)
+
+
+def candidate(rule: dict[str, Any], user: str) -> dict[str, Any]:
+    return next(c for c in rule["candidates"] if c["user"] == user)
