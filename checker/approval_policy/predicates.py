@@ -332,19 +332,20 @@ def _has_labels(view: PullView, cfg: Any) -> tuple[bool | None, str]:
 
 
 def _matches(cfg: Any, text: str, what: str) -> tuple[bool | None, str]:
+    """policy-bot's title / repository: any `matches` pattern matches, or no `not_matches` one does."""
     if cfg.get("matches") and matches_any(cfg["matches"], text):
-        return True, f"{what} matches a match pattern"
+        return True, f"{what} matches a Match pattern"
     if cfg.get("not_matches") and not matches_any(cfg["not_matches"], text):
-        return True, f"{what} matches no not_matches pattern"
+        return True, f"{what} doesn't match a NotMatch pattern"
     return False, f"{what} does not meet the match conditions"
 
 
 def _repository(view: PullView, cfg: Any) -> tuple[bool | None, str]:
-    return _matches(cfg, view.facts.repository, "the repository")
+    return _matches(cfg, view.facts.repository, "Repository")
 
 
 def _title(view: PullView, cfg: Any) -> tuple[bool | None, str]:
-    return _matches(cfg, view.facts.title, "the PR title")
+    return _matches(cfg, view.facts.title, "PR Title")
 
 
 def _first_invalid(view: PullView) -> tuple[bool | None, str]:
