@@ -195,6 +195,7 @@ def demo(workdir: str) -> None:
 
 
 # Commands contributed by other packages; their modules import nothing heavy (no checkov, no PyGithub).
+from checker.approval_policy.commands import import_command as policy_import_command  # noqa: E402
 from checker.audit.commands import COMMANDS as AUDIT_COMMANDS  # noqa: E402
 from checker.evidence.commands import COMMANDS as EVIDENCE_COMMANDS  # noqa: E402
 from checker.github.commands import github as github_command  # noqa: E402
@@ -202,6 +203,7 @@ from checker.iac.commands import iac as iac_command  # noqa: E402
 
 for _command in (*EVIDENCE_COMMANDS, iac_command, github_command, *AUDIT_COMMANDS):
     cli.add_command(_command)
+policy.add_command(policy_import_command)
 
 
 def main(argv: list[str] | None = None) -> Any:
