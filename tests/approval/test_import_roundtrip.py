@@ -140,7 +140,8 @@ approval_rules:
       organizations: ["everyone"]
 """
 
-BREAKING = """
+BREAKING = (
+    """
 policy:
   approval:
     - and:
@@ -156,8 +157,10 @@ approval_rules:
       organizations: ["everyone"]
 """
     + EVERYTHING_NEEDS_ONE
+)
 
-RELEASE = """
+RELEASE = (
+    """
 policy:
   approval:
     - release branches need the release manager
@@ -172,8 +175,10 @@ approval_rules:
       users: ["release-manager"]
 """
     + EVERYTHING_NEEDS_ONE
+)
 
-BIG_CHANGES = """
+BIG_CHANGES = (
+    """
 policy:
   approval:
     - big changes need two
@@ -188,6 +193,7 @@ approval_rules:
       organizations: ["everyone"]
 """
     + EVERYTHING_NEEDS_ONE
+)
 
 LABEL_SKIP = """
 policy:
