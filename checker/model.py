@@ -258,10 +258,14 @@ class WorkflowRun:
 
 @dataclass(frozen=True)
 class OrgMembership:
+    """Members of an organization: the whole list, or (`complete` false) the logins checked one by one."""
+
     org: str
     members: tuple[str, ...] = ()
     observable: bool = True
     reason: str = ""
+    complete: bool = True  # False: only `members` and `non_members` are known
+    non_members: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

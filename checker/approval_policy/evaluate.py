@@ -14,10 +14,10 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.approval_policy.methods import Candidate, candidates
-from checker.approval_policy.predicates import PredicateResult, PullView, evaluate_all
+from checker.approval_policy.predicates import PredicateResult, PullView, evaluate_all, matches_any
 from checker.approval_policy.spec import (
     ApprovalPolicy,
     Disapproval,
@@ -27,9 +27,10 @@ from checker.approval_policy.spec import (
     relaxations,
 )
 from checker.approvals import PLATFORM_COMMITTERS
-from checker.controls.context import Context
-from checker.controls.review import owner_standing
 from checker.model import WRITE_PERMISSIONS, ApprovalPolicySpec, Commit
+
+if TYPE_CHECKING:  # checker.controls imports this module (the approval_policy control)
+    from checker.controls.context import Context
 
 CONTRIBUTOR_REASON = "authored, committed or co-authored a commit in this PR (allow_contributor is off)"
 APPROVED, PENDING, SKIPPED, DISAPPROVED, UNOBSERVABLE = "approved", "pending", "skipped", "disapproved", "unobservable"
@@ -185,6 +186,8 @@ class RuleEvaluator:
             if permission not in WRITE_PERMISSIONS:
                 return Judged(c, False, "permission", f"has {permission} access; write is required")
         if self.rule.code_owners:
+            from checker.controls.review import owner_standing  # lazy: checker.controls imports this module
+
             standing = {owner_standing(self.ctx, p, (c.user,)).state for p in self._matched_files()}
             if "approved" not in standing:
                 if "unobservable" in standing or self.ctx.codeowners is None:
@@ -205,8 +208,6 @@ class RuleEvaluator:
         paths = [p for touched in self.view.paths for p in touched]
         if not cfg:
             return paths
-        from checker.approval_policy.predicates import matches_any
-
         return [
             p for p in paths if matches_any(cfg.get("paths") or (), p) and not matches_any(cfg.get("ignore") or (), p)
         ]

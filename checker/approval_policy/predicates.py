@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.approval_policy.spec import PERMISSION_RANK, Actors, actors
 from checker.approvals import PLATFORM_COMMITTERS
-from checker.controls.context import Context
 from checker.model import Commit, Facts, Person
 from checker.patterns import regex_search
+
+if TYPE_CHECKING:  # the controls package imports this one; at run time a Context is only passed in
+    from checker.controls.context import Context
 
 
 @dataclass(frozen=True)
@@ -52,10 +54,26 @@ class PullView:
         return found
 
     def org_members(self, org: str) -> frozenset[str] | None:
+        """The known members of `org` (for review requests); None when membership was not read."""
         approval = self.facts.approval
         for membership in approval.organizations if approval else ():
             if membership.org.lower() == org.lower():
                 return frozenset(m.lower() for m in membership.members) if membership.observable else None
+        return None
+
+    def in_org(self, org: str, login: str) -> bool | None:
+        approval = self.facts.approval
+        key = login.lower()
+        for m in approval.organizations if approval else ():
+            if m.org.lower() != org.lower():
+                continue
+            if not m.observable:
+                return None
+            if key in {x.lower() for x in m.members}:
+                return True
+            if m.complete or key in {x.lower() for x in m.non_members}:
+                return False
+            return None
         return None
 
     def is_actor(self, who: Actors, login: str) -> bool | None:
@@ -71,10 +89,10 @@ class PullView:
             elif key in members:
                 return True
         for org in who.organizations:
-            members = self.org_members(org)
-            if members is None:
+            member = self.in_org(org, login)
+            if member is None:
                 unknown = True
-            elif key in members:
+            elif member:
                 return True
         if who.permissions:
             permission = self.permission(login)

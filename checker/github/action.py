@@ -178,6 +178,8 @@ def _report_one(
     evidence_url: str,
 ) -> None:
     notes = [f"Policy: {policy.source}", *policy.notes]
+    review_note = reporter.request_reviews(facts.number, evaluation, facts, permitted=not event.fork)
+    notes += [review_note] if review_note else []
     if event.fork:
         notes.append(
             "Fork pull request: evaluated with a read-only token; the record job signs the result after merge."

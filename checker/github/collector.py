@@ -23,6 +23,7 @@ import yaml
 
 from checker import codeowners as codeowners_mod
 from checker.errors import ChangeproofError, InfrastructureError, UsageError
+from checker.github import collect_approval
 from checker.github.api import Api
 from checker.model import (
     BranchRules,
@@ -173,7 +174,7 @@ class Collector:
         emergency = effective.controls.get("emergency_change")
         if emergency and str(emergency.params.get("label", "emergency")) in labels:
             label_events = self._label_events(repo, target.number, as_of)
-        return replace(
+        facts = replace(
             draft_facts,
             reviews=reviews,
             branch_rules=branch_rules,
@@ -183,6 +184,7 @@ class Collector:
             label_events=label_events,
             unobservable=tuple(unobservable),
         )
+        return collect_approval.enrich(self, facts, effective, pr, as_of)
 
     # ===================================================================== pieces
     @staticmethod
@@ -366,6 +368,7 @@ class Collector:
                     reviewer_is_bot=account.get("type") == "Bot",
                     author_association=r.get("author_association") or "NONE",
                     reviewer_permission=permission,
+                    body=r.get("body") or "",
                 )
             )
         return tuple(out)

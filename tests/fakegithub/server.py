@@ -29,6 +29,13 @@ from urllib.parse import urlencode
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+try:  # imported as the `fakegithub` package by tests, or run as a script by the container test
+    from fakegithub.approval_endpoints import ROUTES as APPROVAL_ROUTES
+    from fakegithub.approval_endpoints import ApprovalEndpoints
+except ImportError:  # pragma: no cover
+    from approval_endpoints import ROUTES as APPROVAL_ROUTES  # type: ignore[no-redef]
+    from approval_endpoints import ApprovalEndpoints  # type: ignore[no-redef]
+
 GITHUB_API = "https://api.github.com"
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 DOCS = "https://docs.github.com/rest"
@@ -47,7 +54,7 @@ class Fault:
     raw: bool = False  # body is sent as text, not JSON
 
 
-class FakeGitHub:
+class FakeGitHub(ApprovalEndpoints):
     def __init__(self, scenario: dict[str, Any]) -> None:
         self.scenario = copy.deepcopy(scenario)
         self.requests: list[dict[str, Any]] = []
@@ -159,6 +166,7 @@ class FakeGitHub:
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/collaborators/(?P<u>[^/]+)/permission$", "permission"),
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/compare/(?P<base>.+)\.\.\.(?P<head>.+)$", "compare"),
         ("GET", r"^/orgs/(?P<org>[^/]+)/teams/(?P<slug>[^/]+)/members$", "team_members"),
+        *APPROVAL_ROUTES,
     )
 
     def route(self, request: Request) -> tuple[int, Any, dict[str, str]]:
