@@ -26,7 +26,7 @@ from checker.approval_policy.spec import (
     build,
     relaxations,
 )
-from checker.approvals import PLATFORM_COMMITTERS
+from checker.defaults import PLATFORM_COMMITTERS
 from checker.model import WRITE_PERMISSIONS, ApprovalPolicySpec, Commit
 
 if TYPE_CHECKING:  # checker.controls imports this module (the approval_policy control)

@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from checker.approval_policy.spec import PERMISSION_RANK, Actors, actors
-from checker.approvals import PLATFORM_COMMITTERS
+from checker.defaults import PLATFORM_COMMITTERS
 from checker.model import Commit, Facts, Person
 from checker.patterns import regex_search
 
