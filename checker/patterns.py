@@ -23,7 +23,7 @@ class PatternError(ValueError):
     """A policy pattern that cannot be used; the message says why in plain words."""
 
 
-def _options() -> re2.Options:
+def regex_options() -> re2.Options:
     options = re2.Options()
     options.log_errors = False
     options.max_mem = 8 << 20
@@ -35,7 +35,7 @@ def compile_regex(pattern: str) -> re2._Regexp:
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise PatternError(f"the pattern is {len(pattern)} characters long; the limit is {MAX_PATTERN_LENGTH}")
     try:
-        return re2.compile(pattern, options=_options())
+        return re2.compile(pattern, options=regex_options())
     except re2.error as exc:
         detail = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
         raise PatternError(

@@ -16,7 +16,7 @@ import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from checker.approval_policy.methods import Candidate, candidates
+from checker.approval_policy.methods import Candidate, Candidates, Methods, candidates
 from checker.approval_policy.predicates import PredicateResult, PullView, evaluate_all, matches_any
 from checker.approval_policy.spec import (
     ApprovalPolicy,
@@ -232,7 +232,7 @@ class RuleEvaluator:
         unknown: list[str] = []
         approvals_ok = True
         if rule.count > 0:
-            found = candidates(self.facts, rule.options.methods, "APPROVED")
+            found = shared_candidates(self.view, rule.options.methods, "APPROVED")
             banned, unlinked = self._banned()
             result.judged = [self._judge(c, banned, unlinked) for c in found.items]
             result.approvers = [j.candidate.user for j in result.judged if j.counted]
@@ -334,6 +334,15 @@ def banned_users(result: RuleResult) -> set[str]:
     return {j.candidate.user.lower() for j in result.judged if j.category in ("author", "contributor")}
 
 
+def shared_candidates(view: PullView, methods: Methods, state: str) -> Candidates:
+    """Rules with the same methods share their candidates (computed once per evaluation)."""
+    key = ("candidates", methods, state)
+    if key not in view.memo:
+        view.memo[key] = candidates(view.facts, methods, state)
+    found: Candidates = view.memo[key]
+    return found
+
+
 # -------------------------------------------------------------------------------------- tree
 
 
@@ -384,7 +393,7 @@ def _disapproval(ctx: Context, view: PullView, dis: Disapproval) -> DisapprovalR
     last: dict[str, Candidate | None] = {}
     kinds = (("disapprove", dis.disapprove, "CHANGES_REQUESTED"), ("revoke", dis.revoke, "APPROVED"))
     for kind, methods, state in kinds:
-        found = candidates(ctx.facts, methods, state)
+        found = shared_candidates(view, methods, state)
         if found.unobservable:
             unknown = unknown or "; ".join(found.unobservable)
         allowed = []

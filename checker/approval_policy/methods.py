@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from checker.approval_policy.predicates import matches_any
 from checker.approval_policy.spec import Methods
+
+__all__ = ["Candidate", "Candidates", "Methods", "candidates", "comment_matches", "deduplicate", "standing_reviews"]
 from checker.model import Facts, Review
 
 STANDING_STATES = frozenset({"APPROVED", "CHANGES_REQUESTED"})

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
+
+import re2
 
 from checker.approval_policy.spec import PERMISSION_RANK, Actors, actors
 from checker.defaults import PLATFORM_COMMITTERS
 from checker.model import Commit, Facts, Person
-from checker.patterns import regex_search
+from checker.patterns import MAX_TEXT_LENGTH, compile_regex, regex_options
 
 if TYPE_CHECKING:  # the controls package imports this one; at run time a Context is only passed in
     from checker.controls.context import Context
@@ -31,7 +33,34 @@ class PredicateResult:
 
 
 def matches_any(patterns: Iterable[str], text: str) -> bool:
-    return any(regex_search(p, text) is not None for p in patterns)
+    """Whether any RE2 pattern matches somewhere in `text` (Go's MatchString), in one pass."""
+    patterns = tuple(patterns)
+    if not patterns:
+        return False
+    return _found(_alternation(patterns), text[:MAX_TEXT_LENGTH])
+
+
+@lru_cache(maxsize=512)
+def _alternation(patterns: tuple[str, ...]) -> Any:
+    """One RE2 program for a list of (individually validated) patterns."""
+    for p in patterns:
+        compile_regex(p)  # each one must be valid on its own (and short enough)
+    if len(patterns) == 1:
+        return compile_regex(patterns[0])
+    return re2.compile("|".join(f"(?:{p})" for p in patterns), options=regex_options())
+
+
+_UNANCHORED = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
+
+
+def _found(compiled: Any, text: str) -> bool:
+    """A search without building match objects: thousands of paths per PR make the wrapper's
+    per-call overhead the cost (google-re2's own `search` decodes offsets we never use)."""
+    raw = getattr(compiled, "_regexp", None)
+    if raw is None or _UNANCHORED is None:
+        return compiled.search(text) is not None
+    data = text.encode("utf-8", "surrogatepass")
+    return bool(raw.Match(_UNANCHORED, data, 0, len(data))[0] != (-1, -1))
 
 
 class PullView:
@@ -40,6 +69,8 @@ class PullView:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.facts: Facts = ctx.facts
+        self._actor_memo: dict[tuple[Actors, str], bool | None] = {}
+        self.memo: dict[tuple[Any, ...], Any] = {}  # per-evaluation results shared by rules (candidates)
 
     # ------------------------------------------------------------------ people
     def permission(self, login: str) -> str | None:
@@ -78,6 +109,12 @@ class PullView:
 
     def is_actor(self, who: Actors, login: str) -> bool | None:
         """policy-bot's Actors.IsActor; None when a membership or permission needed cannot be read."""
+        memo = (who, login.lower())
+        if memo not in self._actor_memo:
+            self._actor_memo[memo] = self._is_actor(who, login)
+        return self._actor_memo[memo]
+
+    def _is_actor(self, who: Actors, login: str) -> bool | None:
         key = login.lower()
         if key in {u.lower() for u in who.users}:
             return True
@@ -175,12 +212,14 @@ Evaluator = Callable[[PullView, Any], tuple[bool | None, str]]
 
 
 def _changed_files(view: PullView, cfg: Any) -> tuple[bool | None, str]:
-    paths, ignore = cfg.get("paths") or (), cfg.get("ignore") or ()
+    paths, ignore = tuple(cfg.get("paths") or ()), tuple(cfg.get("ignore") or ())
+    wanted = _alternation(paths) if paths else None
+    ignored = _alternation(ignore) if ignore else None
     for touched in view.paths:
         for path in touched:
-            if matches_any(ignore, path):
+            if ignored is not None and _found(ignored, path):
                 continue
-            if matches_any(paths, path):
+            if wanted is not None and _found(wanted, path):
                 return True, f"{path} was changed"
     if view.facts.files_truncated:
         return None, "the PR lists more files than the API returns (3000), so not every file could be matched"
@@ -195,10 +234,11 @@ def _no_changed_files(view: PullView, cfg: Any) -> tuple[bool | None, str]:
 
 
 def _only_changed_files(view: PullView, cfg: Any) -> tuple[bool | None, str]:
-    paths = cfg.get("paths") or ()
+    paths = tuple(cfg.get("paths") or ())
+    wanted = _alternation(paths) if paths else None
     for touched in view.paths:
         for path in touched:
-            if not matches_any(paths, path):
+            if wanted is None or not _found(wanted, path):
                 return False, f"A changed file does not match the required pattern: {path}"
     if view.facts.files_truncated:
         return None, "the PR lists more files than the API returns (3000), so not every file could be matched"

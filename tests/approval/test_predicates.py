@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 from ap_support import base_pull, commit, with_approval
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from checker.approval_policy.predicates import PREDICATES, PullView, evaluate_predicate
+from checker.approval_policy.predicates import PREDICATES, PullView, evaluate_predicate, matches_any
 from checker.approval_policy.spec import PREDICATE_ORDER
 from checker.controls.context import Context
 from checker.model import ChangedFile, Check, Facts, OrgMembership, TeamMembership, WorkflowRun
@@ -331,3 +333,15 @@ def test_truncated_file_lists_are_unobservable_not_skipped() -> None:
     assert evaluate_predicate(view, "changed_files", {"paths": ["^infra/"]}).satisfied is None
     assert evaluate_predicate(view, "only_changed_files", {"paths": ["^docs/"]}).satisfied is None
     assert evaluate_predicate(view, "changed_files", {"paths": ["^docs/"]}).satisfied is True
+
+
+PATTERNS = ["^app/.*\\.go$", "(?i)readme", "ü+", "\\.md$", "^$", "a|b"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=40), chosen=st.lists(st.sampled_from(PATTERNS), min_size=1, max_size=3, unique=True))
+def test_one_pass_search_equals_re2_search_of_each_pattern(text: str, chosen: list[str]) -> None:
+    """matches_any runs one RE2 program without match objects; it must agree with searching each."""
+    import re2
+
+    assert matches_any(chosen, text) == any(re2.search(p, text) is not None for p in chosen)

@@ -83,3 +83,13 @@ def test_schema_publishes_the_approval_policy() -> None:
     assert "has_valid_signatures_by_keys" in schema["$defs"]["approvalPredicates"]["properties"]
     effective = json.loads(cli("schema", "effective-policy").stdout)
     assert "ApprovalPolicySpec" in effective["$defs"]
+
+
+def test_the_readme_example_is_a_valid_policy(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Approval policies in policy-bot's language") :]
+    example = section[section.index("```yaml\n") + 8 : section.index("```", section.index("```yaml\n") + 8)]
+    path = tmp_path / "changeproof.yml"
+    path.write_text(example, encoding="utf-8")
+    result = cli("policy", "validate", str(path))
+    assert result.returncode == 0, result.stderr
