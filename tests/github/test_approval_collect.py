@@ -237,3 +237,28 @@ def test_issue_comment_event_evaluates_pull_requests_only() -> None:
     assert (event.job, event.numbers) == ("gate", (7,))
     plain = {**pr_comment, "issue": {"number": 8}}
     assert events.parse("issue_comment", plain).numbers == ()
+
+
+def test_action_on_an_lgtm_comment_passes_and_explains(scenario: dict[str, Any], tmp_path: Any) -> None:
+    """entrypoint.py on `issue_comment`: the comment approval is collected, counted and explained."""
+    from ghaction import run_action
+
+    server = FakeGitHub(scenario).start()
+    try:
+        payload = {
+            "action": "created",
+            "issue": {"number": 7, "pull_request": {"url": f"{sc.API}/repos/{sc.REPO}/pulls/7"}},
+            "comment": {"id": 2, "body": "LGTM!", "user": sc.user("erin")},
+            "repository": {**sc.repo_obj(), "default_branch": "main"},
+        }
+        run = run_action(tmp_path, server.base_url, "issue_comment", payload)
+        assert run.code == 0, run.stdout + run.stderr
+        assert "Approval policy" in run.summary
+        assert "counted: erin (comment 2)" in run.summary
+        assert "not counted: frank (comment 1): stale" in run.summary
+        assert server.writes("statuses")[0]["state"] == "success"
+        (tmp_path / "plain").mkdir()
+        plain = run_action(tmp_path / "plain", server.base_url, "issue_comment", {**payload, "issue": {"number": 8}})
+        assert plain.code == 0 and len(server.writes("statuses")) == 1
+    finally:
+        server.stop()
