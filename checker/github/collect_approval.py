@@ -44,6 +44,8 @@ def enrich(collector: Collector, facts: Facts, policy: Policy, pr: dict[str, Any
     unobservable = list(facts.unobservable)
     comments, comments_observed = _comments(collector, repo, facts.number, as_of, unobservable)
     runs, runs_observed = _workflow_runs(collector, repo, facts.head_sha, unobservable)
+    if as_of:  # the record job judges the PR as it stood at merge: later runs did not exist yet
+        runs = tuple(r for r in runs if r.created_at <= as_of)
     pushed, source = _push_time(collector, facts, runs, unobservable)
     actors = _all_actors(spec)
     people = _people(facts, comments, spec)
