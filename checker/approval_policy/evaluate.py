@@ -125,6 +125,8 @@ class RuleEvaluator:
                         unlinked.append(f"{role} {person.email or person.name or '?'} of {c.sha[:7]}")
                 elif person.login.lower() not in PLATFORM_COMMITTERS and person.login.lower() != author:
                     logins.add(person.login.lower())
+        if self.facts.commits_truncated:
+            unlinked.append("the authors of commits beyond the 250 the API lists")
         return logins, list(dict.fromkeys(unlinked))
 
     def _fresh(self, candidate: Candidate) -> tuple[bool | None, str]:

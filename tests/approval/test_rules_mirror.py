@@ -385,3 +385,10 @@ def test_relaxing_options_are_reported() -> None:
     assert result.observed["relaxed_frameworks"]["soc2"].startswith("CC8.1")
     strict = run(single_rule({"requires": {"count": 1, **EVERYONE}}, pb_defaults=False), base_pull())
     assert strict.observed["relaxed"] == {}
+
+
+def test_truncated_commit_lists_make_independence_unobservable() -> None:
+    facts = replace(base_pull(), commits_truncated=True)
+    result = run(single_rule({"requires": {"count": 1, **EVERYONE}}), facts)
+    assert result.status is Status.UNOBSERVABLE
+    assert "beyond the 250" in rule_of(result)["reason"]
