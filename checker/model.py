@@ -269,6 +269,17 @@ class OrgMembership:
 
 
 @dataclass(frozen=True)
+class CommitSignature:
+    """A commit's signature as GitHub's GraphQL API describes it (REST has no signer or key id)."""
+
+    sha: str
+    kind: str  # GpgSignature / SshSignature / SmimeSignature / UnknownSignature; "" when unsigned
+    is_valid: bool = False
+    signer: str | None = None  # the login GitHub attributes the signature to
+    key_id: str | None = None  # GPG signatures only
+
+
+@dataclass(frozen=True)
 class ApprovalFacts:
     """What only the approval policy needs: comments, the head's push time, workflow runs, orgs.
 
@@ -289,6 +300,9 @@ class ApprovalFacts:
     requested_teams: tuple[str, ...] = ()
     # Candidate reviewers per permission for request_review (login -> permission), when read.
     collaborators: dict[str, str] = field(default_factory=dict)
+    # Read only when a rule uses has_valid_signatures_by or has_valid_signatures_by_keys.
+    signatures: tuple[CommitSignature, ...] = ()
+    signatures_observed: bool = False
 
 
 @dataclass(frozen=True)

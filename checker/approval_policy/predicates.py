@@ -430,22 +430,50 @@ def _has_valid_signatures(view: PullView, cfg: Any) -> tuple[bool | None, str]:
     return (not valid), ("All commits are signed and have valid signatures" if valid else desc)
 
 
-def _signatures_need_graphql(view: PullView, cfg: Any, what: str) -> tuple[bool | None, str]:
+def _graphql_signatures(view: PullView) -> tuple[bool | None, str, dict[str, Any]]:
+    """(valid, why, sha -> CommitSignature): REST validity first, then GraphQL's signer and key."""
     valid, desc = _first_invalid(view)
-    if valid is False:
-        return False, desc
-    return None, (
-        f"the {what} of a commit signature is only in GitHub's GraphQL API (GpgSignature), which changeproof "
-        "does not read yet"
-    )
+    if valid is not True:
+        return valid, desc, {}
+    approval = view.facts.approval
+    if approval is None or not approval.signatures_observed:
+        return None, "the signer and key id of a commit signature (GitHub GraphQL) could not be read", {}
+    found = {s.sha: s for s in approval.signatures}
+    missing = [c.sha for c in view.facts.commits if c.sha not in found]
+    if missing:
+        return None, f"GitHub's GraphQL API did not list the signature of commit {missing[0][:10]}", {}
+    return True, "", found
 
 
 def _has_valid_signatures_by(view: PullView, cfg: Any) -> tuple[bool | None, str]:
-    return _signatures_need_graphql(view, cfg, "signer")
+    valid, desc, found = _graphql_signatures(view)
+    if valid is not True:
+        return valid, desc
+    who = actors(cfg)
+    unknown = ""
+    for signer in sorted({found[c.sha].signer or "" for c in view.facts.commits}):
+        member = view.is_actor(who, signer) if signer else False
+        if member is None:
+            unknown = unknown or f"whether signer {signer} meets the membership conditions cannot be read"
+        elif not member:
+            return False, f"Contributor {signer!r} does not meet the required membership conditions for signing"
+    if unknown:
+        return None, unknown
+    return True, "every commit is signed by a user who meets the membership conditions"
 
 
 def _has_valid_signatures_by_keys(view: PullView, cfg: Any) -> tuple[bool | None, str]:
-    return _signatures_need_graphql(view, cfg, "key id")
+    valid, desc, found = _graphql_signatures(view)
+    if valid is not True:
+        return valid, desc
+    accepted = {str(k) for k in cfg.get("key_ids") or ()}
+    for c in view.facts.commits:
+        sig = found[c.sha]
+        if sig.kind != "GpgSignature":
+            return False, f"Commit {c.sha[:10]} signature is not a GPG signature"
+        if sig.key_id not in accepted:
+            return False, f"Commit {c.sha[:10]} was signed by key {sig.key_id}, which is not accepted"
+    return True, "every commit is signed by an accepted GPG key"
 
 
 PREDICATES: dict[str, Evaluator] = {

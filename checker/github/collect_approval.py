@@ -10,7 +10,8 @@
 - organization membership of the people involved (`GET /orgs/{org}/members/{user}`: 204 member,
   404 not; anything else, e.g. a 302 for a token outside the organization, is unobservable);
 - team members and repository permissions of everyone a rule names or who left an approval;
-- repository collaborators, only when a rule requests reviews by permission.
+- repository collaborators, only when a rule requests reviews by permission;
+- commit signers and GPG key ids through GraphQL, only when a rule uses has_valid_signatures_by(_keys).
 """
 
 from __future__ import annotations
@@ -21,7 +22,17 @@ from typing import TYPE_CHECKING, Any
 from checker.approval_policy.methods import comment_matches
 from checker.approval_policy.spec import Actors, ApprovalPolicy, build
 from checker.errors import ChangeproofError
-from checker.model import ApprovalFacts, Facts, IssueComment, OrgMembership, Policy, Unobservable, WorkflowRun
+from checker.github import graphql_signatures
+from checker.model import (
+    ApprovalFacts,
+    CommitSignature,
+    Facts,
+    IssueComment,
+    OrgMembership,
+    Policy,
+    Unobservable,
+    WorkflowRun,
+)
 
 if TYPE_CHECKING:
     from checker.github.collector import Collector
@@ -62,6 +73,13 @@ def enrich(collector: Collector, facts: Facts, policy: Policy, pr: dict[str, Any
         _org(collector, org, sorted(people)[:MAX_PEOPLE])
         for org in sorted({o for a in actors for o in a.organizations})
     )
+    signatures: tuple[CommitSignature, ...] = ()
+    signatures_observed = False
+    if _uses_signers(spec):
+        try:
+            signatures, signatures_observed = graphql_signatures.signatures(collector.api, repo, facts.number), True
+        except ChangeproofError as error:  # fail closed: the signer predicates become unobservable
+            unobservable.append(Unobservable("the PR's commit signatures (GraphQL)", error.summary, "contents: read"))
     collaborators: dict[str, str] = {}
     if any(r.options.request_review.enabled and r.actors.permissions for r in spec.rules.values()):
         collaborators = _collaborators(collector, repo)
@@ -77,6 +95,8 @@ def enrich(collector: Collector, facts: Facts, policy: Policy, pr: dict[str, Any
         requested_reviewers=tuple(str(u.get("login")) for u in pr.get("requested_reviewers") or () if u.get("login")),
         requested_teams=tuple(str(t.get("slug")) for t in pr.get("requested_teams") or () if t.get("slug")),
         collaborators=collaborators,
+        signatures=signatures,
+        signatures_observed=signatures_observed,
     )
     return replace(
         facts,
@@ -85,6 +105,16 @@ def enrich(collector: Collector, facts: Facts, policy: Policy, pr: dict[str, Any
         permissions=permissions,
         unobservable=tuple(unobservable),
     )
+
+
+SIGNER_PREDICATES = frozenset({"has_valid_signatures_by", "has_valid_signatures_by_keys"})
+
+
+def _uses_signers(spec: ApprovalPolicy) -> bool:
+    items = [*spec.disapproval.predicates]
+    for rule in spec.rules.values():
+        items += [*rule.predicates, *rule.conditions]
+    return any(name in SIGNER_PREDICATES for name, _ in items)
 
 
 def _code(error: ChangeproofError) -> int | None:

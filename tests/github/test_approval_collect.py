@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 import pytest
+from approval_fixtures import HEADER, with_policy
 from fakegithub import scenario as sc
 from fakegithub.server import FakeGitHub
 
@@ -18,13 +19,9 @@ from checker.github.report import Reporter
 from checker.model import Status
 from checker.policy import policy_for_facts
 
-POLICY = """\
-version: 1
-controls:
-  peer_review: {mode: "off"}
-  code_owners: {mode: "off"}
-approval_policy:
-  policy:
+POLICY = (
+    HEADER
+    + """\
     approval:
       - or:
         - an engineer said LGTM
@@ -43,6 +40,7 @@ approval_policy:
         count: 2
         users: [carol, erin, grace]
 """
+)
 
 
 def comment(cid: int, login: str, body: str, at: str, updated: str | None = None) -> dict[str, Any]:
@@ -92,8 +90,7 @@ def run(at: str) -> dict[str, Any]:
 def scenario() -> dict[str, Any]:
     data = sc.typical()
     repo = data["repos"][sc.REPO]
-    for sha in (sc.BASE_SHA, sc.HEAD_SHA):
-        repo["contents"][sha][".github/changeproof.yml"] = POLICY
+    with_policy(data, POLICY)
     repo["comments"] = [
         comment(1, "frank", "LGTM", "2026-11-20T10:30:00Z"),  # before the push at 11:00
         comment(2, "erin", "LGTM!", "2026-11-20T11:05:00Z"),
@@ -208,9 +205,8 @@ def test_request_review_without_write_permission_says_so(scenario: dict[str, Any
 
 def test_random_users_are_seeded_by_repository_pr_and_head(scenario: dict[str, Any]) -> None:
     text = POLICY.replace("mode: all-users", "mode: random-users, count: 1")
-    repo = pending_scenario(scenario)["repos"][sc.REPO]
-    for sha in (sc.BASE_SHA, sc.HEAD_SHA):
-        repo["contents"][sha][".github/changeproof.yml"] = text
+    pending_scenario(scenario)
+    with_policy(scenario, text)
     server = FakeGitHub(scenario).start()
     try:
         facts = collect(server)
