@@ -269,39 +269,45 @@ def relaxations(options_raw: dict[str, Any]) -> list[str]:
     return out
 
 
-def walk_patterns(section: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """Every RE2 pattern in a raw section with its path below `approval_policy`."""
+def walk_patterns(section: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """Every RE2 pattern in a raw section with its path below `approval_policy` (any shape: the
+    section may not have passed the schema yet)."""
 
-    def preds(path: tuple[str | int, ...], raw: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
-        if not isinstance(raw, dict):
-            return
+    def mapping(value: Any) -> dict[str, Any]:
+        return value if isinstance(value, dict) else {}
+
+    def items(value: Any) -> list[Any]:
+        return value if isinstance(value, list) else []
+
+    def preds(path: tuple[str | int, ...], raw: Any) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+        raw = mapping(raw)
         for key in ("changed_files", "no_changed_files", "only_changed_files"):
             for list_key in ("paths", "ignore"):
-                for i, p in enumerate((raw.get(key) or {}).get(list_key) or ()):
+                for i, p in enumerate(items(mapping(raw.get(key)).get(list_key))):
                     yield (*path, key, list_key, i), p
         for key in ("targets_branch", "from_branch"):
-            if isinstance(raw.get(key), dict) and "pattern" in raw[key]:
+            if "pattern" in mapping(raw.get(key)):
                 yield (*path, key, "pattern"), raw[key]["pattern"]
         for key in ("repository", "title"):
             for list_key in ("matches", "not_matches"):
-                for i, p in enumerate((raw.get(key) or {}).get(list_key) or ()):
+                for i, p in enumerate(items(mapping(raw.get(key)).get(list_key))):
                     yield (*path, key, list_key, i), p
 
-    def meth(path: tuple[str | int, ...], raw: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
-        if not isinstance(raw, dict):
-            return
+    def meth(path: tuple[str | int, ...], raw: Any) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+        raw = mapping(raw)
         for key in ("comment_patterns", "github_review_comment_patterns", "body_patterns"):
-            for i, p in enumerate(raw.get(key) or ()):
+            for i, p in enumerate(items(raw.get(key))):
                 yield (*path, key, i), p
 
-    for i, r in enumerate(section.get("approval_rules") or ()):
+    for i, r in enumerate(items(section.get("approval_rules"))):
+        r = mapping(r)
         yield from preds(("approval_rules", i, "if"), r.get("if"))
-        yield from preds(("approval_rules", i, "requires", "conditions"), (r.get("requires") or {}).get("conditions"))
-        yield from meth(("approval_rules", i, "options", "methods"), (r.get("options") or {}).get("methods"))
-    dis = (section.get("policy") or {}).get("disapproval") or {}
+        yield from preds(("approval_rules", i, "requires", "conditions"), mapping(r.get("requires")).get("conditions"))
+        yield from meth(("approval_rules", i, "options", "methods"), mapping(r.get("options")).get("methods"))
+    dis = mapping(mapping(section.get("policy")).get("disapproval"))
     yield from preds(("policy", "disapproval", "if"), dis.get("if"))
     for kind in ("disapprove", "revoke"):
         yield from meth(
             ("policy", "disapproval", "options", "methods", kind),
-            ((dis.get("options") or {}).get("methods") or {}).get(kind),
+            mapping(mapping(mapping(dis.get("options")).get("methods")).get(kind)),
         )

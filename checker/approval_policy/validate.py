@@ -24,10 +24,12 @@ def approval_problems(doc: YamlDocument) -> list[Problem]:
     if not isinstance(section, dict):
         return []
     problems: list[Problem] = []
-    rules = section.get("approval_rules") or []
+    rules = section.get("approval_rules")
     names: dict[str, int] = {}
-    for i, rule in enumerate(rules):
-        name = rule.get("name")
+    for i, rule in enumerate(rules if isinstance(rules, list) else []):
+        name = rule.get("name") if isinstance(rule, dict) else None
+        if not isinstance(name, str):
+            continue  # the schema reports it
         if name in names:
             problems.append(
                 doc.problem(
@@ -38,9 +40,12 @@ def approval_problems(doc: YamlDocument) -> list[Problem]:
             )
         else:
             names[name] = i
-    tree = (section.get("policy") or {}).get("approval") or []
+    policy = section.get("policy")
+    tree = policy.get("approval") if isinstance(policy, dict) else []
     _tree(doc, tree, (SECTION, "policy", "approval"), names, 1, problems)
     for path, pattern in walk_patterns(section):
+        if not isinstance(pattern, str):
+            continue  # the schema reports it
         try:
             compile_regex(pattern)
         except PatternError as exc:
@@ -71,4 +76,6 @@ def _tree(
                 problems.append(doc.problem(where, f"the approval policy references undefined rule {node!r}", fix))
         elif isinstance(node, dict):
             for op, children in node.items():
+                if op not in ("and", "or"):
+                    continue  # the schema reports it
                 _tree(doc, children, (*where, op), names, depth + 1, problems)

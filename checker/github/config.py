@@ -98,6 +98,7 @@ class Config:
     link_delay: float = 3.0
     iac_mode: str = ""
     image_digest: str = ""
+    graphql: bool = True  # read the gate's PR through GraphQL (CHANGEPROOF_GRAPHQL=0: REST only)
     #: What git subprocesses inherit: where programs, certificates and proxies are; no secrets.
     git_env: tuple[tuple[str, str], ...] = ()
 
@@ -171,5 +172,6 @@ class Config:
             link_delay=_number(env, "CHANGEPROOF_LINK_DELAY", 3.0, float),
             iac_mode=env.get("CHANGEPROOF_IAC_MODE", ""),
             image_digest=env.get("CHANGEPROOF_IMAGE_DIGEST", ""),
+            graphql=env.get("CHANGEPROOF_GRAPHQL", "1").strip().lower() not in ("0", "false", "no", "off"),
             git_env=tuple((k, env[k]) for k in sorted(env) if k in _GIT_ENV or k.startswith("LC_")),
         )

@@ -266,7 +266,7 @@ CASES: list[tuple[str, str, Any, dict[str, Any], bool | None]] = [
         False,
     ),
     (
-        "has_valid_signatures_by signer needs GraphQL (changeproof)",
+        "has_valid_signatures_by signer not read from GraphQL (changeproof)",
         "has_valid_signatures_by",
         {"users": ["ttest"]},
         {"_verified": (True,)},
@@ -280,7 +280,7 @@ CASES: list[tuple[str, str, Any, dict[str, Any], bool | None]] = [
         False,
     ),
     (
-        "has_valid_signatures_by_keys key id needs GraphQL (changeproof)",
+        "has_valid_signatures_by_keys key id not read from GraphQL (changeproof)",
         "has_valid_signatures_by_keys",
         {"key_ids": ["3AA5C34371567BD2"]},
         {"_verified": (True,)},

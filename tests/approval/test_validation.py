@@ -27,7 +27,7 @@ BAD = [
     (
         "a cycle",
         HEADER + "      - &loop {or: [r, *loop]}\n  approval_rules:\n    - name: r\n",
-        "a YAML alias refers to a node that contains it (a cycle)",
+        "refers to a value that contains it (a recursive alias)",
         "replace the alias",
     ),
     (

@@ -5,8 +5,8 @@ Scenario data: `repos[R]["activity"]` (activity items), `repos[R]["workflow_runs
 `repos[R]["requested_reviewers"]` (logins already requested; the POST adds to it),
 `repos[R]["deny_review_requests"]` (answer 403, as for a read-only token), `orgs[O]` (member logins,
 or "outside" to answer 302 as GitHub does for a token outside the organization),
-`repos[R]["pulls"][N]["signatures"]` (sha -> a GraphQL `GitSignature` with `__typename`, or None)
-answered by `POST /graphql` for the PullRequestSignatures query; `graphql` "forbidden" answers 403.
+and (read by fakegithub/graphql.py) `repos[R]["pulls"][N]["signatures"]`: sha -> the GraphQL
+`GitSignature` (`__typename`, `isValid`, `state`, `signer`, `keyId`) a commit's signature resolves to.
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/collaborators$", "collaborators"),
     ("POST", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/pulls/(?P<n>\d+)/requested_reviewers$", "request_reviewers"),
     ("GET", r"^/orgs/(?P<org>[^/]+)/members/(?P<user>[^/]+)$", "org_member"),
-    ("POST", r"^/graphql$", "graphql"),
-    ("POST", r"^/api/graphql$", "graphql"),
 )
 
 
@@ -96,20 +94,3 @@ class ApprovalEndpoints:
         if members is None or user.lower() not in {m.lower() for m in members}:
             raise _Error(404, "Not Found")
         return 204, None, {}
-
-    def graphql(self, request: Request) -> tuple[int, Any, dict[str, str]]:
-        """Answers the one query changeproof sends (its text is validated against GitHub's schema by
-        the tests); the data follows the query's selection."""
-        from fakegithub.server import _Error
-
-        if self.scenario.get("graphql") == "forbidden":
-            raise _Error(403, "Resource not accessible by integration")
-        body = request.get_json()
-        self._record("graphql", body)  # type: ignore[attr-defined]
-        variables = body.get("variables") or {}
-        repo = self._repo(f"{variables['owner']}/{variables['name']}", request)  # type: ignore[attr-defined]
-        pull = self._pull(repo, variables["number"])  # type: ignore[attr-defined]
-        signatures = pull.get("signatures", {})
-        nodes = [{"commit": {"oid": c["sha"], "signature": signatures.get(c["sha"])}} for c in pull.get("commits", [])]
-        commits = {"pageInfo": {"hasNextPage": False, "endCursor": None}, "nodes": nodes}
-        return 200, {"data": {"repository": {"pullRequest": {"commits": commits}}}}, {}
