@@ -72,9 +72,13 @@ def test_valid_policy_validates_and_explains(tmp_path: Path) -> None:
         HEADER + "      - r\n  approval_rules:\n    - name: r\n      requires: {count: 1, permissions: [write]}\n"
     )
     assert cli("policy", "validate", str(path)).returncode == 0
-    explained = json.loads(cli("policy", "explain", str(path), "--format", "json").stdout)
-    assert explained["approval_policy"]["rules"][0]["requires"] == {"count": 1, "permissions": ["write"]}
+    explained = json.loads(cli("policy", "explain", str(path), "--format", "json").stdout)["policy"]
+    assert explained["approval_policy"]["approval_rules"][0]["requires"] == {"count": 1, "permissions": ["write"]}
     assert explained["controls"]["approval_policy"]["mode"] == "enforce"
+    # The explained policy is itself a valid policy with the same approval policy.
+    again = tmp_path / "explained.yml"
+    again.write_text(cli("policy", "explain", str(path)).stdout, encoding="utf-8")
+    assert cli("policy", "validate", str(again)).returncode == 0
 
 
 def test_schema_publishes_the_approval_policy() -> None:
