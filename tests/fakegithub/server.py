@@ -35,6 +35,10 @@ try:  # imported as the `fakegithub` package by tests, or run as a script by the
 except ImportError:  # pragma: no cover
     from approval_endpoints import ROUTES as APPROVAL_ROUTES  # type: ignore[no-redef]
     from approval_endpoints import ApprovalEndpoints  # type: ignore[no-redef]
+try:
+    from fakegithub.code_scanning import upload_sarif as _upload_sarif
+except ImportError:  # run as a script: python tests/fakegithub/server.py
+    from code_scanning import upload_sarif as _upload_sarif  # type: ignore[no-redef]
 
 GITHUB_API = "https://api.github.com"
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -167,9 +171,13 @@ class FakeGitHub(ApprovalEndpoints):
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/collaborators/(?P<u>[^/]+)/permission$", "permission"),
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/compare/(?P<base>.+)\.\.\.(?P<head>.+)$", "compare"),
         ("GET", r"^/orgs/(?P<org>[^/]+)/teams/(?P<slug>[^/]+)/members$", "team_members"),
+        ("POST", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/code-scanning/sarifs$", "upload_sarif"),
         ("POST", r"^(?:/api)?/graphql$", "graphql"),
         *APPROVAL_ROUTES,
     )
+
+    def upload_sarif(self, request: Request, repo: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        return _upload_sarif(self, request, repo)
 
     def route(self, request: Request) -> tuple[int, Any, dict[str, str]]:
         path = request.path.rstrip("/")
