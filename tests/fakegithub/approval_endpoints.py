@@ -86,11 +86,9 @@ class ApprovalEndpoints:
         return 201, pull["pull"], {}
 
     def org_member(self, request: Request, org: str, user: str) -> tuple[int, Any, dict[str, str]]:
-        from fakegithub.server import _Error
-
         members = self.scenario.get("orgs", {}).get(org)
         if members == "outside":
             return 302, None, {"Location": f"{API}/orgs/{org}/public_members/{user}"}
         if members is None or user.lower() not in {m.lower() for m in members}:
-            raise _Error(404, "Not Found")
+            return 404, None, {}  # documented without a body
         return 204, None, {}
