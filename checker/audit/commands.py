@@ -47,6 +47,13 @@ def _ledger_options(f: F) -> F:
 @click.option("--to", "end", help="End of the review period, inclusive.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "html"]), default="html", show_default=True)
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Where to write the export.")
+@click.option(
+    "--posture-key",
+    "posture_keys",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Trusted PEM public key of the central evidence job (posture, bypass, retrospective entries).",
+)
 def export_command(
     ledgers: tuple[str, ...],
     branch: str,
@@ -56,6 +63,7 @@ def export_command(
     end: str | None,
     fmt: str,
     out: str,
+    posture_keys: tuple[str, ...] = (),
 ) -> None:
     """Verify the ledger(s), then list every merged change of the period (one row each)."""
     from checker.audit.population import Period
@@ -64,7 +72,17 @@ def export_command(
 
     period = Period.parse(start, end)
     with bars(fmt != "json") as b:
-        path, population = export(ledgers, branch, keys, period, fmt, Path(out), allow_invalid=allow_invalid, bars=b)
+        path, population = export(
+            ledgers,
+            branch,
+            keys,
+            period,
+            fmt,
+            Path(out),
+            allow_invalid=allow_invalid,
+            bars=b,
+            posture_keys=posture_keys,
+        )
     click.echo(f"wrote {len(population.rows)} changes to {path}", err=fmt == "json")
 
 

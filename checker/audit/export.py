@@ -98,6 +98,7 @@ def document(population: Population, ledgers: list[OpenLedger]) -> dict[str, Any
         "period": population.period,
         "ledgers": [ledger_summary(x) for x in ledgers],
         "summary": summarize(population),
+        "coverage": population.coverage,
         "columns": population.columns(),
         "rows": population.rows,
     }
@@ -113,6 +114,10 @@ def write(
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
         write_csv(population, out, tick)
+        if population.coverage:
+            from checker.audit.coverage import write_csv as write_coverage_csv
+
+            write_coverage_csv(population.coverage, out)
     elif fmt == "json":
         write_json(population, ledgers, out)
     else:

@@ -102,4 +102,7 @@ def render_html(
 
 
 def write_html(population: Population, ledgers: list[OpenLedger], out: Path) -> None:
-    out.write_text(render_html(population, ledgers), encoding="utf-8")
+    from checker.audit.coverage import coverage_html
+
+    extra = {"extra_summary": Markup(coverage_html(population.coverage))} if population.coverage else None  # noqa: S704 - escaped in coverage_html
+    out.write_text(render_html(population, ledgers, extra=extra), encoding="utf-8")

@@ -25,7 +25,9 @@ STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 PAYLOAD_TYPE = "application/vnd.in-toto+json"
 EVALUATION_PREDICATE = "https://changeproof.dev/attestation/evaluation/v1"
 EXCEPTION_PREDICATE = "https://changeproof.dev/attestation/exception/v1"
-PREDICATE_TYPES = (EVALUATION_PREDICATE, EXCEPTION_PREDICATE)
+POSTURE_PREDICATE = "https://changeproof.dev/attestation/posture/v1"
+RETROSPECTIVE_PREDICATE = "https://changeproof.dev/attestation/retrospective/v1"
+PREDICATE_TYPES = (EVALUATION_PREDICATE, EXCEPTION_PREDICATE, POSTURE_PREDICATE, RETROSPECTIVE_PREDICATE)
 SECRET_FRAMEWORKS = frozenset({"secrets", "secret"})
 
 

@@ -38,7 +38,7 @@ GATE_EVENTS = frozenset(
         "issue_comment",
     }
 )
-RECORD_EVENTS = frozenset({"push", "schedule"})
+RECORD_EVENTS = frozenset({"push", "schedule", "branch_protection_rule", "repository_ruleset"})
 _QUEUE_REF = re.compile(r"^(?:refs/heads/)?gh-readonly-queue/(?P<base>.+)/pr-(?P<n>\d+)-(?P<sha>[0-9a-f]{40})$")
 ZERO_SHA = "0" * 40
 

@@ -38,9 +38,11 @@ except ImportError:  # pragma: no cover
 try:
     from fakegithub.code_scanning import upload_sarif as _upload_sarif
     from fakegithub.openapi import Contract
+    from fakegithub.posture import POSTURE_ROUTES, PostureRoutes
 except ImportError:  # run as a script: python tests/fakegithub/server.py
     from code_scanning import upload_sarif as _upload_sarif  # type: ignore[no-redef]
     from openapi import Contract  # type: ignore[no-redef]
+    from posture import POSTURE_ROUTES, PostureRoutes  # type: ignore[no-redef]
 
 GITHUB_API = "https://api.github.com"
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -60,7 +62,7 @@ class Fault:
     raw: bool = False  # body is sent as text, not JSON
 
 
-class FakeGitHub(ApprovalEndpoints):
+class FakeGitHub(ApprovalEndpoints, PostureRoutes):
     def __init__(self, scenario: dict[str, Any], *, check_contract: bool = True) -> None:
         self.scenario = copy.deepcopy(scenario)
         self.requests: list[dict[str, Any]] = []
@@ -177,6 +179,7 @@ class FakeGitHub(ApprovalEndpoints):
 
     # ------------------------------------------------------------------------------ routing
     ROUTES: tuple[tuple[str, str, str], ...] = (
+        *POSTURE_ROUTES,
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)$", "get_repo"),
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/pulls$", "list_pulls"),
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/pulls/(?P<n>\d+)$", "get_pull"),
@@ -464,6 +467,9 @@ class FakeGitHub(ApprovalEndpoints):
         return self._page(request, [{"login": m, "type": "User"} for m in members])
 
     # ------------------------------------------------------------------------------ helpers
+    def _fail(self, status: int, message: str) -> Exception:
+        return _Error(status, message)
+
     def _id(self) -> int:
         self._next_id += 1
         return self._next_id
