@@ -238,6 +238,8 @@ def summarise(
         control = str(result.get("control"))
         controls.append(control)
         row[f"control:{control}"] = str(result.get("status"))
+        if as_dict(result.get("observed")).get("relaxed"):  # a rule weakened the independence defaults
+            row[f"control:{control}"] += " (relaxed)"
         waiver = result.get("waiver")
         if isinstance(waiver, dict):
             waivers.append(
