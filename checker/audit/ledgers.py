@@ -14,7 +14,7 @@ from typing import Any
 
 from checker.errors import LedgerInvalidError, UsageError
 from checker.evidence import Ledger, LedgerEntry, VerifyOptions, VerifyReport, iter_entries, open_ledger
-from checker.evidence.gitio import AMBIENT_TOKEN, Token, redact
+from checker.evidence.gitio import AMBIENT_TOKEN, Token
 from checker.evidence.verify import Verification
 
 __all__ = ["LedgerInvalidError", "OpenLedger", "open_ledgers", "require_witnessed"]
@@ -92,10 +92,10 @@ def open_ledgers(
     with ExitStack() as stack:
         out = []
         for spec in ledgers:
-            location, _, own = spec.partition("#")  # LEDGER#BRANCH: one branch per repository (org setup)
+            ledger, _, own = spec.partition("#")  # LEDGER#BRANCH: one branch per repository (org setup)
             on = own or branch
-            opened = stack.enter_context(open_ledger(location, on, token=token))
-            cb = (lambda done, total, _n=location: progress(_n, done, total)) if progress else None
+            opened = stack.enter_context(open_ledger(ledger, on, token=token))
+            cb = (lambda done, total, _n=ledger: progress(_n, done, total)) if progress else None
             report = verification.run(opened, cb)
             if not report.ok and not allow_invalid:
                 shown = "\n".join(f"  - {p}" for p in report.problems[:20])
@@ -105,7 +105,8 @@ def open_ledgers(
                     fix="run `changeproof verify` for details; export anyway with --allow-invalid, "
                     "which marks every row as coming from an invalid ledger",
                 )
-            out.append(OpenLedger(redact(spec), on, opened.git_dir, opened.commit, report, opened))
+            name = f"{opened.location}#{own}" if own else opened.location
+            out.append(OpenLedger(name, on, opened.git_dir, opened.commit, report, opened))
         yield out
 
 

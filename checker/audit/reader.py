@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from checker.audit.approval_summary import PolicyOptions
 from checker.audit.ledgers import OpenLedger
 from checker.audit.population import Summary, summarise
 from checker.evidence.access import blob_cache, expand_entry, parse_entry
@@ -23,10 +24,11 @@ CHUNK = 2000
 def _chunk(git_dir: str, commit: str, items: list[tuple[int, str, str]]) -> list[Summary]:
     git = Git(Path(git_dir))
     cache = blob_cache(git, commit)  # format 2 statements' values, read once per worker chunk
+    options = PolicyOptions(lambda path: git.run("cat-file", "blob", f"{commit}:{path}", check=False) or None)
     out = []
     for (seq, path, _), data in zip(items, git.cat_blobs([oid for _, _, oid in items]), strict=True):
         entry = expand_entry(parse_entry(seq, path, data), cache)  # a corrupt entry is "ledger invalid" (exit 1)
-        out.append(summarise(entry.statement, seq, entry.entry_hash))
+        out.append(summarise(entry.statement, seq, entry.entry_hash, options))
     return out
 
 

@@ -297,7 +297,7 @@ def verify(
     from checker.render.verify_text import render_verify_text
 
     options, token = verify_options(trust)
-    keys, identities = options.keys, options.identities
+    keys = options.keys
     options = replace(options, keys=(*keys, *posture_keys), reperform=reperform, workers=workers, through=through)
     prepared = Verification.prepare(options, token)
     bar = None
@@ -330,7 +330,8 @@ def verify(
             list(posture_keys or keys),
             reperform=reperform,
             witness_times=times,
-            keyless_trusted=bool(identities) and not posture_keys,  # keyless: verify checked the identity
+            keyless_trusted=bool(options.identities) and not posture_keys,  # keyless: verify checked the identity
+            token=token,
         )
     report.problems.extend(str(p) for p in period.get("problems", []) or [])  # type: ignore[attr-defined]
     if fmt == "json":

@@ -21,6 +21,7 @@ from typing import Any
 
 from checker.errors import CorruptEntryError
 from checker.evidence import bundle as bundles
+from checker.evidence.gitio import AMBIENT_TOKEN, Token
 from checker.evidence.keys import TrustedKey, load_public
 from checker.evidence.ledger import encode_entry
 from checker.evidence.statement import EXCEPTION_PREDICATE, POSTURE_PREDICATE, RETROSPECTIVE_PREDICATE
@@ -184,13 +185,14 @@ def period_report(
     reperform: bool = False,
     keyless_trusted: bool = False,
     witness_times: Mapping[int, str] | None = None,
+    token: Token = AMBIENT_TOKEN,
 ) -> dict[str, Any]:
     """What verify adds for period entries: trusted/untrusted counts, and re-performance of postures."""
     from checker.evidence.access import expand_entry, open_ledger, parse_entry
 
     keys = load_posture_keys(posture_keys)
     out: dict[str, Any] = {}
-    with open_ledger(ledger, branch) as opened:
+    with open_ledger(ledger, branch, token=token) as opened:
         index = opened.index().entries
         entries = []
         for (seq, path, _), data in zip(index, opened.git.cat_blobs([o for _, _, o in index]), strict=True):

@@ -47,6 +47,7 @@ from checker.evidence.statement import (
     STATEMENT_TYPE,
     sha256_hex,
 )
+from checker.evidence.witnessed import WitnessedSpan
 
 if TYPE_CHECKING:
     from checker.evidence.witnessing import WitnessPlan
@@ -91,18 +92,6 @@ class VerifyOptions:
     enforce_witnesses: bool = True  # False: report coverage only, the caller checks its own period
     clock_skew: int = DEFAULT_CLOCK_SKEW
     workers: int | None = None
-
-
-@dataclass(frozen=True)
-class WitnessedSpan:
-    """Entries first..last were covered by the required cosignatures at `time` (trusted time)."""
-
-    first: int
-    last: int
-    time: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"first": self.first, "last": self.last, "time": self.time}
 
 
 @dataclass

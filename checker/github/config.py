@@ -100,6 +100,9 @@ class Config:
     link_delay: float = 3.0
     iac_mode: str = ""
     image_digest: str = ""
+    #: Pushes the ledger branch: CHANGEPROOF_LEDGER_TOKEN when the ledger lives where the
+    #: github-token cannot write (a central evidence repository), else the github-token.
+    ledger_token: str = ""
     graphql: bool = True  # read the gate's PR through GraphQL (CHANGEPROOF_GRAPHQL=0: REST only)
     #: What git subprocesses inherit: where programs, certificates and proxies are; no secrets.
     git_env: tuple[tuple[str, str], ...] = ()
@@ -182,6 +185,8 @@ class Config:
             link_delay=_number(env, "CHANGEPROOF_LINK_DELAY", 3.0, float),
             iac_mode=env.get("CHANGEPROOF_IAC_MODE", ""),
             image_digest=env.get("CHANGEPROOF_IMAGE_DIGEST", ""),
+            ledger_token=env.get("CHANGEPROOF_LEDGER_TOKEN", "")
+            or (_input(env, "github-token") or env.get("GITHUB_TOKEN", "")),
             graphql=env.get("CHANGEPROOF_GRAPHQL", "1").strip().lower() not in ("0", "false", "no", "off"),
             git_env=tuple((k, env[k]) for k in sorted(env) if k in _GIT_ENV or k.startswith("LC_")),
         )
