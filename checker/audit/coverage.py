@@ -22,7 +22,8 @@ import orjson
 
 from checker.audit.ledgers import OpenLedger
 from checker.audit.population import Period, Population
-from checker.evidence import layout
+from checker.evidence import blobs, layout
+from checker.evidence.access import blob_cache
 from checker.evidence.gitio import Git
 from checker.evidence.keys import TrustedKey
 from checker.evidence.ledger import entry_hash
@@ -53,6 +54,7 @@ def period_entries(ledger: OpenLedger) -> list[tuple[int, dict[str, Any], dict[s
         if kind == "entry" and isinstance(v, int) and not oid.startswith("!")
     )
     out = []
+    cache = blob_cache(git, ledger.commit)  # format 2 statements get their values back
     for start in range(0, len(index), 2000):
         chunk = index[start : start + 2000]
         for (seq, _), data in zip(chunk, git.cat_blobs([o for _, o in chunk]), strict=True):
@@ -62,7 +64,10 @@ def period_entries(ledger: OpenLedger) -> list[tuple[int, dict[str, Any], dict[s
             except (ValueError, KeyError, TypeError):
                 continue  # verify reports corrupt entries
             if any(m in payload for m in MARKERS):
-                out.append((seq, orjson.loads(payload), raw, entry_hash(data)))
+                statement = orjson.loads(payload)
+                if isinstance(statement.get("predicate"), dict):
+                    statement["predicate"] = blobs.expand(statement["predicate"], cache, f"entry {seq}")
+                out.append((seq, statement, raw, entry_hash(data)))
     return out
 
 
