@@ -166,9 +166,20 @@ def parse_entry(seq: int, path: str, data: bytes) -> LedgerEntry:
     return LedgerEntry(seq, path, entry_hash(data), statement, raw)
 
 
+@dataclass(frozen=True)
+class _PathReader:
+    """Files of one commit by path (a class, not a closure: a Ledger travels to worker processes)."""
+
+    git: Git
+    commit: str
+
+    def __call__(self, paths: list[str]) -> list[bytes | None]:
+        return self.git.cat_optional([f"{self.commit}:{p}" for p in paths])
+
+
 def blob_cache(git: Git, commit: str) -> blobs.BlobCache:
     """The format 2 blobs of the ledger at `commit`, read by path (no tree listing) and cached."""
-    return blobs.BlobCache(lambda paths: git.cat_optional([f"{commit}:{p}" for p in paths]))
+    return blobs.BlobCache(_PathReader(git, commit))
 
 
 def expand_entry(entry: LedgerEntry, cache: blobs.BlobCache) -> LedgerEntry:
