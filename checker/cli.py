@@ -195,11 +195,12 @@ def demo(workdir: str) -> None:
 
 # Commands contributed by other packages; their modules import nothing heavy (no checkov, no PyGithub).
 from checker.audit.commands import COMMANDS as AUDIT_COMMANDS  # noqa: E402
+from checker.deploy.commands import COMMANDS as DEPLOY_COMMANDS  # noqa: E402
 from checker.evidence.commands import COMMANDS as EVIDENCE_COMMANDS  # noqa: E402
 from checker.github.commands import github as github_command  # noqa: E402
 from checker.iac.commands import iac as iac_command  # noqa: E402
 
-for _command in (*EVIDENCE_COMMANDS, iac_command, github_command, *AUDIT_COMMANDS):
+for _command in (*EVIDENCE_COMMANDS, iac_command, github_command, *AUDIT_COMMANDS, *DEPLOY_COMMANDS):
     cli.add_command(_command)
 
 

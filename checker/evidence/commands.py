@@ -146,6 +146,12 @@ def record(
     help="Trusted Sigstore identity, e.g. https://github.com/o/r/.github/workflows/x.yml@refs/heads/main.",
 )
 @click.option("--issuer", default="https://token.actions.githubusercontent.com", show_default=True)
+@click.option(
+    "--deployer-key", "deployer_keys", multiple=True, help="Deployer PEM public key trusted for deployment claims."
+)
+@click.option(
+    "--deployer-identity", "deployer_identities", multiple=True, help="Deployer Sigstore identity (claims only)."
+)
 @click.option("--trusted-root", type=click.Path(dir_okay=False), help="Sigstore trusted_root.json (keyless).")
 @click.option(
     "--checkpoint",
@@ -162,6 +168,8 @@ def verify(
     keys: tuple[str, ...],
     identities: tuple[str, ...],
     issuer: str,
+    deployer_keys: tuple[str, ...],
+    deployer_identities: tuple[str, ...],
     trusted_root: str | None,
     saved: str | None,
     reperform: bool,
@@ -195,6 +203,8 @@ def verify(
         trusted_root=trusted_root,
         workers=workers,
         progress=progress,
+        deployer_keys=list(deployer_keys),
+        deployer_identities=[Identity(i, issuer) for i in deployer_identities],
     )
     if bar is not None:
         bar.__exit__(None, None, None)
@@ -221,6 +231,11 @@ def render(report: object) -> str:
     for w in report.warnings:
         if not w.startswith("no --key"):
             lines.append(f"warning: {w}")
+    if report.trusted_claims or report.ignored_claims:
+        lines.append(
+            f"deployment claims: {len(report.trusted_claims)} by trusted deployers, "
+            f"{len(report.ignored_claims)} ignored (untrusted signer)"
+        )
     if report.reperformed:
         lines.append(f"re-performed: {report.reperformed} evaluations")
     lines.extend(f"semantics changed: {s}" for s in report.semantic_changes)

@@ -30,7 +30,13 @@ from checker.evidence import layout, merkle
 from checker.evidence.gitio import Git, fetch_tip, is_local, redact, scratch_repo
 from checker.evidence.keys import TrustedKey, load_public
 from checker.evidence.ledger import check_format, entry_hash, ledger_keys, note_verifies
-from checker.evidence.statement import PAYLOAD_TYPE, PREDICATE_TYPES, STATEMENT_TYPE, sha256_hex
+from checker.evidence.statement import (
+    DEPLOYMENT_CLAIM_PREDICATE,
+    PAYLOAD_TYPE,
+    PREDICATE_TYPES,
+    STATEMENT_TYPE,
+    sha256_hex,
+)
 
 CHUNK = 2000
 
@@ -78,6 +84,9 @@ class VerifyReport:
     reperformed: int = 0
     semantic_changes: list[str] = field(default_factory=list)
     bytes_read: int = 0
+    # deployment claims: seqs signed by a deployer the auditor trusts / by anyone else (ignored)
+    trusted_claims: list[int] = field(default_factory=list)
+    ignored_claims: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -97,6 +106,8 @@ class VerifyReport:
             "trusted_ledger_keys": self.trusted_ledger_keys,
             "reperformed": self.reperformed,
             "semantic_changes": self.semantic_changes,
+            "trusted_claims": self.trusted_claims,
+            "ignored_claims": self.ignored_claims,
             "problems": self.problems,
             "warnings": self.warnings,
         }
@@ -119,6 +130,8 @@ class EntryCheck:
     policy: str = ""
     date: str = ""
     keyless: bool = False
+    predicate_type: str = ""
+    ignored: bool = False  # a deployment claim by a signer the auditor does not trust: not evidence
 
 
 def where(seq: int, path: str | None = None) -> str:
@@ -136,21 +149,26 @@ def check_entry(seq: int, path: str, data: bytes, keys: dict[str, TrustedKey]) -
         return EntryCheck(**base, problems=(f"{where(seq, path)}: corrupt entry: {exc}",))  # type: ignore[arg-type]
     problems: list[str] = []
     signer = ""
+    untrusted = ""
     if parsed.payload_type != PAYLOAD_TYPE:
         problems.append(f"{where(seq, path)}: payloadType {parsed.payload_type!r} is not {PAYLOAD_TYPE}")
     if not parsed.keyless:  # keyless bundles are checked with sigstore-python in the parent process
         key = keys.get(parsed.keyid)
         if key is None:
-            problems.append(f"{where(seq, path)}: signed by key {parsed.keyid[:16] or '(none)'}, which is not trusted")
+            untrusted = f"{where(seq, path)}: signed by key {parsed.keyid[:16] or '(none)'}, which is not trusted"
         elif not key.verify(parsed.signature, bundles.pae(parsed.payload_type, parsed.payload)):
             problems.append(f"{where(seq, path)}: signature does not verify (payload or signature edited)")
         else:
             signer = key.keyid
     fields = _fast_fields(parsed.payload) or _full_fields(parsed.payload)
     if fields is None:
+        problems += [untrusted] if untrusted else []
         problems.append(f"{where(seq, path)}: payload is not a changeproof in-toto statement")
         return EntryCheck(**base, problems=tuple(problems), signer=signer, keyless=parsed.keyless)  # type: ignore[arg-type]
     statement_type, predicate_type, claimed, prev, policy, date = fields
+    ignored = bool(untrusted) and predicate_type == DEPLOYMENT_CLAIM_PREDICATE
+    if untrusted and not ignored:
+        problems.append(untrusted)
     if statement_type != STATEMENT_TYPE:
         problems.append(f"{where(seq, path)}: _type is not {STATEMENT_TYPE}")
     if predicate_type not in PREDICATE_TYPES:
@@ -164,6 +182,8 @@ def check_entry(seq: int, path: str, data: bytes, keys: dict[str, TrustedKey]) -
         policy=policy,
         date=date,
         keyless=parsed.keyless,
+        predicate_type=predicate_type,
+        ignored=ignored,
     )
 
 
@@ -337,14 +357,22 @@ def verify_ledger(
     trusted_root: str | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    deployer_keys: list[str] | tuple[str, ...] = (),
+    deployer_identities: list[Identity] | tuple[Identity, ...] = (),
 ) -> VerifyReport:
-    """Verify the whole ledger; `keys` are PEM public keys (text or paths) the auditor trusts."""
+    """Verify the whole ledger; `keys` are PEM public keys (text or paths) the auditor trusts;
+    `deployer_keys` / `deployer_identities` are trusted for deployment claims only."""
+    from checker.evidence.deployments_verify import Deployers
+
     report = VerifyReport(redact(ledger), branch)
     auditor_keys = [TrustedKey.of(load_public(k)) for k in keys]
+    deployers = Deployers.of(deployer_keys, deployer_identities)
     saved = _load_saved_checkpoint(checkpoint) if checkpoint else None
     for opened in _open(ledger, branch):
         report.commit = opened.commit
-        _verify(opened, report, auditor_keys, list(identities), saved, reperform, trusted_root, workers, progress)
+        _verify(
+            opened, report, auditor_keys, list(identities), saved, reperform, trusted_root, workers, progress, deployers
+        )
     return report
 
 
@@ -369,6 +397,7 @@ def _verify(
     trusted_root: str | None,
     workers: int | None,
     progress: Callable[[int, int], None] | None,
+    deployers: Any = None,
 ) -> None:
     problems = report.problems
     doc_bytes = opened.read(layout.LEDGER_FILE)
@@ -386,12 +415,14 @@ def _verify(
     if auditor_keys or identities:
         trusted = auditor_keys
     else:
-        trusted = listed
+        trusted = list(listed)
         report.trusted_ledger_keys = True
         report.warnings.append(
             "no --key or --identity given: trusted the ledger's OWN key list in LEDGER.json, "
             "which whoever controls the branch can change; pass the keys you trust"
         )
+    if deployers is not None:
+        trusted = [*trusted, *deployers.keys]
     index, archive_index, foreign = _index(opened)
     for path in sorted(foreign):
         problems.append(f"foreign file {path!r} on the ledger branch (not part of the ledger format)")
@@ -399,9 +430,11 @@ def _verify(
     checks, archives = _check_all(opened.git, index, archive_index, trusted, workers, progress)
     report.entries = len(checks)
     by_seq = {c.seq: c for c in checks}
-    keyless = [c for c in checks if c.keyless]
+    keyless = [c for c in checks if c.keyless and c.predicate_type != DEPLOYMENT_CLAIM_PREDICATE]
     if keyless:
         _verify_keyless(opened, keyless, identities, trusted_root, problems, report)
+    if deployers is not None:  # deployment claims: trusted for deployers only, ignored otherwise
+        deployers.check_roles(opened, checks, auditor_keys, trusted_root, report)
     for c in checks:
         problems.extend(c.problems)
         if c.signer:
