@@ -2,7 +2,7 @@
 emergency closed by a retrospective review). Pure: it reads only the ledger index.
 
 A rollback or redeploy ships nothing and is traced when the deployment it returns to was; a
-rollback to a sha never deployed to the environment returns to nothing traced and is not traced.
+rollback to a sha never deployed to the environment is traced when the commits it covers are.
 A sha off the default branch is an exception of its own.
 """
 
@@ -48,9 +48,11 @@ def judge(
         return TracedDeployment(deployment, shipment, (change,), False, (deployment.sha,))
     if not shipment.changes and (shipment.rollback or shipment.returns_to):
         back = earlier.get(shipment.returns_to)
-        if back is None:
-            return TracedDeployment(deployment, shipment, (), False, (deployment.sha,))
-        return TracedDeployment(deployment, shipment, (), back.traced, back.untraced_changes)
+        if back is not None:
+            return TracedDeployment(deployment, shipment, (), back.traced, back.untraced_changes)
+        covered = tuple(change_of(sha, index) for sha in shipment.covers)
+        untraced = tuple(c.sha for c in covered if not c.traced) or (() if covered else (deployment.sha,))
+        return TracedDeployment(deployment, shipment, (), not untraced, untraced)
     changes = tuple(change_of(sha, index) for sha in shipment.changes)
     untraced = tuple(c.sha for c in changes if not c.traced)
     return TracedDeployment(deployment, shipment, changes, not untraced, untraced)

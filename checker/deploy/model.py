@@ -77,6 +77,7 @@ class Shipment:
     rollback: bool = False
     returns_to: str = ""
     off_branch: bool = False
+    covers: tuple[str, ...] = ()  # a rollback to a sha never deployed: the commits it returns to
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,15 @@ class TracedDeployment:
     changes: tuple[Change, ...]
     traced: bool
     untraced_changes: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass
+class Collected:
+    """Deployments read from a delivery system to record (oldest first), and what was not and why."""
+
+    deployments: list[Deployment] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (deployment id, why)
+    unobservable: list[str] = field(default_factory=list)
 
 
 def approval_json(approval: ReleaseApproval | None) -> dict[str, Any] | None:
@@ -171,6 +181,7 @@ def shipment_json(s: Shipment) -> dict[str, Any]:
         "rollback": s.rollback,
         "returns_to": s.returns_to,
         "off_branch": s.off_branch,
+        "covers": list(s.covers),
     }
 
 
@@ -183,6 +194,7 @@ def shipment_from(data: Any) -> Shipment:
         rollback=bool(data.get("rollback")),
         returns_to=str(data.get("returns_to") or ""),
         off_branch=bool(data.get("off_branch")),
+        covers=tuple(str(c) for c in data.get("covers") or ()),
     )
 
 

@@ -112,20 +112,19 @@ def claim_statement(
 
 
 def record_deployment(
-    traced: TracedDeployment,
-    *,
-    observed_at: str,
-    ledger: str,
-    branch: str = layout.DEFAULT_BRANCH,
-    signer: Signer,
-    context: RunContext,
+    traced: TracedDeployment, *, observed_at: str, ledger: str, branch: str, signer: Signer, context: RunContext
 ) -> AppendResult:
     """Append a `deployment/v1` entry (the record job, with the ledger's key)."""
-
-    def build(seq: int, prev: str) -> tuple[dict[str, Any], dict[str, bytes]]:
-        return deployment_statement(traced, observed_at=observed_at, context=context, seq=seq, prev=prev), {}
-
-    return append(ledger, branch, signer=signer, repository=traced.deployment.repository, build=build)
+    return append(
+        ledger,
+        branch,
+        signer=signer,
+        repository=traced.deployment.repository,
+        build=lambda seq, prev: (
+            deployment_statement(traced, observed_at=observed_at, context=context, seq=seq, prev=prev),
+            {},
+        ),
+    )
 
 
 def record_claim(
@@ -139,9 +138,13 @@ def record_claim(
     context: RunContext,
 ) -> AppendResult:
     """Append a `deployment-claim/v1` entry signed by the deployer's own key or identity."""
-
-    def build(seq: int, prev: str) -> tuple[dict[str, Any], dict[str, bytes]]:
-        statement = claim_statement(deployment, shipment, observed_at=observed_at, context=context, seq=seq, prev=prev)
-        return statement, {}
-
-    return append(ledger, branch, signer=signer, repository=deployment.repository, build=build)
+    return append(
+        ledger,
+        branch,
+        signer=signer,
+        repository=deployment.repository,
+        build=lambda seq, prev: (
+            claim_statement(deployment, shipment, observed_at=observed_at, context=context, seq=seq, prev=prev),
+            {},
+        ),
+    )

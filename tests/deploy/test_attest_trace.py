@@ -61,6 +61,13 @@ def trace(world: dict, artifact: str, *deployer: Keys):
     )  # fmt: skip
 
 
+def verify(world: dict, *extra: str):
+    return run_cli(
+        "verify", "--ledger", str(world["ledger"]), "--branch", BRANCH, "--key", str(world["record"].public),
+        "--deployer-key", str(world["deployer"].public), *extra,
+    )  # fmt: skip
+
+
 def size(world: dict) -> int:
     return len(list(read_entries(str(world["ledger"]), BRANCH)))
 
@@ -102,10 +109,7 @@ def test_a_claim_by_an_untrusted_key_does_not_count(world: dict) -> None:
     assert unknown.returncode == 2
     assert "1 deployment claim(s) by untrusted signers were ignored" in unknown.stderr
     assert trace(world, A, world["deployer"]).returncode == 0
-    verified = run_cli(
-        "verify", "--ledger", str(world["ledger"]), "--branch", BRANCH, "--key", str(world["record"].public),
-        "--deployer-key", str(world["deployer"].public), "--format", "json",
-    )  # fmt: skip
+    verified = verify(world, "--format", "json")
     report = json.loads(verified.stdout)
     assert verified.returncode == 0, report["problems"]
     assert (report["trusted_claims"], report["ignored_claims"]) == ([3], [4])
@@ -125,10 +129,7 @@ def test_the_ledger_key_never_signs_a_claim(world: dict) -> None:
         signer=world["recorder"].signer,
         context=RunContext("", "cli", "", "", "", ""),
     )
-    out = run_cli(
-        "verify", "--ledger", str(world["ledger"]), "--branch", BRANCH, "--key", str(world["record"].public),
-        "--deployer-key", str(world["deployer"].public),
-    )  # fmt: skip
+    out = verify(world)
     assert out.returncode == 1
     assert "claims are signed by deployers, never the ledger's key" in out.stdout
 
@@ -136,10 +137,7 @@ def test_the_ledger_key_never_signs_a_claim(world: dict) -> None:
 def test_a_deployer_key_signs_claims_only(world: dict, tmp_path: Path) -> None:
     deployer_recorder = Recorder(world["ledger"], load_signer("key", str(world["deployer"].private)))
     deployer_recorder.record(pr_facts(5, "five", merged_at="2026-11-05T10:00:00Z", merge_sha="5" * 40))
-    out = run_cli(
-        "verify", "--ledger", str(world["ledger"]), "--branch", BRANCH, "--key", str(world["record"].public),
-        "--deployer-key", str(world["deployer"].public),
-    )  # fmt: skip
+    out = verify(world)
     assert out.returncode == 1
     assert "which is trusted for deployment claims only" in out.stdout
 

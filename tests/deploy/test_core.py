@@ -124,9 +124,18 @@ CASES = [
         id="rollback to an untraced deployment",
     ),
     pytest.param(
-        ["m8", "m2"],
-        [(None, None, False, False, None), ([], "1", True, False, ["m2"])],
-        id="rollback to a sha never deployed",
+        ["m8", "m2", "m5"],
+        [
+            (None, None, False, False, None),
+            ([], "1", True, True, []),
+            (["m3", "direct", "m5"], "2", False, False, ["m3", "direct"]),
+        ],
+        id="rollback to a sha never deployed: judged by the commits it covers",
+    ),
+    pytest.param(
+        ["m8", "m5"],
+        [(None, None, False, False, None), ([], "1", True, False, ["m3", "direct"])],
+        id="rollback to a sha never deployed whose commits are not all traced",
     ),
     pytest.param(
         ["m1", "off", "m2"],
@@ -135,6 +144,21 @@ CASES = [
     ),
     pytest.param(
         ["m1", "m1"], [(["m1"], None, False, True, []), ([], "1", False, True, [])], id="a redeploy ships nothing"
+    ),
+    pytest.param(
+        ["m2", "m3", "off", "m2"],
+        [
+            (["m1", "m2"], None, False, True, []),
+            (["m3"], "1", False, False, ["m3"]),
+            (["off"], "2", False, False, ["off"]),
+            ([], "3", True, True, []),
+        ],
+        id="after an off-branch deployment a rollback is judged against the last one on the line",
+    ),
+    pytest.param(
+        ["m3", "m1", "m3"],
+        [(["m1", "m2", "m3"], None, False, False, ["m3"]), ([], "1", True, True, []), ([], "2", False, False, ["m3"])],
+        id="forward again after a rollback ships nothing new and is judged as before",
     ),
 ]
 

@@ -29,6 +29,11 @@ from urllib.parse import urlencode
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+try:
+    from fakegithub.deployments import DEPLOYMENT_ROUTES, DeploymentRoutes
+except ImportError:  # run as a script (the container test): this directory is on sys.path
+    from deployments import DEPLOYMENT_ROUTES, DeploymentRoutes  # type: ignore[no-redef]
+
 GITHUB_API = "https://api.github.com"
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
 DOCS = "https://docs.github.com/rest"
@@ -47,7 +52,7 @@ class Fault:
     raw: bool = False  # body is sent as text, not JSON
 
 
-class FakeGitHub:
+class FakeGitHub(DeploymentRoutes):
     def __init__(self, scenario: dict[str, Any]) -> None:
         self.scenario = copy.deepcopy(scenario)
         self.requests: list[dict[str, Any]] = []
@@ -159,6 +164,7 @@ class FakeGitHub:
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/collaborators/(?P<u>[^/]+)/permission$", "permission"),
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/compare/(?P<base>.+)\.\.\.(?P<head>.+)$", "compare"),
         ("GET", r"^/orgs/(?P<org>[^/]+)/teams/(?P<slug>[^/]+)/members$", "team_members"),
+        *DEPLOYMENT_ROUTES,
     )
 
     def route(self, request: Request) -> tuple[int, Any, dict[str, str]]:
@@ -401,6 +407,9 @@ class FakeGitHub:
         return self._page(request, [{"login": m, "type": "User"} for m in members])
 
     # ------------------------------------------------------------------------------ helpers
+    def _not_found(self) -> Exception:
+        return _Error(404, "Not Found")
+
     def _id(self) -> int:
         self._next_id += 1
         return self._next_id
