@@ -47,6 +47,13 @@ def _ledger_options(f: F) -> F:
 @click.option("--to", "end", help="End of the review period, inclusive.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "html"]), default="html", show_default=True)
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Where to write the export.")
+@click.option(
+    "--deployer-key",
+    "deployer_keys",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Trusted deployer public key: its deployment claims count (repeatable).",
+)
 def export_command(
     ledgers: tuple[str, ...],
     branch: str,
@@ -56,6 +63,7 @@ def export_command(
     end: str | None,
     fmt: str,
     out: str,
+    deployer_keys: tuple[str, ...],
 ) -> None:
     """Verify the ledger(s), then list every merged change of the period (one row each)."""
     from checker.audit.population import Period
@@ -64,7 +72,17 @@ def export_command(
 
     period = Period.parse(start, end)
     with bars(fmt != "json") as b:
-        path, population = export(ledgers, branch, keys, period, fmt, Path(out), allow_invalid=allow_invalid, bars=b)
+        path, population = export(
+            ledgers,
+            branch,
+            keys,
+            period,
+            fmt,
+            Path(out),
+            allow_invalid=allow_invalid,
+            bars=b,
+            deployer_keys=deployer_keys,
+        )
     click.echo(f"wrote {len(population.rows)} changes to {path}", err=fmt == "json")
 
 
@@ -161,6 +179,13 @@ def reconcile_command(
 )
 @click.option("--allow-invalid", is_flag=True, help="Write packets even from a ledger that fails verification.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--kind",
+    type=click.Choice(["change", "deployment"]),
+    default="change",
+    show_default=True,
+    help="Draw changes, or the deployments of an export JSON.",
+)
 def sample_command(
     population_path: str,
     size: int,
@@ -170,11 +195,20 @@ def sample_command(
     keys: tuple[str, ...],
     allow_invalid: bool,
     fmt: str,
+    kind: str,
 ) -> None:
     """Draw a reproducible sample: sort by SHA-256(seed + ':' + change id), take the first N."""
     from checker.audit.sample import draw, load_population, render_text
 
     population = load_population(Path(population_path))
+    if kind == "deployment":
+        from checker.audit.deployments import sample_population
+
+        if packets_dir:
+            raise UsageError(
+                "--packets draws change packets, not deployments", fix="drop --packets with --kind deployment"
+            )
+        population = sample_population(population)
     drawn = draw(population, size, seed)
     if packets_dir:
         from checker.audit.packets import write_packets

@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from checker.audit import deployments
 from checker.audit.ledgers import OpenLedger
 from checker.audit.population import AWAITING, Population
 
@@ -71,6 +72,7 @@ def summarize(population: Population) -> dict[str, Any]:
         "emergency_closed": sum(1 for r in prs if r["emergency"].startswith("closed")),
         "waived": sum(1 for r in prs if r["waivers"]),
         "controls": per_control,
+        "deployments": deployments.figures(population.deployments),
     }
 
 
@@ -100,6 +102,7 @@ def document(population: Population, ledgers: list[OpenLedger]) -> dict[str, Any
         "summary": summarize(population),
         "columns": population.columns(),
         "rows": population.rows,
+        "deployments": deployments.by_repository(population.deployments),
     }
 
 
@@ -113,6 +116,7 @@ def write(
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
         write_csv(population, out, tick)
+        deployments.write_csv(population.deployments, out)
     elif fmt == "json":
         write_json(population, ledgers, out)
     else:

@@ -89,6 +89,7 @@ def open_ledgers(
     *,
     allow_invalid: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
+    deployer_keys: list[str] | tuple[str, ...] = (),
 ) -> Iterator[list[OpenLedger]]:
     """Verify every ledger (with the auditor's keys); refuse an invalid one unless allow_invalid."""
     if not ledgers:
@@ -108,7 +109,7 @@ def open_ledgers(
         for ledger in ledgers:
             git_dir, commit = _local_copy(stack, ledger, branch)
             cb = (lambda done, total, _n=ledger: progress(_n, done, total)) if progress else None
-            report = verify_ledger(str(git_dir), branch, keys=list(keys), progress=cb)
+            report = verify_ledger(str(git_dir), branch, keys=list(keys), progress=cb, deployer_keys=deployer_keys)
             report.ledger = redact(ledger)
             if not report.ok and not allow_invalid:
                 shown = "\n".join(f"  - {p}" for p in report.problems[:20])

@@ -202,6 +202,7 @@ class Population:
     controls: list[str] = field(default_factory=list)
     ledgers: list[dict[str, Any]] = field(default_factory=list)
     period: str = ""
+    deployments: list[dict[str, Any]] = field(default_factory=list)  # see checker/audit/deployments.py
 
     def columns(self) -> list[str]:
         return [*BASE_COLUMNS, *(f"control:{c}" for c in self.controls)]

@@ -20,6 +20,7 @@ import jinja2
 import orjson
 from markupsafe import Markup
 
+from checker.audit import deployments
 from checker.audit.export import document
 from checker.audit.ledgers import OpenLedger
 from checker.audit.population import Population
@@ -96,7 +97,7 @@ def render_html(
             table=script_json(table),
             script=script,
             script_hash=script_hash,
-            **(extra or {}),
+            **{"extra_summary": deployments.html(population.deployments), **(extra or {})},
         )
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from checker.audit.deployments import deployment_rows
 from checker.audit.export import write
 from checker.audit.ledgers import open_ledgers
 from checker.audit.population import Period, Population, build_population
@@ -21,15 +22,22 @@ def export(
     *,
     allow_invalid: bool = False,
     bars: Bars | None = None,
+    deployer_keys: list[str] | tuple[str, ...] = (),
 ) -> tuple[Path, Population]:
     """Verify the ledgers, build the population and write it in `fmt`; returns the path and rows."""
     bars = bars or Bars(False)
     with open_ledgers(
-        ledgers, branch, keys, allow_invalid=allow_invalid, progress=lambda name, d, t: bars.total("verifying", d, t)
+        ledgers,
+        branch,
+        keys,
+        allow_invalid=allow_invalid,
+        progress=lambda name, d, t: bars.total("verifying", d, t),
+        deployer_keys=deployer_keys,
     ) as opened:
         total = sum(x.report.entries for x in opened)
         population = build_population(
             ((x.name, x.status(), summaries(x)) for x in opened), period, progress=bars.ticker("reading entries", total)
         )
+        population.deployments = deployment_rows(opened, period)
         path = write(fmt, population, opened, out, bars.ticker("writing", len(population.rows)))
     return path, population

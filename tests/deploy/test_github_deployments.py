@@ -31,7 +31,7 @@ CONTEXT = RunContext(
 def status_list(dep_id: int, *states: str, run_id: int | None = None) -> list[dict]:
     """Statuses newest first, the way GitHub lists them."""
     return [
-        gh.status(REPO, dep_id, dep_id * 10 + n, state, f"2026-11-1{n}T10:0{n}:00Z", run_id, "production")
+        gh.status(REPO, dep_id, dep_id * 10 + n, state, f"2026-11-{dep_id - 90}T10:0{n}:00Z", run_id, "production")
         for n, state in reversed(list(enumerate(states)))
     ]
 
@@ -120,7 +120,7 @@ def test_a_period_of_production_deployments(world: dict) -> None:
     assert [(c["sha"], c["pr"], c["verdict"]) for c in two["changes"]] == [(m2, 2, "pass"), (m3, 3, "pass")]
     assert (two["shipment"]["baseline"], two["traced"], two["creator"]) == ("100", True, "dana")
     assert two["approval"]["approved_by"] == ["carol"] and two["approval"]["prevent_self_review"] is True
-    assert two["approval"]["run_id"] == "5001" and two["deployed_at"] == "2026-11-12T10:02:00Z"
+    assert two["approval"]["run_id"] == "5001" and two["deployed_at"] == "2026-11-11T10:02:00Z"
     assert (failed["traced"], failed["untraced_changes"]) == (False, [m4])
     assert [c["seq"] for c in failed["changes"]] == [3]
     assert (off_branch["traced"], off_branch["untraced_changes"], off_branch["changes"][0]["record"]) == (
@@ -175,8 +175,67 @@ def test_environment_403_leaves_the_release_approval_unobservable(world: dict) -
     assert len(two["approval"]["unobservable"]) == 2
 
 
-def test_export_reads_back(world: dict) -> None:  # recomputed, not read: see test_export_deployments
+def export(world: dict, out: Path, *extra: str) -> dict:
+    done = run_cli(
+        "export", "--ledger", str(world["ledger"]), "--branch", BRANCH, "--key", str(world["keys"].public),
+        "--out", str(out), *extra,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return json.loads(out.read_text()) if out.suffix == ".json" else {}
+
+
+def test_export_figures(world: dict, tmp_path: Path) -> None:
     step(world)
-    out = run_cli("verify", "--ledger", str(world["ledger"]), "--branch", BRANCH, "--key", str(world["keys"].public))
-    assert out.returncode == 0, out.stdout
-    assert json.loads(json.dumps(recorded(world)))  # the predicates are plain JSON
+    doc = export(world, tmp_path / "all.json", "--format", "json")
+    assert doc["summary"]["deployments"] == {
+        REPO: {"production": {"traced": 3, "total": 5, "figure": "3 of 5 production deployments traced"}}
+    }
+    rows = doc["deployments"][REPO]
+    assert [(r["id"], r["traced"], r["rollback"], r["baseline"]) for r in rows] == [
+        ("100", True, False, None),
+        ("101", True, False, "100"),
+        ("103", False, False, "101"),
+        ("104", False, False, "103"),
+        ("106", True, True, "104"),
+    ]
+    assert rows[1]["approved_by"] == ["carol"] and rows[2]["untraced_changes"] == [world["m4"]]
+    period = export(world, tmp_path / "p.json", "--format", "json", "--from", "2026-11-11", "--to", "2026-11-14")
+    assert period["summary"]["deployments"][REPO]["production"]["figure"] == "1 of 3 production deployments traced"
+    export(world, tmp_path / "p.csv", "--format", "csv")
+    lines = (tmp_path / "p-deployments.csv").read_text().splitlines()
+    assert lines[0].startswith("repository,environment,id,source,sha") and len(lines) == 6
+    export(world, tmp_path / "r.html", "--format", "html")
+    page = (tmp_path / "r.html").read_text()
+    assert "3 of 5</b>production deployments traced" in page
+    drawn = run_cli("sample", "--population", str(tmp_path / "all.json"), "--size", "2", "--seed", "s",
+                    "--kind", "deployment", "--format", "json")  # fmt: skip
+    assert drawn.returncode == 0, drawn.stderr
+    sample = json.loads(drawn.stdout)
+    assert sample["population"]["total"] == 5
+    assert all(item["id"].startswith(f"{REPO}:production#") for item in sample["sample"])
+
+
+def test_export_counts_claims_of_trusted_deployers_only(world: dict, tmp_path: Path) -> None:
+    step(world)
+    (world["repo"].path / ".github").mkdir()
+    (world["repo"].path / ".github" / "changeproof.yml").write_text(
+        "version: 1\nextends: baseline\ndeployments:\n  environments: [production]\n"
+    )
+    deployer = make_keys(tmp_path / "keys", "deployer")
+    claim = run_cli(
+        "attest", "deployment", "--environment", "production", "--sha", world["m4"], "--key", str(deployer.private),
+        "--artifact", "sha256:" + "c" * 64, "--ledger", str(world["ledger"]), "--branch", BRANCH,
+        "--repository", REPO, "--repo", str(world["repo"].path), "--deployed-at", "2026-11-17T10:00:00Z",
+    )  # fmt: skip
+    assert claim.returncode == 0, claim.stderr
+    doc = export(world, tmp_path / "c.json", "--format", "json", "--deployer-key", str(deployer.public))
+    figure = doc["summary"]["deployments"][REPO]["production"]
+    assert figure["figure"] == "3 of 6 production deployments traced"
+    last = doc["deployments"][REPO][-1]
+    assert (last["source"], last["sha"], last["traced"], last["untraced_changes"]) == (
+        "claim",
+        world["m4"],
+        False,
+        [world["m4"]],
+    )
+    assert last["baseline"] == "106"
