@@ -82,6 +82,12 @@ def attest() -> None:
 @click.option("--password-env", default=PASSWORD_ENV, show_default=True, metavar="NAME")
 @click.option("--ledger", help="Ledger repository to append to (git URL or path).")
 @click.option("--branch", default=DEFAULT_BRANCH, show_default=True)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False),
+    help="Write the signed claim here instead of appending (the record job's `claims:` input ingests it).",
+)
 def attest_deployment(
     environment: str,
     sha: str,
@@ -97,8 +103,10 @@ def attest_deployment(
     password_env: str,
     ledger: str | None,
     branch: str,
+    out_path: str | None,
 ) -> None:
-    """Sign a deployment claim with the deployer's key or identity and append it to the ledger."""
+    """Sign a deployment claim with the deployer's key or identity and append it to the ledger
+    (or write it to --out for the record job to ingest)."""
     import os
 
     from checker import policy as policies
@@ -108,11 +116,11 @@ def attest_deployment(
     from checker.deploy.shipped import Line
     from checker.evidence import RunContext, load_signer
     from checker.evidence.commands import _context
-    from checker.evidence.deployments import artifact_digest, record_claim
+    from checker.evidence.deployments import artifact_digest, claim_bundle, record_claim
     from checker.evidence.statement import DEPLOYMENT_CLAIM_PREDICATE, DEPLOYMENT_PREDICATE
 
-    if not ledger:
-        raise UsageError("no ledger given", fix="pass --ledger PATH_OR_URL")
+    if not ledger and not out_path:
+        raise UsageError("no ledger given", fix="pass --ledger PATH_OR_URL, or --out FILE for the record job to ingest")
     if not repository:
         raise UsageError("no repository given", fix="pass --repository owner/name (or set GITHUB_REPOSITORY)")
     if keyless == bool(key):
@@ -131,7 +139,7 @@ def attest_deployment(
             fix="pass the sha that was deployed, from a full clone of the repository (fetch-depth: 0)",
         )
     signer = load_signer("sigstore" if keyless else "key", key, os.environ.get(password_env) or None)
-    entries = _entries(ledger, branch)
+    entries = _entries(ledger, branch) if ledger else []
     _refuse_ledger_key(signer, entries)
     index = LedgerIndex.of((seq, digest, st) for seq, digest, st, _ in entries)
     earlier = [
@@ -157,6 +165,12 @@ def attest_deployment(
     )
     context = _context("cli")
     assert isinstance(context, RunContext)
+    if out_path:
+        bundle = claim_bundle(deployment, shipment, observed_at=observed, context=context, signer=signer)
+        Path(out_path).write_text(json.dumps(bundle, indent=2) + "\n", encoding="utf-8")
+        click.echo(f"wrote deployment claim {claim_id} ({full[:12]} to {environment}) to {out_path}")
+        return
+    assert ledger is not None
     result = record_claim(
         deployment, shipment, observed_at=observed, ledger=ledger, branch=branch, signer=signer, context=context
     )

@@ -1,8 +1,9 @@
 """Deployments as the ledger records them, judged again from its merge records.
 
-Used by `trace` and the export (and by the record job to find what it recorded before): every
-`deployment/v1` entry, and every `deployment-claim/v1` entry signed by a deployer the auditor
-trusts (`trusted_claims`, from verify), in ledger order. The recorded `traced` is ignored;
+Used by `trace` and the export: every `deployment/v1` entry from GitHub, and every claim (a
+`deployment-claim/v1` entry, or a `deployment/v1` the record job made from a claim file) whose
+deployer the auditor trusts (`trusted_claims`, seqs from verify), in ledger order. The record job
+passes `trusted_claims=None`: all that it recorded itself. The recorded `traced` is ignored;
 `judge_all` recomputes it from the merge records the same ledger holds.
 """
 
@@ -14,7 +15,14 @@ from typing import Any
 
 from checker.deploy.judge import judge_all
 from checker.deploy.ledger_index import LedgerIndex
-from checker.deploy.model import Deployment, Shipment, TracedDeployment, deployment_from, shipment_from
+from checker.deploy.model import (
+    SOURCE_CLAIM,
+    Deployment,
+    Shipment,
+    TracedDeployment,
+    deployment_from,
+    shipment_from,
+)
 from checker.evidence.statement import DEPLOYMENT_CLAIM_PREDICATE, DEPLOYMENT_PREDICATE
 
 
@@ -27,15 +35,22 @@ class Recorded:
 
 
 def recorded_deployments(
-    entries: Iterable[tuple[int, str, dict[str, Any]]], trusted_claims: Collection[int], index: LedgerIndex
+    entries: Iterable[tuple[int, str, dict[str, Any]]], trusted_claims: Collection[int] | None, index: LedgerIndex
 ) -> list[Recorded]:
     """Fill `index` with the merge records and return the deployments, in ledger order."""
     out = []
     for seq, digest, statement in entries:
         kind = statement.get("predicateType")
-        if kind == DEPLOYMENT_PREDICATE or (kind == DEPLOYMENT_CLAIM_PREDICATE and seq in trusted_claims):
-            predicate = statement.get("predicate")
-            if isinstance(predicate, dict):
+        predicate = statement.get("predicate")
+        if kind in (DEPLOYMENT_PREDICATE, DEPLOYMENT_CLAIM_PREDICATE):
+            if trusted_claims is None:
+                counts = kind == DEPLOYMENT_PREDICATE
+            else:
+                from_claim = kind == DEPLOYMENT_CLAIM_PREDICATE or (
+                    isinstance(predicate, dict) and predicate.get("source") == SOURCE_CLAIM
+                )
+                counts = not from_claim or seq in trusted_claims
+            if counts and isinstance(predicate, dict):
                 deployment = deployment_from(predicate)
                 out.append(Recorded(seq, digest, deployment, shipment_from(predicate.get("shipment"))))
         else:
@@ -44,7 +59,7 @@ def recorded_deployments(
 
 
 def traced_deployments(
-    entries: Iterable[tuple[int, str, dict[str, Any]]], trusted_claims: Collection[int] = ()
+    entries: Iterable[tuple[int, str, dict[str, Any]]], trusted_claims: Collection[int] | None = ()
 ) -> tuple[list[tuple[Recorded, TracedDeployment]], LedgerIndex]:
     index = LedgerIndex()
     recorded = recorded_deployments(entries, trusted_claims, index)

@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 from checker import __version__
@@ -24,17 +26,20 @@ from checker.deploy.model import (
     shipment_json,
 )
 from checker.errors import UsageError
+from checker.evidence import bundle as bundles
 from checker.evidence import layout
 from checker.evidence.ledger import AppendResult, append
 from checker.evidence.signing import Signer
 from checker.evidence.statement import (
     DEPLOYMENT_CLAIM_PREDICATE,
     DEPLOYMENT_PREDICATE,
+    PAYLOAD_TYPE,
     STATEMENT_TYPE,
     RunContext,
     _run,
     canonical,
     sha256_hex,
+    statement_bytes,
 )
 
 ARTIFACT = re.compile(r"^sha256:([0-9a-f]{64})$")
@@ -91,8 +96,15 @@ def deployment_statement(
 
 
 def claim_statement(
-    deployment: Deployment, shipment: Shipment, *, observed_at: str, context: RunContext, seq: int, prev: str
+    deployment: Deployment,
+    shipment: Shipment,
+    *,
+    observed_at: str,
+    context: RunContext,
+    seq: int | None = None,
+    prev: str = "",
 ) -> dict[str, Any]:
+    """`seq=None`: a claim for `--out FILE`, without a ledger position (the record job embeds it)."""
     record = {**deployment_json(deployment), "shipment": shipment_json(shipment), "observed_at": observed_at}
     record.pop("approval")  # a claim says what was deployed, never whether it was approved
     predicate = {
@@ -101,7 +113,7 @@ def claim_statement(
         "deployer": {"tool": "changeproof", "version": __version__},
         "run": _run(context),
         "event": context.event,
-        "ledger": {"seq": seq, "prev": prev},
+        **({} if seq is None else {"ledger": {"seq": seq, "prev": prev}}),
     }
     return {
         "_type": STATEMENT_TYPE,
@@ -111,17 +123,51 @@ def claim_statement(
     }
 
 
+def claim_bundle(
+    deployment: Deployment, shipment: Shipment, *, observed_at: str, context: RunContext, signer: Signer
+) -> dict[str, Any]:
+    """A signed claim to hand to the record job (`claims:` input) instead of appending it."""
+    statement = claim_statement(deployment, shipment, observed_at=observed_at, context=context)
+    return signer.sign_bundle(PAYLOAD_TYPE, statement_bytes(statement))
+
+
+def read_claim(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(bundle, statement) of a claim file written by `attest deployment --out`; usage error otherwise."""
+    try:
+        data = path.read_bytes()
+        parsed = bundles.parse(data)
+        statement = json.loads(parsed.payload)
+    except (OSError, ValueError) as exc:
+        raise UsageError(
+            f"{path}: not a deployment claim bundle ({exc})", fix="pass files written by `attest deployment --out`"
+        ) from None
+    if not isinstance(statement, dict) or statement.get("predicateType") != DEPLOYMENT_CLAIM_PREDICATE:
+        raise UsageError(
+            f"{path}: the bundle's statement is not a {DEPLOYMENT_CLAIM_PREDICATE}",
+            fix="pass files written by `attest deployment --out`",
+        )
+    return parsed.raw, statement
+
+
 def record_deployment(
-    traced: TracedDeployment, *, observed_at: str, ledger: str, branch: str, signer: Signer, context: RunContext
+    traced: TracedDeployment,
+    *,
+    observed_at: str,
+    ledger: str,
+    branch: str,
+    signer: Signer,
+    context: RunContext,
+    claim: dict[str, Any] | None = None,
 ) -> AppendResult:
-    """Append a `deployment/v1` entry (the record job, with the ledger's key)."""
+    """Append a `deployment/v1` entry (the record job, with the ledger's key); `claim` is the
+    deployer-signed bundle it was made from, when it was ingested from a claim file."""
     return append(
         ledger,
         branch,
         signer=signer,
         repository=traced.deployment.repository,
         build=lambda seq, prev: (
-            deployment_statement(traced, observed_at=observed_at, context=context, seq=seq, prev=prev),
+            deployment_statement(traced, observed_at=observed_at, context=context, seq=seq, prev=prev, claim=claim),
             {},
         ),
     )

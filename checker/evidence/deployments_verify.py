@@ -8,12 +8,15 @@ or any other entry signed by a deployer, is a problem.
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from checker.evidence import bundle as bundles
 from checker.evidence.keys import TrustedKey, load_public
-from checker.evidence.statement import DEPLOYMENT_CLAIM_PREDICATE
+from checker.evidence.statement import DEPLOYMENT_CLAIM_PREDICATE, DEPLOYMENT_PREDICATE
 
 if TYPE_CHECKING:
     from checker.evidence.verify import EntryCheck, Identity, VerifyReport
@@ -42,6 +45,7 @@ class Deployers:
         ledger_ids = {k.keyid for k in auditor_keys} - deployer_ids
         keyless_claims = [c for c in checks if c.keyless and c.predicate_type == DEPLOYMENT_CLAIM_PREDICATE]
         keyless_trusted = self._keyless(opened, keyless_claims, trusted_root, report)
+        self._embedded(opened, [c for c in checks if c.predicate_type == DEPLOYMENT_PREDICATE], trusted_root, report)
         for c in checks:
             at = where(c.seq, c.path)
             if c.predicate_type != DEPLOYMENT_CLAIM_PREDICATE:
@@ -63,6 +67,55 @@ class Deployers:
                     f"{at}: deployment claim by a signer you did not trust with --deployer-key / "
                     "--deployer-identity: ignored"
                 )
+
+    def _embedded(
+        self, opened: Any, entries: Sequence[EntryCheck], trusted_root: str | None, report: VerifyReport
+    ) -> None:
+        """Deployments the record job made from claim files count when the embedded claim's
+        signer is a trusted deployer and the claim says what the entry says."""
+        from checker.evidence.verify import where
+
+        keys = {k.keyid: k for k in self.keys}
+        for c, data in zip(entries, opened.read_many([c.path for c in entries]), strict=True):
+            try:
+                outer = json.loads(base64.b64decode(json.loads(data or b"{}")["dsseEnvelope"]["payload"]))
+                predicate = outer["predicate"]
+            except (ValueError, KeyError, TypeError):
+                continue  # check_entry has reported it
+            claim = predicate.get("claim")
+            if predicate.get("source") != "claim" or not isinstance(claim, dict):
+                continue
+            raw = json.dumps(claim).encode()
+            try:
+                parsed = bundles.parse(raw)
+                inner = json.loads(parsed.payload)["predicate"]
+            except (bundles.BundleError, ValueError, KeyError, TypeError):
+                report.problems.append(f"{where(c.seq, c.path)}: its embedded deployment claim is unreadable")
+                continue
+            if parsed.keyless:
+                from checker.evidence.sigstore_verify import verify_keyless_bundle
+
+                trusted = bool(self.identities) and not verify_keyless_bundle(raw, self.identities, trusted_root)[0]
+            else:
+                key = keys.get(parsed.keyid)
+                trusted = key is not None and key.verify(
+                    parsed.signature, bundles.pae(parsed.payload_type, parsed.payload)
+                )
+            if not trusted:
+                report.ignored_claims.append(c.seq)
+                report.warnings.append(
+                    f"{where(c.seq, c.path)}: recorded from a deployment claim by a signer you did not trust "
+                    "(or whose signature does not verify): ignored"
+                )
+                continue
+            same = all(inner.get(k) == predicate.get(k) for k in ("repository", "environment", "deployment_id"))
+            same = same and sorted(inner.get("artifacts") or []) == sorted(predicate.get("artifacts") or [])
+            if not same or not str(predicate.get("sha", "")).startswith(str(inner.get("sha") or "-")):
+                report.problems.append(
+                    f"{where(c.seq, c.path)}: the recorded deployment does not match the claim it embeds"
+                )
+                continue
+            report.trusted_claims.append(c.seq)
 
     def _keyless(
         self, opened: Any, claims: Sequence[EntryCheck], trusted_root: str | None, report: VerifyReport

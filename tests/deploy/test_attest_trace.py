@@ -159,3 +159,49 @@ def test_a_sha_that_does_not_exist(world: dict) -> None:
     assert size(world) == before
     assert attest(world, world["deployer"], world["m2"], "--artifact", "sha256:nothex").returncode == 2
     assert size(world) == before
+
+
+def test_a_claim_file_ingested_by_the_record_job(world: dict, tmp_path: Path) -> None:
+    from checker import policy as policies
+    from checker.deploy.step import LedgerTarget, ingest_claims
+    from checker.errors import PolicyError
+
+    claim = tmp_path / "claim.json"
+    out = run_cli(
+        "attest", "deployment", "--environment", "production", "--sha", world["m2"][:12], "--artifact", A,
+        "--key", str(world["deployer"].private), "--out", str(claim), "--repository", "acme/payments",
+        "--repo", str(world["repo"].path),
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    rogue = tmp_path / "rogue.json"
+    run_cli(
+        "attest", "deployment", "--environment", "production", "--sha", world["m3"], "--artifact", B,
+        "--key", str(world["rogue"].private), "--out", str(rogue), "--repository", "acme/payments",
+        "--repo", str(world["repo"].path),
+    )  # fmt: skip
+    scope = policies.deployment_scope(POLICY, "changeproof.yml")
+    target = LedgerTarget(
+        str(world["ledger"]), BRANCH, world["recorder"].signer, RunContext("schedule", "record", "", "", "", ""), "now"
+    )
+
+    def ingest(*paths: Path, scope=scope):
+        return ingest_claims(
+            list(paths), repository="acme/payments", scope=scope, repo_dir=world["repo"].path,
+            default_branch="main", target=target,
+        )  # fmt: skip
+
+    run = ingest(claim, rogue)
+    assert [t.deployment.sha for _, t in run.recorded] == [world["m2"], world["m3"]]
+    assert ingest(claim).skipped[0][2] == "already recorded"
+    report = json.loads(verify(world, "--format", "json").stdout)
+    assert (report["ok"], report["trusted_claims"], report["ignored_claims"]) == (True, [3], [4])
+    out = trace(world, A, world["deployer"])
+    assert out.returncode == 0, out.stderr
+    (deployment,) = json.loads(out.stdout)["deployments"]
+    assert [c["sha"] for c in deployment["changes"]] == [world["m1"], world["m2"]]
+    assert trace(world, A).returncode == 2  # the deployer is not trusted: its claim names nothing
+    assert trace(world, B, world["deployer"]).returncode == 2  # the rogue's claim does not count
+    before = size(world)
+    with pytest.raises(PolicyError):
+        ingest(claim, scope=policies.deployment_scope(POLICY.replace("production, ", ""), "changeproof.yml"))
+    assert size(world) == before

@@ -16,7 +16,7 @@ sys.path.append(str(Path(__file__).resolve().parents[1]))  # fakegithub
 from fakegithub import deployments as gh
 from fakegithub.server import FakeGitHub
 
-from checker.deploy.step import record_deployments
+from checker.deploy.step import LedgerTarget, record_deployments
 from checker.evidence import RunContext, load_signer, read_entries
 from checker.evidence.statement import DEPLOYMENT_PREDICATE
 from checker.github.api import Api
@@ -91,16 +91,16 @@ def world(tmp_path: Path):
 def step(world: dict, environments: tuple[str, ...] = ("production",)):
     return record_deployments(
         lambda env, after: collect_deployments(world["api"], REPO, env, after_id=after),
-        repository=REPO,
         environments=environments,
         repo_dir=world["repo"].path,
         default_branch="main",
-        ledger=str(world["ledger"]),
-        branch=BRANCH,
-        signer=load_signer("key", str(world["keys"].private)),
-        context=CONTEXT,
-        observed_at="2026-11-16T00:00:00Z",
+        target=target(world),
     )
+
+
+def target(world: dict) -> LedgerTarget:
+    signer = load_signer("key", str(world["keys"].private))
+    return LedgerTarget(str(world["ledger"]), BRANCH, signer, CONTEXT, "2026-11-16T00:00:00Z")
 
 
 def recorded(world: dict) -> list[dict]:
