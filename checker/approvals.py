@@ -13,11 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from checker.defaults import PLATFORM_COMMITTERS
 from checker.model import WRITE_PERMISSIONS, Commit, Facts, Review
 
 DECISIVE_STATES = frozenset({"APPROVED", "CHANGES_REQUESTED", "DISMISSED"})
-# Identities GitHub uses when it commits on someone's behalf (web merges, "Update branch").
-PLATFORM_COMMITTERS = frozenset({"web-flow", "github"})
 
 
 @dataclass(frozen=True)

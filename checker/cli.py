@@ -7,7 +7,6 @@ Exit codes: 0 pass / valid, 1 policy failure / ledger invalid, 2 usage or config
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,14 +14,15 @@ from typing import Any
 import click
 import yaml
 
-from checker import __version__
+from checker import __version__, config
+from checker.defaults import DEFAULT_API_URL
 from checker.errors import EXIT_INFRASTRUCTURE, ChangeproofError
 from checker.model import Evaluation, Facts
 
 API_URL_OPTION = click.option(
     "--api-url",
     envvar="GITHUB_API_URL",
-    default="https://api.github.com",
+    default=DEFAULT_API_URL,
     show_default=True,
     help="GitHub API for `extends: owner/repo:path@ref` (token from GITHUB_TOKEN).",
 )
@@ -31,7 +31,7 @@ API_URL_OPTION = click.option(
 def _fetcher(api_url: str) -> Any:
     from checker.github.shared_policy import shared_policy_fetcher
 
-    return shared_policy_fetcher(api_url)
+    return shared_policy_fetcher(api_url, config.secret("GITHUB_TOKEN"), throttle=config.api_throttle())
 
 
 def _exit_code(evaluation: Evaluation) -> int:
@@ -194,14 +194,25 @@ def demo(workdir: str) -> None:
 
 
 # Commands contributed by other packages; their modules import nothing heavy (no checkov, no PyGithub).
-from checker.audit.commands import COMMANDS as AUDIT_COMMANDS  # noqa: E402
-from checker.deploy.commands import COMMANDS as DEPLOY_COMMANDS  # noqa: E402
-from checker.evidence.commands import COMMANDS as EVIDENCE_COMMANDS  # noqa: E402
-from checker.github.commands import github as github_command  # noqa: E402
-from checker.iac.commands import iac as iac_command  # noqa: E402
+#: Every package registers its commands the same way: a `COMMANDS` tuple in its `commands` module.
+COMMAND_MODULES = (
+    "checker.evidence.commands",
+    "checker.iac.commands",
+    "checker.github.commands",
+    "checker.audit.commands",
+    "checker.deploy.commands",
+)
 
-for _command in (*EVIDENCE_COMMANDS, iac_command, github_command, *AUDIT_COMMANDS, *DEPLOY_COMMANDS):
-    cli.add_command(_command)
+
+def _register() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        for command in importlib.import_module(name).COMMANDS:
+            cli.add_command(command)
+
+
+_register()
 
 
 def main(argv: list[str] | None = None) -> Any:
@@ -219,7 +230,7 @@ def main(argv: list[str] | None = None) -> Any:
     except SystemExit:
         raise
     except Exception as error:
-        if os.environ.get("CHANGEPROOF_DEBUG"):
+        if config.debug_enabled():
             raise
         click.echo(
             f"internal error: {type(error).__name__}: {error}\n"

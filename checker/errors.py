@@ -73,6 +73,10 @@ class PolicyError(ChangeproofError):
     """The policy file is not valid; `problems` lists every violation with its location."""
 
 
+class LedgerBranchMissing(UsageError):
+    """The ledger repository has no ledger branch yet (nothing was ever recorded there)."""
+
+
 class FactsError(ChangeproofError):
     """A facts document does not match the facts schema."""
 

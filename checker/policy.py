@@ -30,6 +30,7 @@ from checker.model import (
     Policy,
     PolicyIssue,
     PolicyMode,
+    PolicySource,
     RuleCondition,
     RuleRequirement,
     Waiver,
@@ -340,10 +341,15 @@ def policy_for_facts(facts: Facts) -> Policy:
     so a broken policy can always be repaired through a reviewed PR.
     """
     source = facts.policy
+    return policy_from_source(source, facts.base_sha, source.extends.get if source is not None else None)
+
+
+def policy_from_source(source: PolicySource | None, base_sha: str, fetch: RemoteFetcher | None) -> Policy:
+    """`policy_for_facts` before the Facts exist: the collector derives the policy once, while it
+    reads the shared policies the chain names through `fetch` (and keeps them for the Facts)."""
     if source is None or source.base.state == "absent":
         return _with(profile(DEFAULT_PROFILE), source="profile:baseline (no policy file at the base commit)")
-    where = f"{source.base.path}@{facts.base_sha[:12]}"
-    fetch = source.extends.get
+    where = f"{source.base.path}@{base_sha[:12]}"
     if source.base.state != "present" or source.base.content is None:
         return _broken(
             where,

@@ -7,16 +7,17 @@ An installed wheel carries `rules/` and `examples/` inside the package (`checker
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from checker.config import data_dir_override
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def _data_dir(packaged: str, top_level: str, env: str) -> Path:
-    override = os.environ.get(env)
+    override = data_dir_override(env)
     if override:
         return Path(override)
     inside = PACKAGE_DIR / packaged
@@ -26,11 +27,11 @@ def _data_dir(packaged: str, top_level: str, env: str) -> Path:
 
 
 def rules_dir() -> Path:
-    return _data_dir("_rules", "rules", "CHANGEPROOF_RULES_DIR")
+    return _data_dir("_rules", "rules", "rules")
 
 
 def examples_dir() -> Path:
-    return _data_dir("_examples", "examples", "CHANGEPROOF_EXAMPLES_DIR")
+    return _data_dir("_examples", "examples", "examples")
 
 
 @cache

@@ -27,13 +27,13 @@ def _now() -> str:
 
 def _entries(ledger: str, branch: str) -> list[tuple[int, str, dict[str, Any], dict[str, Any]]]:
     """(seq, entry hash, statement, bundle) of every entry; none for a local ledger not yet begun."""
+    from checker.errors import LedgerBranchMissing
     from checker.evidence import read_entries
-    from checker.evidence.gitio import Git, is_local
 
-    local = is_local(ledger)
-    if local is not None and Git(local).rev(f"refs/heads/{branch}") is None:
+    try:
+        return [(e.seq, e.entry_hash, e.statement, e.bundle) for e in read_entries(ledger, branch)]
+    except LedgerBranchMissing:
         return []
-    return [(e.seq, e.entry_hash, e.statement, e.bundle) for e in read_entries(ledger, branch)]
 
 
 def _refuse_ledger_key(signer: Any, entries: list[tuple[int, str, dict[str, Any], dict[str, Any]]]) -> None:

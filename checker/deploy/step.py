@@ -19,9 +19,8 @@ from checker.deploy.history import first_parent_line, resolve_commit
 from checker.deploy.judge import judge
 from checker.deploy.model import SOURCE_CLAIM, SOURCE_GITHUB, Collected, Deployment, TracedDeployment, deployment_from
 from checker.deploy.shipped import Line, ship
-from checker.errors import UsageError
+from checker.errors import LedgerBranchMissing, UsageError
 from checker.evidence import RunContext, Signer, read_entries
-from checker.evidence.gitio import Git, is_local
 from checker.model import DeploymentScope
 
 
@@ -44,10 +43,10 @@ class LedgerTarget:
 
 
 def _ledger_statements(ledger: str, branch: str) -> list[tuple[int, str, dict[str, Any]]]:
-    local = is_local(ledger)
-    if local is not None and Git(local).rev(f"refs/heads/{branch}") is None:
-        return []
-    return [(e.seq, e.entry_hash, e.statement) for e in read_entries(ledger, branch)]
+    try:
+        return [(e.seq, e.entry_hash, e.statement) for e in read_entries(ledger, branch)]
+    except LedgerBranchMissing:
+        return []  # a ledger not yet begun
 
 
 class _Environments:

@@ -118,8 +118,15 @@ def record(
     policy = policies.load_file(policy_path) if policy_path else policies.policy_for_facts(facts)
     evaluation = evaluate(policy, facts)
     result = record_evaluation(
-        evaluation, facts, policy, ledger=ledger, branch=branch, signer=signer, context=_context("cli"), kind=kind
-    )  # type: ignore[arg-type]
+        evaluation,
+        facts,
+        policy,
+        ledger=ledger,
+        branch=branch,
+        signer=signer,
+        context=_context("cli"),  # type: ignore[arg-type]
+        kind=kind,
+    )
     click.echo(
         f"appended entry {result.seq} sha256:{result.entry_hash} ({result.entry_path}); "
         f"verdict {evaluation.verdict.value}"

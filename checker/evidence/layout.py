@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 
+from checker.defaults import DEFAULT_LEDGER_BRANCH
+
 FORMAT = "changeproof-ledger/1"
 LEDGER_FILE = "LEDGER.json"
 HEAD_FILE = "head.json"
 CHECKPOINT_FILE = "checkpoint"
 SHARD = "seq:1000/1000"  # entries/AAA/BBB/NNNNNNNNNNNN.json, at most 1000 names per directory
 DIGITS = 12
-DEFAULT_BRANCH = "changeproof-ledger"
+DEFAULT_BRANCH = DEFAULT_LEDGER_BRANCH
 
 ENTRY_RE = re.compile(r"^entries/(\d{3})/(\d{3})/(\d{12})\.json$")
 ARCHIVE_RE = re.compile(r"^checkpoints/(\d{3})/(\d{3})/(\d{12})$")

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from checker import __version__
-from checker.errors import UsageError
+from checker.errors import LedgerBranchMissing, UsageError
 from checker.evidence import bundle as bundles
 from checker.evidence import checkpoint as notes
 from checker.evidence import layout, merkle
@@ -174,10 +174,10 @@ def check_entry(seq: int, path: str, data: bytes, keys: dict[str, TrustedKey]) -
     if predicate_type not in PREDICATE_TYPES:
         problems.append(f"{where(seq, path)}: unknown predicateType {predicate_type!r}")
     return EntryCheck(
-        **base,
+        **base,  # type: ignore[arg-type]
         problems=tuple(problems),
         claimed_seq=claimed,
-        prev=prev,  # type: ignore[arg-type]
+        prev=prev,
         signer=signer,
         policy=policy,
         date=date,
@@ -296,14 +296,14 @@ def _open(ledger: str, branch: str) -> Iterator[_Opened]:
         git = Git(local)
         commit = git.rev(f"refs/heads/{branch}")
         if commit is None:
-            raise UsageError(f"{ledger} has no branch {branch}", fix="pass --branch, or record an entry first")
+            raise LedgerBranchMissing(f"{ledger} has no branch {branch}", fix="pass --branch, or record an entry first")
         yield _Opened(git, commit)
         return
     with scratch_repo(ledger) as git:
         git.run("config", "--unset", "extensions.partialClone")
         commit = fetch_tip(git, branch, object_filter=None, ledger=ledger)
         if commit is None:
-            raise UsageError(f"{redact(ledger)} has no branch {branch}", fix="pass --branch")
+            raise LedgerBranchMissing(f"{redact(ledger)} has no branch {branch}", fix="pass --branch")
         yield _Opened(git, commit)
 
 

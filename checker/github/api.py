@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,9 +23,9 @@ import requests
 from github import Auth, Github, GithubException, GithubRetry
 from github.GithubException import BadCredentialsException, RateLimitExceededException
 
+from checker.defaults import DEFAULT_API_URL as DEFAULT_API_URL
 from checker.errors import ChangeproofError, InfrastructureError, UsageError
 
-DEFAULT_API_URL = "https://api.github.com"
 PER_PAGE = 100
 # PyGithub logs every retried 403 (e.g. unreadable branch protection, which is expected) on stderr.
 logging.getLogger("github").setLevel(logging.ERROR)
@@ -68,15 +67,13 @@ class Api:
         token: str,
         api_url: str = DEFAULT_API_URL,
         *,
-        retries: int | None = None,
-        backoff: float | None = None,
-        max_wait: float | None = None,
+        retries: int = 5,
+        backoff: float = 1.0,
+        max_wait: float = 60.0,
+        throttle: float | None = None,
         timeout: float = 30.0,
     ) -> None:
         self.api_url = (api_url or DEFAULT_API_URL).rstrip("/")
-        retries = int(os.environ.get("CHANGEPROOF_API_RETRIES", "5")) if retries is None else retries
-        backoff = float(os.environ.get("CHANGEPROOF_API_BACKOFF", "1.0")) if backoff is None else backoff
-        max_wait = float(os.environ.get("CHANGEPROOF_API_MAX_WAIT", "60")) if max_wait is None else max_wait
         retry = _BoundedRetry(
             max_wait=max_wait,
             total=retries,
@@ -85,10 +82,9 @@ class Api:
             secondary_rate_wait=min(60.0, max_wait),
         )
         # PyGithub spaces requests (0.25 s, writes 1 s) to stay clear of secondary rate limits;
-        # tests against the local server turn that off with CHANGEPROOF_API_THROTTLE=0.
-        throttle = os.environ.get("CHANGEPROOF_API_THROTTLE")
-        between = 0.25 if throttle is None else float(throttle)
-        between_writes = 1.0 if throttle is None else float(throttle)
+        # tests against the local server turn that off with throttle=0 (CHANGEPROOF_API_THROTTLE=0).
+        between = 0.25 if throttle is None else throttle
+        between_writes = 1.0 if throttle is None else throttle
         self.github = Github(
             base_url=self.api_url,
             auth=Auth.Token(token) if token else None,

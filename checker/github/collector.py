@@ -19,8 +19,6 @@ from base64 import b64decode
 from dataclasses import dataclass, replace
 from typing import Any
 
-import yaml
-
 from checker import codeowners as codeowners_mod
 from checker.errors import ChangeproofError, InfrastructureError, UsageError
 from checker.github.api import Api
@@ -33,13 +31,14 @@ from checker.model import (
     LabelEvent,
     MergeInfo,
     Person,
+    Policy,
     PolicySource,
     Review,
     SourceFile,
     TeamMembership,
     Unobservable,
 )
-from checker.policy import MAX_EXTENDS_DEPTH, POLICY_PATH, policy_for_facts
+from checker.policy import POLICY_PATH, policy_from_source
 
 MAX_FILES = 3000  # the pull request files API lists at most this many
 MAX_COMMITS = 250  # the pull request commits API lists at most this many
@@ -62,6 +61,14 @@ class Target:
     ledger_branch: str = ""
 
 
+@dataclass(frozen=True)
+class Collected:
+    """What collection yields: the Facts and the policy derived from their policy files."""
+
+    facts: Facts
+    policy: Policy
+
+
 class Collector:
     def __init__(self, api: Api) -> None:
         self.api = api
@@ -71,6 +78,11 @@ class Collector:
 
     # ===================================================================== the pull request
     def collect(self, target: Target, *, as_of: str | None = None, observed_at: str | None = None) -> Facts:
+        """The Facts of one pull request (`gather` also returns the policy derived on the way)."""
+        return self.gather(target, as_of=as_of, observed_at=observed_at).facts
+
+    def gather(self, target: Target, *, as_of: str | None = None, observed_at: str | None = None) -> Collected:
+        """The Facts of one pull request and the policy it is judged by, each derived once."""
         repo = target.repository
         if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo):
             raise UsageError(f"'{repo}' is not an owner/repository name", fix="Pass the repository as owner/name.")
@@ -127,14 +139,14 @@ class Collector:
         if as_of and merge.merge_commit_sha:
             as_of_base = self._first_parent(repo, merge.merge_commit_sha) or base_sha
             policy_base = as_of_base
-        policy = self._policy(repo, policy_base, head_sha, files)
+        policy, effective = self._policy(repo, policy_base, head_sha, files)
         owners_file = self._codeowners(repo, policy_base)
 
         checks = self._checks(repo, head_sha, as_of)
         pr_author = (pr.get("user") or {}).get("login") or "ghost"
         labels = tuple(lbl["name"] for lbl in pr.get("labels") or [] if isinstance(lbl, dict))
         base_ref = pr["base"].get("ref", "")
-        draft_facts = Facts(
+        facts = Facts(
             repository=repo,
             number=int(pr["number"]),
             title=pr.get("title") or "",
@@ -158,7 +170,6 @@ class Collector:
             codeowners=owners_file,
             policy=policy,
         )
-        effective = policy_for_facts(draft_facts)
 
         reviews = self._reviews(repo, raw_reviews)
         branch_rules = self.branch_rules(repo, base_ref)
@@ -173,8 +184,8 @@ class Collector:
         emergency = effective.controls.get("emergency_change")
         if emergency and str(emergency.params.get("label", "emergency")) in labels:
             label_events = self._label_events(repo, target.number, as_of)
-        return replace(
-            draft_facts,
+        facts = replace(
+            facts,
             reviews=reviews,
             branch_rules=branch_rules,
             ledger_rules=ledger_rules,
@@ -183,6 +194,7 @@ class Collector:
             label_events=label_events,
             unobservable=tuple(unobservable),
         )
+        return Collected(facts, effective)
 
     # ===================================================================== pieces
     @staticmethod
@@ -258,33 +270,34 @@ class Collector:
             return SourceFile(path=path, state="unreadable", reason="not UTF-8 text")
         return SourceFile(path=path, state="present", content=text)
 
-    def _policy(self, repo: str, base_sha: str, head_sha: str, files: tuple[ChangedFile, ...]) -> PolicySource:
+    def _policy(
+        self, repo: str, base_sha: str, head_sha: str, files: tuple[ChangedFile, ...]
+    ) -> tuple[PolicySource, Policy]:
+        """The policy files as the Facts record them, and the policy derived from them (parsed once).
+
+        Shared policies (`extends: owner/repo:path@ref`) are read when the loader asks for them and
+        kept, so re-performance from the Facts alone resolves the same chain.
+        """
         base = self.read_file(repo, POLICY_PATH, base_sha)
         head = None
         if any(POLICY_PATH in (f.path, f.previous_path) for f in files):
             head = self.read_file(repo, POLICY_PATH, head_sha)
-        extends: dict[str, str] = {}
-        for source in (base, head):
-            if source is not None and source.content:
-                self._extends(source.content, extends, 0)
-        return PolicySource(base=base, head=head, extends=extends)
+        fetched: dict[str, str] = {}
 
-    def _extends(self, text: str, found: dict[str, str], depth: int) -> None:
-        """Fetch every `extends: owner/repo:path@ref` the policy chain names (depth-limited)."""
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError:
-            return
-        ref = data.get("extends") if isinstance(data, dict) else None
-        if not isinstance(ref, str) or ref in found or depth >= MAX_EXTENDS_DEPTH:
-            return
-        match = _EXTENDS_REF.match(ref)
-        if not match:
-            return
-        shared = self.read_file(match.group(1), match.group(2), match.group(3))
-        if shared.state == "present" and shared.content is not None:
-            found[ref] = shared.content
-            self._extends(shared.content, found, depth + 1)
+        def fetch(ref: str) -> str | None:
+            if ref in fetched:
+                return fetched[ref]
+            match = _EXTENDS_REF.match(ref)
+            if not match:
+                return None
+            shared = self.read_file(match.group(1), match.group(2), match.group(3))
+            if shared.state != "present" or shared.content is None:
+                return None
+            fetched[ref] = shared.content
+            return shared.content
+
+        policy = policy_from_source(PolicySource(base=base, head=head, extends={}), base_sha, fetch)
+        return PolicySource(base=base, head=head, extends=dict(sorted(fetched.items()))), policy
 
     def _codeowners(self, repo: str, base_sha: str) -> SourceFile:
         """The first CODEOWNERS GitHub would use (.github/, root, docs/) at the base commit."""

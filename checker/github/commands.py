@@ -7,12 +7,13 @@ outside the container (for a composite step or a self-hosted runner without Dock
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
 
+from checker import config
+from checker.defaults import DEFAULT_LEDGER_BRANCH
 from checker.errors import UsageError
 
 
@@ -26,7 +27,7 @@ def github() -> None:
 @click.argument("number", type=int)
 @click.option(
     "--api-url",
-    default=lambda: os.environ.get("GITHUB_API_URL", "https://api.github.com"),
+    default=lambda: config.api_url(),
     show_default="$GITHUB_API_URL or https://api.github.com",
     help="REST API base URL (GHES: https://HOST/api/v3).",
 )
@@ -38,7 +39,7 @@ def github() -> None:
 )
 @click.option(
     "--ledger-branch",
-    default="changeproof-ledger",
+    default=DEFAULT_LEDGER_BRANCH,
     show_default=True,
     help="Also read the rules of this branch ('' to skip).",
 )
@@ -52,10 +53,10 @@ def collect(
     from checker.github.collector import Collector, Target
     from checker.serde import dumps
 
-    token = os.environ.get(token_env, "")
+    token = config.secret(token_env)
     if not token:
         raise UsageError(f"${token_env} is empty", fix=f"export {token_env}=<a token that can read the repository>")
-    api = Api(token, api_url)
+    api = Api(token, api_url, throttle=config.api_throttle())
     collector = Collector(api)
     as_of = None
     if at_merge:
@@ -79,7 +80,7 @@ def action() -> None:
     """Run the action's flow from the runner's environment (INPUT_*, GITHUB_*)."""
     from checker.github.action import main
 
-    sys.exit(main())
+    sys.exit(main(config.process_environment()))
 
 
 COMMANDS = (github,)

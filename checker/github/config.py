@@ -9,12 +9,32 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from checker.defaults import DEFAULT_API_URL, DEFAULT_LEDGER_BRANCH
 from checker.errors import UsageError
 
 SIGNING_MODES = ("key", "sigstore", "none")
+_GIT_ENV = frozenset(
+    {
+        "PATH",
+        "HOME",
+        "LANG",
+        "TMPDIR",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "GIT_SSL_CAINFO",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "NO_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "no_proxy",
+        "XDG_CONFIG_HOME",
+    }
+)
 _REPO = re.compile(r"^[\w.-]+/[\w.-]+$")
 
 
@@ -32,6 +52,16 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     if value not in ("true", "false", "yes", "no", "1", "0"):
         raise UsageError(f"input {name} is '{value}'", fix=f"Set {name} to true or false.")
     return value in ("true", "yes", "1")
+
+
+def _number(env: Mapping[str, str], name: str, default: Any, kind: Callable[[str], Any]) -> Any:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return kind(value)
+    except ValueError:
+        raise UsageError(f"{name} is '{value}', not a number", fix=f"Unset {name} or give it a number.") from None
 
 
 @dataclass(frozen=True)
@@ -59,6 +89,17 @@ class Config:
     workflow_ref: str
     ref: str
     backfill_days: int
+    # Tuning that tests and operators set through CHANGEPROOF_* variables; never enforcement.
+    api_retries: int = 5
+    api_backoff: float = 1.0
+    api_max_wait: float = 60.0
+    api_throttle: float | None = None
+    link_retries: int = 4
+    link_delay: float = 3.0
+    iac_mode: str = ""
+    image_digest: str = ""
+    #: What git subprocesses inherit: where programs, certificates and proxies are; no secrets.
+    git_env: tuple[tuple[str, str], ...] = ()
 
     @property
     def run_url(self) -> str:
@@ -100,7 +141,7 @@ class Config:
             raise UsageError(f"input backfill-days is '{days}'", fix="Use a whole number of days, such as 7.")
         return cls(
             token=_input(env, "github-token") or env.get("GITHUB_TOKEN", ""),
-            api_url=(_input(env, "api-url") or env.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/"),
+            api_url=(_input(env, "api-url") or env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/"),
             server_url=(env.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/"),
             repository=repository,
             event_name=env.get("GITHUB_EVENT_NAME", ""),
@@ -109,7 +150,7 @@ class Config:
             check_run=_flag(env, "check-run"),
             comment=_flag(env, "comment"),
             ledger_repository=_input(env, "ledger-repository"),
-            ledger_branch=_input(env, "ledger-branch", "changeproof-ledger"),
+            ledger_branch=_input(env, "ledger-branch", DEFAULT_LEDGER_BRANCH),
             signing_key=key,
             signing_key_password=_input(env, "signing-key-password"),
             signing_mode=mode,
@@ -122,4 +163,13 @@ class Config:
             workflow_ref=env.get("GITHUB_WORKFLOW_REF", ""),
             ref=env.get("GITHUB_REF", ""),
             backfill_days=int(days),
+            api_retries=_number(env, "CHANGEPROOF_API_RETRIES", 5, int),
+            api_backoff=_number(env, "CHANGEPROOF_API_BACKOFF", 1.0, float),
+            api_max_wait=_number(env, "CHANGEPROOF_API_MAX_WAIT", 60.0, float),
+            api_throttle=_number(env, "CHANGEPROOF_API_THROTTLE", None, float),
+            link_retries=_number(env, "CHANGEPROOF_LINK_RETRIES", 4, int),
+            link_delay=_number(env, "CHANGEPROOF_LINK_DELAY", 3.0, float),
+            iac_mode=env.get("CHANGEPROOF_IAC_MODE", ""),
+            image_digest=env.get("CHANGEPROOF_IMAGE_DIGEST", ""),
+            git_env=tuple((k, env[k]) for k in sorted(env) if k in _GIT_ENV or k.startswith("LC_")),
         )

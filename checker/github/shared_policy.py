@@ -6,13 +6,12 @@ file on their machine needs the same texts, read through the same contents API.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 from checker.errors import PolicyError
 
 
-def shared_policy_fetcher(api_url: str | None = None, token: str | None = None) -> Callable[[str], str | None]:
+def shared_policy_fetcher(api_url: str, token: str, *, throttle: float | None = None) -> Callable[[str], str | None]:
     """A fetcher for `checker.policy`: connects on first use, so local-only policies need no network."""
     from checker.github.collector import _EXTENDS_REF
 
@@ -23,11 +22,10 @@ def shared_policy_fetcher(api_url: str | None = None, token: str | None = None) 
         if not match:
             return None
         if "collector" not in state:
-            from checker.github.api import DEFAULT_API_URL, Api
+            from checker.github.api import Api
             from checker.github.collector import Collector
 
-            url = api_url or os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL
-            state["collector"] = Collector(Api(token or os.environ.get("GITHUB_TOKEN", ""), url))
+            state["collector"] = Collector(Api(token, api_url, throttle=throttle))
         collector = state["collector"]
         from checker.github.collector import Collector
 

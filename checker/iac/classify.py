@@ -8,7 +8,10 @@ from everything else, so `mkdocs.yml` does not wake the scanner up.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import PurePosixPath
+
+from checker.model import ChangedFile
 
 TERRAFORM = "terraform"
 CLOUDFORMATION = "cloudformation"
@@ -85,3 +88,13 @@ def frameworks_for(path: str, head: bytes | None) -> set[str]:
 def may_hold_secret(content: bytes) -> bool:
     """Cheap hint that checkov's secret detectors should look at a file."""
     return b"\0" not in content[:8192] and _SECRET_HINT.search(content) is not None
+
+
+def changed_iac_files(files: Iterable[ChangedFile]) -> tuple[str, ...]:
+    """The changed paths (old and new names) that may be IaC, in order, each once."""
+    paths: dict[str, None] = {}
+    for f in files:
+        for path in (f.path, f.previous_path):
+            if path and is_iac_path(path):
+                paths[path] = None
+    return tuple(paths)

@@ -92,6 +92,12 @@ def _changed(base: Path, head: Path, path: str) -> ChangedFile:
     help="Exit 1 when a new finding is at least this severe.",
 )
 @click.option("--sarif", "sarif_path", type=click.Path(dir_okay=False), help="Also write the SARIF 2.1.0 file here.")
+@click.option(
+    "--mode",
+    envvar="CHANGEPROOF_IAC_MODE",
+    default="",
+    help="How checkov runs: worker (default), inprocess, subprocess-per-tree.",
+)
 def iac(
     base: str,
     head: str,
@@ -100,6 +106,7 @@ def iac(
     fmt: str,
     fail_on: str,
     sarif_path: str | None,
+    mode: str,
 ) -> None:
     """Scan what a change adds to IaC misconfigurations, checkov offline, base vs head.
 
@@ -114,7 +121,9 @@ def iac(
     if base_dir.resolve() == head_dir.resolve():
         raise UsageError("--base and --head are the same directory", fix="pass the two versions to compare")
     files = [_changed(base_dir, head_dir, p) for p in changed] if changed else changed_between(base_dir, head_dir)
-    scan = scan_change(base_dir=base_dir, head_dir=head_dir, changed=files, frameworks=frameworks or None)
+    scan = scan_change(
+        base_dir=base_dir, head_dir=head_dir, changed=files, frameworks=frameworks or None, mode=mode or None
+    )
     if sarif_path:
         scan = with_digest(scan, write_sarif(scan, Path(sarif_path)))
     if fmt == "json":
@@ -125,3 +134,6 @@ def iac(
         click.echo(render_text(scan.facts), nl=False)
     blocking = [f for f in scan.facts.introduced if RANK.get(f.severity, 3) >= RANK[fail_on]]
     sys.exit(1 if blocking else 0)
+
+
+COMMANDS = (iac,)

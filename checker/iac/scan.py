@@ -7,7 +7,6 @@ directories, which files get a secrets scan. When the plan is empty checkov is n
 from __future__ import annotations
 
 import json
-import os
 import posixpath
 import subprocess
 import sys
@@ -175,7 +174,7 @@ def scan_trees(
     if plan.empty:
         facts = IacFacts(scanned=True, frameworks=(), errors=tuple(plan.errors))
         return IacScan(facts, build_sarif(facts, "", {}, table.severity), "", "skipped")
-    mode = mode or os.environ.get(MODE_ENV, DEFAULT_MODE)
+    mode = mode or DEFAULT_MODE
     external = [str(p) for p in (external_checks if external_checks is not None else [custom_policies_dir()])]
     with tempfile.TemporaryDirectory(prefix="changeproof-iac-") as tmp:
         roots, errors, requests = {}, list(plan.errors), []

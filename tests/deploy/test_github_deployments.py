@@ -83,7 +83,7 @@ def world(tmp_path: Path):
         }
     }
     fake = FakeGitHub(scenario).start()
-    api = Api("t0ken", fake.base_url, retries=0, backoff=0, max_wait=1)
+    api = Api("t0ken", fake.base_url, retries=0, backoff=0, max_wait=1, throttle=0)
     yield dict(repo=repo, ledger=ledger, keys=keys, fake=fake, api=api, m1=m1, m2=m2, m3=m3, m4=m4, off=off)
     fake.stop()
 
