@@ -13,11 +13,18 @@ from checker.errors import UsageError
 
 
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
+    # the checkout may belong to another user (a container step): trust this one directory only
+    safe = f"safe.directory={repo.resolve()}"
+    return subprocess.run(["git", "-c", safe, "-C", str(repo), *args], capture_output=True, check=False)
 
 
 def first_parent_line(repo: Path, ref: str) -> tuple[str, ...]:
     """The commits `ref` has pointed through on its first-parent line, oldest first."""
+    if _git(repo, "rev-parse", "--is-shallow-repository").stdout.strip() == b"true":
+        raise UsageError(
+            f"{repo} is a shallow clone: the deployed changes cannot be walked",
+            fix="check out with actions/checkout and `fetch-depth: 0`",
+        )
     proc = _git(repo, "rev-list", "--first-parent", "--reverse", ref, "--")
     if proc.returncode != 0:
         raise UsageError(

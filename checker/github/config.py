@@ -98,6 +98,7 @@ class Config:
     link_delay: float = 3.0
     iac_mode: str = ""
     image_digest: str = ""
+    claims: str = ""  # deployment claim file(s) for the record job to ingest (`attest deployment --out`)
     #: What git subprocesses inherit: where programs, certificates and proxies are; no secrets.
     git_env: tuple[tuple[str, str], ...] = ()
 
@@ -171,5 +172,6 @@ class Config:
             link_delay=_number(env, "CHANGEPROOF_LINK_DELAY", 3.0, float),
             iac_mode=env.get("CHANGEPROOF_IAC_MODE", ""),
             image_digest=env.get("CHANGEPROOF_IMAGE_DIGEST", ""),
+            claims=_input(env, "claims"),
             git_env=tuple((k, env[k]) for k in sorted(env) if k in _GIT_ENV or k.startswith("LC_")),
         )
