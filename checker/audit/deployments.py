@@ -7,8 +7,11 @@ Deployment claims count only when verify accepted their signer as a trusted depl
 
 from __future__ import annotations
 
+import base64
 import csv
+import json
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +19,13 @@ import jinja2
 from markupsafe import Markup
 
 from checker.audit.ledgers import OpenLedger
-from checker.audit.population import Period
+from checker.audit.population import Period, Summary
 from checker.deploy.from_ledger import traced_deployments
+from checker.deploy.ledger_index import LedgerIndex
+from checker.errors import UsageError
+from checker.evidence import layout
+from checker.evidence.gitio import Git
+from checker.evidence.ledger import entry_hash
 
 COLUMNS = (
     "repository",
@@ -41,12 +49,46 @@ COLUMNS = (
 )
 
 
-def deployment_rows(ledgers: list[OpenLedger], period: Period) -> list[dict[str, Any]]:
+class Tap:
+    """Collects, from the population pass's summaries, the merge records per ledger and which
+    entries are neither gates nor merges, so the deployments need no second read of every entry."""
+
+    def __init__(self) -> None:
+        self.indexes: dict[str, LedgerIndex] = {}
+        self.others: dict[str, list[int]] = {}
+
+    def wrap(self, name: str, items: Iterable[Summary]) -> Iterator[Summary]:
+        index, others = self.indexes.setdefault(name, LedgerIndex()), self.others.setdefault(name, [])
+        for s in items:
+            if s.kind in ("gate", "merge"):
+                index.add_summary(s)
+            else:
+                others.append(s.seq)
+            yield s
+
+
+def _statements(ledger: OpenLedger, seqs: list[int]) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    names = [f"{ledger.commit}:{layout.entry_path(seq)}" for seq in seqs]
+    for seq, data in zip(seqs, Git(ledger.git_dir).cat_blobs(names), strict=True):
+        try:
+            statement = json.loads(base64.b64decode(json.loads(data)["dsseEnvelope"]["payload"]))
+        except (ValueError, KeyError, TypeError):
+            raise UsageError(
+                f"entry {seq} ({layout.entry_path(seq)}) is corrupt", fix="run changeproof verify"
+            ) from None
+        yield seq, entry_hash(data), statement
+
+
+def deployment_rows(ledgers: list[OpenLedger], period: Period, tap: Tap | None = None) -> list[dict[str, Any]]:
     """Every trusted deployment of the period (by deployment time), judged from its own ledger."""
     rows = []
     for ledger in ledgers:
-        entries = ((e.seq, e.entry_hash, e.statement) for e in ledger.entries())
-        judged, _ = traced_deployments(entries, set(ledger.report.trusted_claims))
+        if tap is not None and ledger.name in tap.indexes:
+            entries: Iterable[tuple[int, str, dict[str, Any]]] = _statements(ledger, tap.others[ledger.name])
+            index = tap.indexes[ledger.name]
+        else:
+            entries, index = ((e.seq, e.entry_hash, e.statement) for e in ledger.entries()), LedgerIndex()
+        judged, _ = traced_deployments(entries, set(ledger.report.trusted_claims), index)
         for recorded, traced in judged:
             d = recorded.deployment
             if not period.contains(d.deployed_at):

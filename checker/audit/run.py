@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from checker.audit.deployments import deployment_rows
+from checker.audit.deployments import Tap, deployment_rows
 from checker.audit.export import write
 from checker.audit.ledgers import open_ledgers
 from checker.audit.population import Period, Population, build_population
@@ -35,9 +35,12 @@ def export(
         deployer_keys=deployer_keys,
     ) as opened:
         total = sum(x.report.entries for x in opened)
+        tap = Tap()
         population = build_population(
-            ((x.name, x.status(), summaries(x)) for x in opened), period, progress=bars.ticker("reading entries", total)
+            ((x.name, x.status(), tap.wrap(x.name, summaries(x))) for x in opened),
+            period,
+            progress=bars.ticker("reading entries", total),
         )
-        population.deployments = deployment_rows(opened, period)
+        population.deployments = deployment_rows(opened, period, tap)
         path = write(fmt, population, opened, out, bars.ticker("writing", len(population.rows)))
     return path, population

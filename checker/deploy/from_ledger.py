@@ -59,9 +59,12 @@ def recorded_deployments(
 
 
 def traced_deployments(
-    entries: Iterable[tuple[int, str, dict[str, Any]]], trusted_claims: Collection[int] | None = ()
+    entries: Iterable[tuple[int, str, dict[str, Any]]],
+    trusted_claims: Collection[int] | None = (),
+    index: LedgerIndex | None = None,
 ) -> tuple[list[tuple[Recorded, TracedDeployment]], LedgerIndex]:
-    index = LedgerIndex()
+    """`index` may come pre-filled with the merge records (the export's population pass)."""
+    index = index if index is not None else LedgerIndex()
     recorded = recorded_deployments(entries, trusted_claims, index)
     judged = judge_all(((r.deployment, r.shipment) for r in recorded), index)
     return list(zip(recorded, judged, strict=True)), index

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.audit.population import as_dict, retrospective_approval, summarise
+from checker.audit.population import Summary, as_dict, retrospective_approval, summarise
 
 
 @dataclass
@@ -47,20 +47,24 @@ class LedgerIndex:
                 if sha:
                     self.exceptions.setdefault(sha, ExceptionRecord(seq, entry_hash, str(predicate.get("reason"))))
             return
-        if kind not in ("gate", "merge"):
+        if kind in ("gate", "merge"):
+            self.add_summary(summarise(statement, seq, entry_hash))
+
+    def add_summary(self, s: Summary) -> None:
+        """A gate or merge entry, as the export's population pass already summarised it."""
+        if s.kind not in ("gate", "merge"):
             return
-        s = summarise(statement, seq, entry_hash)
         known = self._by_pr.get(s.key)
         if known is not None:
             record, involved = known
             if record.verdict == "emergency" and not record.emergency_closed_by:
                 closed = retrospective_approval(list(s.reviews), record.merged_at, involved | s.people)
                 if closed:
-                    record.emergency_closed_by = f"{closed['reviewer']} at {closed['at']} (entry {seq})"
+                    record.emergency_closed_by = f"{closed['reviewer']} at {closed['at']} (entry {s.seq})"
             return
         if s.kind != "merge" or s.row is None:
             return
-        record = MergeRecord(s.key[1], seq, entry_hash, s.verdict, str(s.row["merged_at"]))
+        record = MergeRecord(s.key[1], s.seq, s.entry_hash, s.verdict, str(s.row["merged_at"]))
         self._by_pr[s.key] = (record, set(s.people))
         if s.row["merge_sha"]:
             self.merges.setdefault(str(s.row["merge_sha"]), record)
