@@ -54,7 +54,7 @@ def deployment(
         "payload": {},
         "original_environment": environment,
         "environment": environment,
-        "description": None,
+        "description": "",
         "creator": simple_user(creator, 100 + len(creator)),
         "created_at": created_at,
         "updated_at": created_at,
