@@ -487,7 +487,7 @@ def _verify(
                     f"LEDGER.json: the trusted key list was changed: key {key.keyid[:16]}, which signed "
                     f"{report.signers[key.keyid]} entries, is no longer listed"
                 )
-        trusted_ids = {k.keyid for k in auditor_keys}
+        trusted_ids = {k.keyid for k in [*auditor_keys, *(deployers.keys if deployers is not None else ())]}
         for key in listed:
             if key.keyid not in trusted_ids:
                 report.warnings.append(f"LEDGER.json lists key {key.keyid[:16]} which you did not pass with --key")
