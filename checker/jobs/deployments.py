@@ -75,6 +75,7 @@ def record_deployments_step(pipeline: Pipeline, default_branch: str) -> Deployme
         pipeline.run.ledger_entries.append(f"deployment entry {seq}")
     for environment, what in run.unobservable:
         pipeline.reporter.warn(f"deployments to {environment} unobservable: {what}")
+        pipeline.run.notes.append(f"deployments to {environment} unobservable (nothing recorded): {what}")
     pipeline.reporter.summary(summary(run))
     return run
 
