@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
 from checker import __version__, config
 from checker.defaults import DEFAULT_API_URL
@@ -110,6 +109,18 @@ def policy_validate(file: str, api_url: str) -> None:
     effective = policies.load_file(file, fetch=_fetcher(api_url))
     chain = " -> ".join((*effective.extends, file))
     click.echo(f"{file}: valid (mode {effective.mode.value}; {chain})")
+    _warn_expired(effective)
+
+
+def _warn_expired(effective: Any) -> None:
+    """Expired waivers are valid but waive nothing: say so (exit status stays 0)."""
+    import datetime as dt
+
+    from checker import policy as policies
+
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    for warning in policies.expired_waivers(effective, today):
+        click.echo(f"warning: {warning}", err=True)
 
 
 @policy.command("explain")
@@ -118,24 +129,26 @@ def policy_validate(file: str, api_url: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
 @API_URL_OPTION
 def policy_explain(file: str | None, profile_name: str | None, fmt: str, api_url: str) -> None:
-    """Show the effective policy after profiles, `extends` and overrides."""
+    """Show the effective policy as a policy file, each value commented with the layer that set it."""
     from checker import policy as policies
     from checker.errors import UsageError
-    from checker.serde import to_json
+    from checker.explain import explain, render_yaml
 
     if bool(file) == bool(profile_name):
         raise UsageError(
             "give either a policy FILE or --profile NAME", fix="changeproof policy explain .github/changeproof.yml"
         )
     if file:
-        effective = policies.load_file(file, fetch=_fetcher(api_url))
+        text, label = policies.read_policy_bytes(file), file
     else:
-        effective = policies.profile(str(profile_name))
-    data = to_json(effective)
+        text, label = f"version: 1\nextends: {profile_name}\n", f"profile:{profile_name}"
+    layers = policies.policy_layers(text, label, fetch=_fetcher(api_url))
+    explained = explain(layers)
     if fmt == "json":
-        click.echo(json.dumps(data, indent=2))
+        click.echo(json.dumps(explained.to_json(), indent=2, ensure_ascii=False))
     else:
-        click.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), nl=False)
+        click.echo(render_yaml(explained), nl=False)
+    _warn_expired(policies.policy_from_layers(layers, label))
 
 
 @cli.command()
@@ -213,6 +226,20 @@ def _register() -> None:
 
 
 _register()
+
+
+def _full_short_help(command: click.Command) -> None:
+    """Command lists show each command's whole first sentence, wrapped, never cut off with '...'."""
+    if command.short_help is None and command.help:
+        first = " ".join(command.help.split("\n\n")[0].split())
+        end = first.find(". ")
+        command.short_help = first if end == -1 else first[: end + 1]
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _full_short_help(sub)
+
+
+_full_short_help(cli)
 
 
 def main(argv: list[str] | None = None) -> Any:

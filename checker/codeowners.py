@@ -5,7 +5,8 @@ ranges and `\\#` escapes are not supported (such lines are skipped with a warnin
 skips them), and `dir/*` matches only the files directly inside `dir`.
 
 Matching is indexed (literal paths and names in dicts, `*.ext` suffixes in a list, the rest in one
-combined regex) because a large PR matches hundreds of files against hundreds of rules.
+combined RE2 program, linear in the path) because a large PR matches hundreds of files against
+hundreds of rules, and a hostile CODEOWNERS line must not make matching backtrack.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+
+import re2
+
+from checker.patterns import Program
 
 CODEOWNERS_LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 MAX_CODEOWNERS_BYTES = 3 * 1024 * 1024  # GitHub ignores larger files
@@ -200,19 +205,29 @@ class _Matcher:
 
 
 class _Alternation:
-    """Several rules' regexes in one, highest index first, so the first alternative that matches is the
-    last rule in file order (GitHub's "last match wins")."""
+    """Several rules' regexes in one RE2 program per chunk, highest index first, so the first alternative
+    that matches is the last rule in file order (GitHub's "last match wins"). RE2 is linear in the
+    path, and its leftmost-first alternation keeps that order; chunks bound each program's size."""
+
+    CHUNK = 256
 
     def __init__(self, items: list[tuple[int, str]]) -> None:
         ordered = sorted(items, reverse=True)
-        self.indexes = [index for index, _ in ordered]
-        self.regex = re.compile("|".join(f"(?P<g{i}>{regex})" for i, (_, regex) in enumerate(ordered)))
+        options = re2.Options()
+        options.log_errors = False
+        options.max_mem = 64 << 20
+        self.chunks: list[tuple[list[int], Program]] = []
+        for start in range(0, len(ordered), self.CHUNK):
+            part = ordered[start : start + self.CHUNK]
+            regex = "|".join(f"({regex})" for _, regex in part)  # the rules' regexes capture nothing
+            self.chunks.append(([index for index, _ in part], Program(regex, options)))
 
     def last_match(self, path: str) -> int:
-        match = self.regex.match(path)
-        if match is None or match.lastgroup is None:
-            return -1
-        return self.indexes[int(match.lastgroup[1:])]
+        for indexes, program in self.chunks:
+            group = program.first_group(path)
+            if group != -1:
+                return indexes[group]
+        return -1
 
 
 def _literal_lead(body: str) -> str:
@@ -249,4 +264,4 @@ def _to_regex(body: str, anchored: bool, dir_only: bool) -> str:
         tail = "/.+"
     else:
         tail = "(?:/.+)?"
-    return f"{head}{regex}{tail}\\Z"
+    return f"{head}{regex}{tail}\\z"

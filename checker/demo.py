@@ -30,8 +30,14 @@ def run_demo(workdir: Path, echo: Callable[[str], None]) -> list[Evaluation]:
     from checker.evidence.keys import generate_keypair
 
     workdir.mkdir(parents=True, exist_ok=True)
-    for stale in ("keys", "ledger.git"):
-        shutil.rmtree(workdir / stale, ignore_errors=True)
+    stale = [workdir / name for name in ("keys", "ledger.git") if (workdir / name).exists()]
+    if stale:
+        echo(
+            f"replacing the previous demo's {' and '.join(p.name for p in stale)} in {workdir}/: each demo run "
+            "signs a fresh ledger with a fresh key (pass --workdir DIR to keep an earlier run)\n"
+        )
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
     private, public, key = generate_keypair(workdir / "keys")
     ledger = workdir / "ledger.git"
     subprocess.run(["git", "init", "--quiet", "--bare", str(ledger)], check=True)

@@ -42,7 +42,7 @@ class Problem:
         where = self.where()
         text = f"{where}: {self.message}" if where else self.message
         if self.fix:
-            text += f"\n    fix: {self.fix}"
+            text += f"\n    How to fix: {self.fix}"
         return text
 
 
@@ -61,7 +61,7 @@ class ChangeproofError(Exception):
         lines = [f"error: {self.summary}"]
         lines.extend(f"  {p.render()}" for p in self.problems)
         if self.fix:
-            lines.append(f"  how to fix: {self.fix}")
+            lines.append(f"  How to fix: {self.fix}")
         return "\n".join(lines)
 
 

@@ -33,11 +33,21 @@ def read_json_file(path: str | Path, what: str) -> Any:
         raise UsageError(f"{what} file {path} is empty", fix=f"pass a {what} JSON document")
     try:
         return json.loads(text)
+    except RecursionError:
+        raise UsageError(
+            f"{what} file {path} is nested too deeply to be a {what} document",
+            fix=f"compare the file with `changeproof schema {what}`",
+        ) from None
     except json.JSONDecodeError as exc:
         raise UsageError(
             f"{what} file {path} is not valid JSON",
             problems=(Problem(exc.msg, str(path), exc.lineno, exc.colno),),
             fix="check the JSON syntax at that position",
+        ) from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise UsageError(
+            f"{what} file {path} is not a usable JSON document: {str(exc)[:200]}",
+            fix=f"compare the file with `changeproof schema {what}`",
         ) from None
 
 

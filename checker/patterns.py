@@ -3,8 +3,8 @@
 Regexes run on RE2, which matches in linear time, so no PR title or body can make evaluation
 hang on a pathological pattern; patterns and the text they are applied to are length-limited.
 Globs have `**` (globstar) semantics on repository-relative paths, with braces and classes; they
-are translated to plain regexes (a test holds them equal to wcmatch's matching) because wcmatch's
-own regexes are several times slower on the thousands of matches a large PR needs.
+are translated to RE2 programs (a test holds them equal to wcmatch's matching), so matching is
+linear in the path whatever the glob: wcmatch's and fnmatch's backtracking regexes are not.
 """
 
 from __future__ import annotations
@@ -30,6 +30,35 @@ def _options() -> re2.Options:
     return options
 
 
+class Program:
+    """A compiled RE2 program matched whole against a text: one call into RE2 per match.
+
+    google-re2's `re`-compatible wrapper spends several microseconds per call in Python (offset
+    bookkeeping for `str`); a large PR matches thousands of paths, so this calls the compiled
+    program directly on the UTF-8 bytes and reads back only the spans it needs.
+    """
+
+    def __init__(self, regex: str, options: re2.Options) -> None:
+        self.regex = re2.compile(regex, options=options)
+        self._raw = self.regex._regexp
+        self._both = re2._Anchor.ANCHOR_BOTH
+
+    def fullmatch(self, text: str) -> bool:
+        data = text.encode("utf-8", "surrogatepass")
+        return bool(self._raw.Match(self._both, data, 0, len(data))[0][0] != -1)
+
+    def first_group(self, text: str) -> int:
+        """Index (0-based) of the first capturing group that took part in a whole match, or -1."""
+        data = text.encode("utf-8", "surrogatepass")
+        spans = self._raw.Match(self._both, data, 0, len(data))
+        if spans[0][0] == -1:
+            return -1
+        for index, span in enumerate(spans[1:]):
+            if span[0] != -1:
+                return index
+        return -1
+
+
 @lru_cache(maxsize=256)
 def compile_regex(pattern: str) -> re2._Regexp:
     if len(pattern) > MAX_PATTERN_LENGTH:
@@ -50,7 +79,7 @@ def regex_search(pattern: str, text: str) -> str | None:
 
 
 class _GlobSet:
-    """Globs compiled into one include and one exclude (`!glob`) regex, matched against whole paths."""
+    """Globs compiled into one include and one exclude (`!glob`) RE2 program, matched against whole paths."""
 
     def __init__(self, patterns: tuple[str, ...]) -> None:
         self.include = _PathRegex([p for p in patterns if not p.startswith("!")])
@@ -61,28 +90,73 @@ class _GlobSet:
 
 
 class _PathRegex:
-    """Globs as regexes; `**/name-glob` patterns are matched against the basename alone (same result,
-    no backtracking over directories)."""
+    """Globs as one RE2 program (linear time in the path, whatever the globs); `**/name-glob` patterns
+    are matched against the basename alone (same result, a shorter text). Each glob's literal prefix
+    and suffix are checked first, so most paths are rejected without calling into RE2 at all."""
 
     def __init__(self, patterns: list[str]) -> None:
         basename, full = [], []
         for p in patterns:
             rest = p[3:]
             if p.startswith("**/") and "/" not in rest and "**" not in rest and "{" not in rest:
-                basename.append(glob_to_regex(rest))
+                basename.append(rest)
             else:
-                full.append(glob_to_regex(p))
-        self.basename = re.compile("|".join(basename)) if basename else None
-        self.full = re.compile("|".join(full)) if full else None
+                full.append(p)
+        self.basename = _compile_globs([glob_to_regex(p) for p in basename])
+        self.full = _compile_globs([glob_to_regex(p) for p in full])
+        self.basename_prefixes, self.basename_suffixes = _literal_bounds(basename)
+        self.full_prefixes, self.full_suffixes = _literal_bounds(full)
 
     def match(self, path: str) -> bool:
-        if self.basename is not None and self.basename.fullmatch(path[path.rfind("/") + 1 :]):
-            return True
-        return self.full is not None and self.full.fullmatch(path) is not None
+        if self.basename is not None:
+            name = path[path.rfind("/") + 1 :]
+            if (
+                name.startswith(self.basename_prefixes)
+                and name.endswith(self.basename_suffixes)
+                and self.basename.fullmatch(name)
+            ):
+                return True
+        return (
+            self.full is not None
+            and path.startswith(self.full_prefixes)
+            and path.endswith(self.full_suffixes)
+            and self.full.fullmatch(path)
+        )
+
+
+_SPECIAL = frozenset("*?[]{}\\")
+
+
+def _literal_bounds(globs: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Literal texts every match of some glob starts with, and ends with ("" when a wildcard or an
+    escape comes first): a path starting with none of them, or ending with none, cannot match."""
+    prefixes, suffixes = set(), set()
+    for glob in globs:
+        if "\\" in glob:
+            prefixes.add("")
+            suffixes.add("")
+            continue
+        start = next((i for i, c in enumerate(glob) if c in _SPECIAL), len(glob))
+        end = next((i for i in range(len(glob) - 1, -1, -1) if glob[i] in _SPECIAL), -1)
+        prefixes.add(glob[:start])
+        suffixes.add(glob[end + 1 :] if end >= start else "")
+    return tuple(sorted(prefixes)), tuple(sorted(suffixes))
+
+
+def _compile_globs(regexes: list[str]) -> Program | None:
+    if not regexes:
+        return None
+    options = _options()
+    options.max_mem = 64 << 20  # hundreds of globs in one program
+    try:
+        return Program("|".join(f"(?:{r})" for r in regexes), options)
+    except re2.error as exc:
+        detail = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise PatternError(f"not a valid glob ({detail})") from None
 
 
 def glob_to_regex(pat: str) -> str:
-    """Translate one glob to a regex for `fullmatch`: `**` spans directories, `*` and `?` do not."""
+    """Translate one glob to an RE2 regex for `fullmatch`: `**` spans directories, `*` and `?` do not."""
     out = []
     i, n = 0, len(pat)
     while i < n:
@@ -92,7 +166,7 @@ def glob_to_regex(pat: str) -> str:
             while j < n and pat[j] == "*":
                 j += 1
             whole_segment = (i == 0 or pat[i - 1] == "/") and (j == n or pat[j] == "/")
-            if j - i >= 2 and whole_segment:
+            if j - i == 2 and whole_segment:  # `***` is a plain `*`, as in bash and gitignore
                 if j == n:
                     out.append(".*")
                 else:
@@ -105,17 +179,12 @@ def glob_to_regex(pat: str) -> str:
             out.append("[^/]")
             i += 1
         elif c == "[":
-            close = pat.find("]", i + 2 if pat[i + 1 : i + 2] in ("!", "^") else i + 1)
+            close = _class_end(pat, i)
             if close == -1:
                 out.append(re.escape(c))
                 i += 1
             else:
-                body = pat[i + 1 : close]
-                neg = body[:1] in ("!", "^")
-                if neg:
-                    body = body[1:]
-                body = body.replace("\\", "\\\\")
-                out.append(f"[{'^/' if neg else ''}{body}]")
+                out.append(_class_regex(pat[i + 1 : close]))
                 i = close + 1
         elif c == "{":
             depth, j, parts, start = 0, i, [], i + 1
@@ -146,6 +215,49 @@ def glob_to_regex(pat: str) -> str:
     return "".join(out)
 
 
+def _class_end(pat: str, i: int) -> int:
+    """Index of the `]` closing the class opened at `i` (a `]` first in the class is a member), or -1."""
+    j = i + 1
+    if pat[j : j + 1] in ("!", "^"):
+        j += 1
+    if pat[j : j + 1] == "]":
+        j += 1
+    return pat.find("]", j)
+
+
+def _class_regex(body: str) -> str:
+    """A glob character class as an RE2 class: members escaped, `a-z` ranges kept, never matching `/`."""
+    neg = body[:1] in ("!", "^")
+    if neg:
+        body = body[1:]
+    members = []
+    k = 0
+    while k < len(body):
+        if k + 2 < len(body) and body[k + 1] == "-":
+            members.append(f"{re.escape(body[k])}-{re.escape(body[k + 2])}")
+            k += 3
+        else:
+            members.append(re.escape(body[k]))
+            k += 1
+    return f"[{'^/' if neg else ''}{''.join(members)}]"
+
+
+def _unclosed_class(pat: str) -> int:
+    """Position of a `[` that no `]` closes (a likely typo), or -1."""
+    i = 0
+    while i < len(pat):
+        if pat[i] == "\\":
+            i += 2
+            continue
+        if pat[i] == "[":
+            close = _class_end(pat, i)
+            if close == -1:
+                return i
+            i = close
+        i += 1
+    return -1
+
+
 @lru_cache(maxsize=1024)
 def _glob_matcher(patterns: tuple[str, ...]) -> _GlobSet | None:
     if not patterns:
@@ -157,11 +269,15 @@ def _glob_matcher(patterns: tuple[str, ...]) -> _GlobSet | None:
 
 
 def check_glob(pattern: str) -> None:
-    """Raise PatternError when `pattern` cannot be compiled."""
-    try:
-        _glob_matcher((pattern,))
-    except re.error as exc:
-        raise PatternError(f"not a valid glob: {exc}") from None
+    """Raise PatternError when `pattern` cannot be used: too long, an unclosed `[`, or a bad range."""
+    if not isinstance(pattern, str):
+        raise PatternError("a glob must be a string")
+    at = _unclosed_class(pattern.removeprefix("!"))
+    if at != -1:
+        raise PatternError(
+            f"the glob {pattern[:60]!r} has an unclosed '[' at character {at + 1 + pattern.startswith('!')}"
+        )
+    _glob_matcher((pattern,))
 
 
 def glob_set(patterns: Iterable[str]) -> _GlobSet | _NoGlobs:

@@ -8,8 +8,10 @@ valid key suggested for typos.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import difflib
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
@@ -48,17 +50,58 @@ MAX_EXTENDS_DEPTH = 5
 RemoteFetcher = Callable[[str], "str | None"]
 
 
-def profile_names() -> list[str]:
-    return sorted(p.stem for p in (rules_dir() / "profiles").glob("*.yml"))
+@cache
+def profile_names() -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in (rules_dir() / "profiles").glob("*.yml")))
 
 
 # ------------------------------------------------------------------------------------ validation
 
 
+def _check_glob(value: object) -> bool:
+    if isinstance(value, str):
+        check_glob(value)
+    return True
+
+
+def _check_re2(value: object) -> bool:
+    if isinstance(value, str):
+        compile_regex(value)
+    return True
+
+
+def _check_date(value: object) -> bool:
+    if isinstance(value, str):
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise PatternError(f"'{value[:40]}' is not a calendar date") from None
+    return True
+
+
+_FORMATS = jsonschema.FormatChecker(formats=())
+_FORMATS.checks("glob", raises=PatternError)(_check_glob)
+_FORMATS.checks("re2", raises=PatternError)(_check_re2)
+_FORMATS.checks("date", raises=PatternError)(_check_date)
+_FORMAT_FIXES = {
+    "glob": "write a glob such as 'src/**/*.py'; escape a literal '[' as '\\['",
+    "re2": "use an RE2 regular expression such as '[A-Z]+-[0-9]+'",
+    "date": "write the date as YYYY-MM-DD, e.g. '2027-01-31'",
+}
+
+
+def _strict_integer(_checker: object, instance: object) -> bool:
+    """JSON Schema counts 2.0 as an integer; the model (and every canonical encoder) does not."""
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
 @cache
 def _validator() -> jsonschema.protocols.Validator:
-    cls = jsonschema.validators.validator_for(schema("policy"))
-    return cls(schema("policy"))
+    base = jsonschema.validators.validator_for(schema("policy"))
+    cls = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+        base, type_checker=base.TYPE_CHECKER.redefine("integer", _strict_integer)
+    )
+    return cls(schema("policy"), format_checker=_FORMATS)  # type: ignore[no-any-return]
 
 
 def _allowed_keys(schema_node: dict[str, Any]) -> list[str]:
@@ -84,45 +127,40 @@ def _schema_problems(doc: YamlDocument) -> list[Problem]:
         if len(message) > 300:
             message = message[:300] + "..."
         fix = ""
-        if error.validator == "enum":
-            fix = "use one of: " + ", ".join(str(v) for v in error.validator_value)  # type: ignore[union-attr]
+        if error.validator == "format":
+            message = str(error.cause) if error.cause else message
+            fix = _FORMAT_FIXES.get(str(error.validator_value), "")
+        elif error.validator == "enum":
+            allowed_values = [str(v) for v in error.validator_value]  # type: ignore[union-attr]
+            near = (
+                difflib.get_close_matches(error.instance, allowed_values, n=1, cutoff=0.6)
+                if isinstance(error.instance, str)
+                else []
+            )
+            shown = repr(error.instance) if len(repr(error.instance)) <= 60 else repr(error.instance)[:60] + "..."
+            message = f"{shown} is not one of the allowed values"
+            fix = f"did you mean '{near[0]}'?" if near else "use one of: " + ", ".join(allowed_values)
         elif error.validator == "required":
             fix = "add the missing key"
         problems.append(doc.problem(path, message, fix))
     return problems
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _semantic_problems(doc: YamlDocument) -> list[Problem]:
-    """What JSON Schema cannot say: patterns compile, dates exist, changeproof never requires itself."""
-    data = doc.data
+    """What JSON Schema cannot say: the profile named by `extends` exists, changeproof never requires
+    itself. Runs on schema-invalid documents too (so every problem is reported in one round)."""
+    data = _mapping(doc.data)
     problems: list[Problem] = []
-    controls = data.get("controls") or {}
-
-    def globs(path: PathKey, values: Any) -> None:
-        for i, value in enumerate(values or []):
-            try:
-                check_glob(value)
-            except PatternError as exc:
-                problems.append(doc.problem((*path, i), str(exc), "write a glob such as 'src/**/*.py'"))
-
-    ticket = controls.get("change_ticket") or {}
-    if "pattern" in ticket:
-        try:
-            compile_regex(ticket["pattern"])
-        except PatternError as exc:
-            problems.append(
-                doc.problem(
-                    ("controls", "change_ticket", "pattern"),
-                    str(exc),
-                    "use an RE2 regular expression such as '[A-Z]+-[0-9]+'",
-                )
-            )
-    tests = controls.get("tests_with_code") or {}
-    globs(("controls", "tests_with_code", "source"), tests.get("source"))
-    globs(("controls", "tests_with_code", "tests"), tests.get("tests"))
-    globs(("controls", "policy_change", "paths"), (controls.get("policy_change") or {}).get("paths"))
-    for i, check in enumerate((controls.get("required_checks") or {}).get("checks") or []):
-        name = check if isinstance(check, str) else check.get("name", "")
+    extends = data.get("extends")
+    if isinstance(extends, str) and ":" not in extends and extends not in profile_names():
+        problems.append(doc.problem(("extends",), *_unknown_profile(extends)))
+    checks = _mapping(_mapping(data.get("controls")).get("required_checks")).get("checks")
+    for i, check in enumerate(checks if isinstance(checks, list) else []):
+        name = check if isinstance(check, str) else _mapping(check).get("name", "")
         if str(name).lower().startswith("changeproof"):
             problems.append(
                 doc.problem(
@@ -131,25 +169,13 @@ def _semantic_problems(doc: YamlDocument) -> list[Problem]:
                     "remove it; make changeproof itself a required check in the ruleset",
                 )
             )
-    for i, rule in enumerate(data.get("rules") or []):
-        cond = rule.get("if") or {}
-        changed = cond.get("changed_files") or {}
-        globs(("rules", i, "if", "changed_files", "paths"), changed.get("paths"))
-        globs(("rules", i, "if", "changed_files", "ignore"), changed.get("ignore"))
-        globs(("rules", i, "if", "targets_branch"), cond.get("targets_branch"))
-    for i, waiver in enumerate(data.get("waivers") or []):
-        expires = waiver.get("expires")
-        if isinstance(expires, str):
-            try:
-                dt.date.fromisoformat(expires)
-            except ValueError:
-                problems.append(
-                    doc.problem(
-                        ("waivers", i, "expires"), f"'{expires}' is not a calendar date", "write the date as YYYY-MM-DD"
-                    )
-                )
-        globs(("waivers", i, "scope", "paths"), (waiver.get("scope") or {}).get("paths"))
     return problems
+
+
+def _unknown_profile(name: str) -> tuple[str, str]:
+    near = difflib.get_close_matches(name, profile_names(), n=1)
+    fix = f"did you mean '{near[0]}'?" if near else f"profiles: {', '.join(profile_names())}"
+    return f"unknown profile '{name}'", fix + " (or a shared policy: owner/repo:path@ref)"
 
 
 def parse(text: str, file: str) -> YamlDocument:
@@ -169,13 +195,21 @@ def parse(text: str, file: str) -> YamlDocument:
             f"{file} is not a valid policy file",
             problems=(doc.problem((), "the policy must be a mapping of keys to values", "start with 'version: 1'"),),
         )
-    problems = _schema_problems(doc)
-    if not problems:
-        problems = _semantic_problems(doc)
+    problems = _schema_problems(doc) + _semantic_problems(doc)
     if problems:
         problems.sort(key=lambda p: (p.line, p.column))
         raise PolicyError(f"{file} is not a valid policy file ({len(problems)} problem(s))", problems=tuple(problems))
     return doc
+
+
+def expired_waivers(policy: Policy, today: str) -> list[str]:
+    """Warnings for waivers whose expiry date (YYYY-MM-DD, inclusive) is before `today`."""
+    return [
+        f"the waiver of {w.control} approved by {w.approved_by} expired on {w.expires}: it no longer waives "
+        "anything. How to fix: renew it with a new `expires` date, or remove it"
+        for w in policy.waivers
+        if w.expires < today
+    ]
 
 
 # ------------------------------------------------------------------------------------ resolution
@@ -199,8 +233,8 @@ def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _load_layer(ref: str, fetch: RemoteFetcher | None, seen: tuple[str, ...]) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """The merged raw settings of `ref` (a profile name or owner/repo:path@ref) and its chain."""
+def _load_layer(ref: str, fetch: RemoteFetcher | None, seen: tuple[str, ...]) -> dict[str, Any]:
+    """The validated raw settings of `ref` (a profile name or owner/repo:path@ref), unmerged."""
     if ref in seen:
         raise PolicyError(
             "policy `extends` forms a cycle",
@@ -220,27 +254,58 @@ def _load_layer(ref: str, fetch: RemoteFetcher | None, seen: tuple[str, ...]) ->
             )
         doc = parse(text, ref)
     else:
-        path = rules_dir() / "profiles" / f"{ref}.yml"
-        if not path.is_file():
-            near = difflib.get_close_matches(ref, profile_names(), n=1)
-            raise PolicyError(
-                f"unknown profile '{ref}'",
-                fix=f"did you mean '{near[0]}'?" if near else f"profiles: {', '.join(profile_names())}",
-            )
-        doc = parse(path.read_text(encoding="utf-8"), f"profile:{ref}")
-    return _resolve(doc.data, fetch, (*seen, ref))
+        if ref not in profile_names():
+            message, fix = _unknown_profile(ref)
+            raise PolicyError(message, fix=fix)
+        return copy.deepcopy(_profile_layer(ref))
+    return dict(doc.data)
+
+
+@cache
+def _profile_layer(name: str) -> dict[str, Any]:
+    """A bundled profile's validated settings, parsed once per process (every load builds on one)."""
+    path = rules_dir() / "profiles" / f"{name}.yml"
+    return dict(parse(path.read_text(encoding="utf-8"), f"profile:{name}").data)
+
+
+Layer = tuple[str, dict[str, Any]]  # (the ref that named it: "defaults", a profile, owner/repo:path@ref, or "", data)
+
+
+def _layers(data: dict[str, Any], label: str, fetch: RemoteFetcher | None, seen: tuple[str, ...]) -> list[Layer]:
+    """Every layer of a policy, outermost (the catalog's defaults) first, the document itself last."""
+    parent_ref = data.get("extends")
+    if parent_ref is None and DEFAULT_PROFILE not in seen:
+        parent_ref = DEFAULT_PROFILE
+    if parent_ref is None:
+        return [("defaults", _defaults()), (label, data)]
+    parent = _load_layer(parent_ref, fetch, seen)
+    return [*_layers(parent, parent_ref, fetch, (*seen, parent_ref)), (label, data)]
 
 
 def _resolve(
     data: dict[str, Any], fetch: RemoteFetcher | None, seen: tuple[str, ...]
 ) -> tuple[dict[str, Any], tuple[str, ...]]:
-    parent_ref = data.get("extends")
-    if parent_ref is None and DEFAULT_PROFILE not in seen:
-        parent_ref = DEFAULT_PROFILE
-    if parent_ref is None:
-        return _merge(_defaults(), data), ()
-    parent, chain = _load_layer(parent_ref, fetch, seen)
-    return _merge(parent, data), (*chain, parent_ref)
+    return _fold(_layers(data, "", fetch, seen))
+
+
+def _fold(layers: list[Layer]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The merged settings of layers (outermost first) and the chain of `extends` between them."""
+    merged = layers[0][1]
+    for _, layer in layers[1:]:
+        merged = _merge(merged, layer)
+    return merged, tuple(label for label, _ in layers[1:-1])
+
+
+def policy_from_layers(layers: list[Layer], file: str) -> Policy:
+    """The effective Policy of layers from `policy_layers` (no second parse or fetch)."""
+    merged, chain = _fold(layers)
+    return _build(merged, file, chain)
+
+
+def policy_layers(text: str, file: str, *, fetch: RemoteFetcher | None = None) -> list[Layer]:
+    """The validated layers of a policy document, outermost first; the last one is labelled `file`."""
+    doc = parse(text, file)
+    return _layers(doc.data, file, fetch, ())
 
 
 def _defaults() -> dict[str, Any]:
@@ -312,12 +377,65 @@ def _build(raw: dict[str, Any], source: str, chain: tuple[str, ...]) -> Policy:
 def load_text(text: str, file: str, *, fetch: RemoteFetcher | None = None) -> Policy:
     """The effective Policy of a policy document; raises PolicyError when it is not valid."""
     doc = parse(text, file)
-    raw, chain = _resolve(doc.data, fetch, ())
+    try:
+        raw, chain = _resolve(doc.data, fetch, ())
+    except PolicyError as error:
+        if error.problems or "extends" not in doc.data:
+            raise
+        located = doc.problem(("extends",), error.summary, error.fix)
+        raise PolicyError(f"{file} is not a valid policy file", problems=(located,)) from None
     return _build(raw, file, chain)
 
 
 def load_file(path: str | Path, *, fetch: RemoteFetcher | None = None) -> Policy:
-    return load_text(read_policy_bytes(path), str(path), fetch=fetch)
+    """A policy file, or an effective-policy document as the ledger stores it (`policies/<digest>`)."""
+    text = read_policy_bytes(path)
+    if text.lstrip().startswith("{") and '"schema_version"' in text:
+        return load_effective_document(text, str(path))
+    return load_text(text, str(path), fetch=fetch)
+
+
+def load_effective_document(text: str, file: str) -> Policy:
+    """An effective policy recorded in a ledger, exactly as recorded (its source label included, so
+    re-performing gives the recorded `policy_digest`). Its patterns are checked like a policy file's."""
+    from checker.serde import DecodeError, from_json
+
+    def refuse(path: str, message: str, fix: str) -> PolicyError:
+        return PolicyError(
+            f"{file} is not a valid effective-policy document",
+            problems=(Problem(message, file=file, json_path=path, fix=fix),),
+        )
+
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise refuse("$", "the document is nested too deeply", "use the document the ledger stores") from None
+    except ValueError as exc:
+        raise refuse("$", f"not valid JSON: {str(exc)[:200]}", "use the document the ledger stores") from None
+    try:
+        policy = from_json(Policy, data)
+    except DecodeError as exc:
+        raise refuse(exc.path, exc.message, "compare it with `changeproof schema effective-policy`") from None
+    as_file: dict[str, Any] = {
+        "version": 1,
+        "controls": {cid: {"mode": c.mode.value, **c.params} for cid, c in policy.controls.items()},
+    }
+    globs: list[tuple[str, str]] = []
+    for i, rule in enumerate(policy.rules):
+        for name in ("changed_files", "ignore_files", "target_branches"):
+            globs += [(f"$.rules[{i}].condition.{name}[{j}]", g) for j, g in enumerate(getattr(rule.condition, name))]
+    for i, waiver in enumerate(policy.waivers):
+        for name in ("paths", "branches"):
+            globs += [(f"$.waivers[{i}].scope.{name}[{j}]", g) for j, g in enumerate(getattr(waiver.scope, name))]
+    for where, glob in globs:
+        try:
+            check_glob(glob)
+        except PatternError as exc:
+            raise refuse(where, str(exc), _FORMAT_FIXES["glob"]) from None
+    for error in _validator().iter_errors(as_file):
+        where = yamldoc.json_path(tuple(error.absolute_path))
+        raise refuse(where, str(error.cause or error.message)[:300], "use the document the ledger stores")
+    return policy
 
 
 def read_policy_bytes(path: str | Path) -> str:

@@ -12,6 +12,7 @@ import dataclasses
 import enum
 import hashlib
 import json
+import re
 import types
 import typing
 from functools import cache
@@ -43,7 +44,7 @@ def _hints(cls: type) -> tuple[tuple[str, Any, bool], ...]:
 
 
 def to_json(value: Any) -> Any:
-    """Turn a model value into JSON-compatible data (dicts keep field order)."""
+    """Turn a model value into JSON-compatible data (dataclasses keep field order, mappings are sorted)."""
     if value is None or isinstance(value, (bool, int, str)):
         if isinstance(value, enum.Enum):
             return value.value
@@ -55,7 +56,9 @@ def to_json(value: Any) -> Any:
     if isinstance(value, (tuple, list)):
         return [to_json(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): to_json(v) for k, v in value.items()}
+        # keys sorted: a mapping's JSON form must not depend on insertion order, so an evaluation
+        # decoded from the ledger's canonical JSON prints byte for byte as it did when it was made
+        return {str(k): to_json(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
     if isinstance(value, float):
         raise TypeError("floats are not allowed in the model: their JSON form is not canonical")
     raise TypeError(f"cannot serialise {type(value).__name__}")
@@ -66,8 +69,55 @@ def from_json(cls: type[T], data: Any, path: str = "$") -> T:
     return typing.cast(T, _decode(cls, data, path))
 
 
+MAX_INT = 2**63 - 1  # the range every canonical JSON encoder downstream (orjson, RFC 8785) accepts
+MAX_ANY_DEPTH = 64
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate(text: str) -> bool:
+    return not text.isascii() and _SURROGATE.search(text) is not None
+
+
+def _check_plain(data: Any, path: str) -> None:
+    """A free-form JSON value must have a canonical encoding: no floats, 64-bit integers, valid Unicode,
+    bounded depth. Iterative, so a hostile depth cannot exhaust the stack."""
+    stack: list[tuple[Any, str, int]] = [(data, path, 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        if depth > MAX_ANY_DEPTH:
+            raise DecodeError(where, f"nested more than {MAX_ANY_DEPTH} levels deep")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str) or _surrogate(key):
+                    raise DecodeError(where, "an object key is not valid Unicode text")
+                stack.append((item, f"{where}.{key}", depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value))
+        elif isinstance(value, float):
+            raise DecodeError(where, "expected an integer, got a number with a fraction or exponent")
+        elif isinstance(value, int) and not isinstance(value, bool):
+            _check_int(value, where)
+        elif isinstance(value, str):
+            _check_text(value, where)
+        elif value is not None and not isinstance(value, bool):
+            raise DecodeError(where, f"expected a JSON value, got {_kind(value)}")
+
+
+def _check_int(value: int, path: str) -> None:
+    if not -MAX_INT - 1 <= value <= MAX_INT:
+        raise DecodeError(path, "the integer is out of range (at most 64 bits)")
+
+
+def _check_text(value: str, path: str) -> None:
+    if _surrogate(value):
+        raise DecodeError(path, "the string is not valid Unicode (a lone surrogate, e.g. \\ud800)")
+
+
 def _decode(tp: Any, data: Any, path: str) -> Any:
     if tp is Any:
+        _check_plain(data, path)
         return data
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
@@ -93,15 +143,18 @@ def _decode(tp: Any, data: Any, path: str) -> Any:
         if not isinstance(data, dict):
             raise DecodeError(path, f"expected an object, got {_kind(data)}")
         _key_type, value_type = typing.get_args(tp)
+        for k in data:
+            _check_text(str(k), path)
         return {k: _decode(value_type, v, f"{path}.{k}") for k, v in data.items()}
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return _decode_dataclass(tp, data, path)
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         try:
             return tp(data)
-        except ValueError:
+        except (ValueError, TypeError):
             allowed = ", ".join(str(m.value) for m in tp)
-            raise DecodeError(path, f"{data!r} is not one of: {allowed}") from None
+            shown = repr(data) if len(repr(data)) <= 60 else repr(data)[:60] + "..."
+            raise DecodeError(path, f"{shown} is not one of: {allowed}") from None
     if tp is bool:
         if not isinstance(data, bool):
             raise DecodeError(path, f"expected true or false, got {_kind(data)}")
@@ -109,10 +162,12 @@ def _decode(tp: Any, data: Any, path: str) -> Any:
     if tp is int:
         if isinstance(data, bool) or not isinstance(data, int):
             raise DecodeError(path, f"expected an integer, got {_kind(data)}")
+        _check_int(data, path)
         return data
     if tp is str:
         if not isinstance(data, str):
             raise DecodeError(path, f"expected a string, got {_kind(data)}")
+        _check_text(data, path)
         return data
     if tp is type(None):
         if data is not None:

@@ -8,4 +8,6 @@ for step in scripts/setup/*.sh; do
   echo "setup: $step"
   bash "$step"
 done
+# the property-based tests run their full CI budget here (tests/conftest.py)
+export HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-ci}"
 exec .venv/bin/python -m pytest "$@"

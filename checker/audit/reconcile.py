@@ -404,8 +404,10 @@ def render_text(result: dict[str, Any]) -> str:
         commits = len(change["commits"])
         label = f"PR #{change['pr']}" if change["pr"] else change["tip"][:12]
         if change["exception"]:
+            # a commit date is what the committer wrote, not when it reached the branch: say which it is
+            when = "committed" if change.get("time_source") == "commit date" else "pushed"
             lines.append(
-                f"  EXCEPTION {label} ({commits} commit(s), pushed {change['pushed_at']}): {change['exception']}"
+                f"  EXCEPTION {label} ({commits} commit(s), {when} {change['pushed_at']}): {change['exception']}"
             )
     for record in result["records_not_on_branch"]:
         lines.append(

@@ -53,7 +53,8 @@ def peer_review(ctx: Context, params: dict[str, Any]) -> Outcome:
     counted = [a for a in analysis.approvals if a.counts()]
     if len(counted) >= needed:
         names = listing([f"{a.reviewer} on {short(a.review.commit_id)}" for a in counted])
-        return Outcome(Status.PASS, f"{len(counted)} of {needed} required approvals: {names}", observed=observed)
+        got = f"{len(counted)} independent approval{'s' if len(counted) != 1 else ''}"
+        return Outcome(Status.PASS, f"{got} ({needed} required): {names}", observed=observed)
     reasons = []
     maybe = []
     for a in analysis.approvals:
@@ -79,7 +80,8 @@ def peer_review(ctx: Context, params: dict[str, Any]) -> Outcome:
             "peer_review.accept_unlinked_authors if unlinked commit authors are acceptable.",
             observed,
         )
-    return Outcome(Status.FAIL, f"{len(counted)} of {needed} required approvals.{detail}", fix, observed)
+    wanted = f"{needed} required approval{'s' if needed != 1 else ''}"
+    return Outcome(Status.FAIL, f"{len(counted)} of {wanted}.{detail}", fix, observed)
 
 
 @dataclass(frozen=True)

@@ -254,4 +254,43 @@ def render(report: object) -> str:
     return "\n".join(lines)
 
 
-COMMANDS = (keygen, record, verify)
+@click.group()
+def ledger() -> None:
+    """Read single ledger entries (for re-performing one change by hand)."""
+
+
+@ledger.command("show")
+@click.argument("seq", type=click.IntRange(min=0))
+@click.option("--ledger", "ledger_url", default=".", show_default=True, help="Ledger repository: a git URL or path.")
+@click.option("--branch", default=DEFAULT_BRANCH, show_default=True)
+@click.option("--facts", "facts_out", type=click.Path(dir_okay=False), help="Write the recorded facts JSON here.")
+@click.option("--policy", "policy_out", type=click.Path(dir_okay=False), help="Write the stored policy document here.")
+@click.option(
+    "--evaluation",
+    "evaluation_out",
+    type=click.Path(dir_okay=False),
+    help="Write the recorded evaluation here, as `evaluate --format json` writes it.",
+)
+def ledger_show(
+    seq: int,
+    ledger_url: str,
+    branch: str,
+    facts_out: str | None,
+    policy_out: str | None,
+    evaluation_out: str | None,
+) -> None:
+    """Show entry SEQ and write what re-performing it needs (facts, policy, recorded evaluation)."""
+    from checker.evidence.show import show_entry, write_files
+
+    shown = show_entry(ledger_url, branch, seq)
+    click.echo(shown.describe())
+    for path in write_files(shown, facts_out, policy_out, evaluation_out):
+        click.echo(f"wrote {path}")
+    if facts_out and policy_out:
+        click.echo(
+            f"re-perform: changeproof evaluate --facts {facts_out} --policy {policy_out} --format json --out again.json"
+        )
+    click.echo("(not verified here: run changeproof verify on the ledger first)")
+
+
+COMMANDS = (keygen, record, verify, ledger)

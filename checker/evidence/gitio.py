@@ -189,6 +189,27 @@ def scratch_repo(ledger: str) -> Iterator[Git]:
         yield git
 
 
+_NETWORK_HINTS = (
+    ("could not resolve host", "check the host name in the URL and this machine's DNS"),
+    ("could not resolve proxy", "check the proxy settings (https_proxy)"),
+    ("connection refused", "check the URL's host and port, and that the server is up"),
+    ("failed to connect", "check the network connection, the URL's host and port, and any firewall or proxy"),
+    ("timed out", "check the network connection, and any firewall or proxy"),
+    ("ssl", "check the server's TLS certificate (or GIT_SSL_CAINFO for a private CA)"),
+)
+
+
+def fetch_failure(stderr: str) -> tuple[str, str]:
+    """git's own reason for a failed fetch (redacted, one line) and the fix that fits it."""
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    reason = redact(lines[-1] if lines else "git fetch failed")[:300].removeprefix("fatal: ")
+    lowered = stderr.lower()
+    for needle, fix in _NETWORK_HINTS:
+        if needle in lowered:
+            return reason, fix
+    return reason, "check the URL and that the token can read the repository"
+
+
 def fetch_tip(git: Git, branch: str, *, object_filter: str | None, ledger: str) -> str | None:
     """Fetch only the branch tip into refs/remotes/origin/<branch>; None when the branch is absent."""
     args = ["fetch", "-q", "--no-tags", "--depth=1"]
@@ -199,8 +220,8 @@ def fetch_tip(git: Git, branch: str, *, object_filter: str | None, ledger: str) 
     except GitError as exc:
         if "couldn't find remote ref" in exc.stderr:
             return None
+        reason, fix = fetch_failure(exc.stderr)
         raise InfrastructureError(
-            f"cannot fetch ledger branch {branch} from {redact(ledger)}",
-            fix="check the URL and that the token can read the repository",
+            f"cannot fetch ledger branch {branch} from {redact(ledger)}: {reason}", fix=fix
         ) from None
     return git.rev(f"refs/remotes/origin/{branch}")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.errors import UsageError
+from checker.github.payload import check_payload
 
 GATE_EVENTS = frozenset(
     {
@@ -61,7 +62,9 @@ def load_payload(path: str) -> dict[str, Any]:
             fix="Run inside GitHub Actions, or set GITHUB_EVENT_PATH to an event JSON file.",
         ) from exc
     except (OSError, ValueError) as exc:
-        raise UsageError(f"the event file {path} is not valid JSON: {exc}") from exc
+        raise UsageError(f"the event file {path} is not valid JSON: {str(exc)[:300]}") from None
+    except RecursionError:
+        raise UsageError(f"the event file {path} is nested too deeply to be a GitHub event") from None
     if not isinstance(data, dict):
         raise UsageError(f"the event file {path} is not a JSON object")
     return data
@@ -69,6 +72,7 @@ def load_payload(path: str) -> dict[str, Any]:
 
 def parse(name: str, payload: dict[str, Any], *, job: str = "", pr_input: str = "") -> Event:
     """The Event for `GITHUB_EVENT_NAME` and its payload; `job` and `pr_input` come from inputs."""
+    check_payload(name, payload)
     if job and job not in ("gate", "record"):
         raise UsageError(f"the job input is '{job}'", fix="Set job to 'gate' or 'record', or leave it empty.")
     default_branch = str((payload.get("repository") or {}).get("default_branch") or "")
@@ -122,7 +126,7 @@ def parse(name: str, payload: dict[str, Any], *, job: str = "", pr_input: str = 
         return Event(**base, numbers=numbers, head_sha=sha)
     if name == "workflow_dispatch" or pr_input:
         raw = pr_input or str((payload.get("inputs") or {}).get("pr") or "")
-        if not raw.strip().lstrip("#").isdigit():
+        if not (raw.strip().lstrip("#").isascii() and raw.strip().lstrip("#").isdigit()):
             raise UsageError(
                 f"workflow_dispatch needs a pull request number in the `pr` input, got '{raw}'",
                 fix="Run the workflow with the pr input set, for example 42.",

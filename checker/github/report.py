@@ -69,7 +69,7 @@ def build_annotations(evaluation: Evaluation, per_result: int = MAX_ANNOTATIONS)
             if enforced and r.status in BLOCKING
             else ("notice" if r.status in (Status.PENDING, Status.EMERGENCY) else "warning")
         )
-        text = r.message + (f" Fix: {r.remediation}" if r.remediation else "")
+        text = r.message + (f" How to fix: {r.remediation}" if r.remediation else "")
         title = f"changeproof: {r.title} ({r.status.value})"
         if r.locations:
             for loc in r.locations[:per_result]:

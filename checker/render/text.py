@@ -22,12 +22,12 @@ def render_text(evaluation: Evaluation, *, width: int = 100) -> str:
         "",
     ]
     for r in sorted(e.results, key=lambda r: (STATUS_ORDER[r.status], r.control)):
-        mode = "" if r.mode is Mode.ENFORCE else f" [{r.mode.value}]"
-        out.append(f"{r.status.value.upper():<15}{r.control}{mode}")
+        mode = "" if r.mode is Mode.ENFORCE else " (warn only: never blocks the merge)"
+        out.append(f"{r.status.value.replace('_', ' ').upper():<15}{r.control}{mode}")
         body = textwrap.wrap(_clean(r.message), width - 15) or [""]
         out.extend(" " * 15 + line for line in body)
         if r.remediation and r.status not in (Status.PASS, Status.NOT_APPLICABLE):
-            fix = textwrap.wrap("fix: " + _clean(r.remediation), width - 15)
+            fix = textwrap.wrap("How to fix: " + _clean(r.remediation), width - 15)
             out.extend(" " * 15 + line for line in fix)
     out.append("")
     out.append(f"facts {e.facts_digest[:16]}  policy {e.policy_digest[:16]}  changeproof {e.tool_version}")

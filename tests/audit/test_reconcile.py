@@ -184,6 +184,7 @@ def test_exactly_the_three_gaps_and_the_rebase_merge_as_one_change(
     assert population["total"] == 5 and population["exceptions"] == 3
     assert any("page=2" in r for r in app.requests), "the activity list is paginated"
     assert "EXCEPTION" in proc.stdout and "GAPS: 3 exception(s)" in proc.stdout
+    assert "commit(s), pushed 2026-11-04T12:00:00Z)" in proc.stdout
 
 
 def test_without_the_activity_api_it_falls_back_to_commit_dates_and_says_so(
@@ -192,6 +193,7 @@ def test_without_the_activity_api_it_falls_back_to_commit_dates_and_says_so(
     proc, population = reconcile(history, recorder, keys, tmp_path / "population.json")
     assert population["time_source"] == "commit date"
     assert "forge" in population["time_source_note"] and "commit date" in proc.stdout
+    assert "commit(s), committed " in proc.stdout and ", pushed " not in proc.stdout  # a commit date is no push time
     # the forged commit date hides the direct push from the period: exactly why push times matter
     tips = {c["tip"] for c in population["changes"] if c["exception"]}
     assert tips == {history["m2"], history["s3"]}

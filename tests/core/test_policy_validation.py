@@ -77,7 +77,7 @@ def test_valid_policy_and_explain(tmp_path: Path) -> None:
     explained = run_cli("policy", "explain", str(path), "--format", "json")
     assert explained.returncode == 0
     assert '"min_approvals": 2' in explained.stdout
-    assert '"baseline"' in explained.stdout and '"soc2"' in explained.stdout
+    assert '"profile baseline"' in explained.stdout and '"profile soc2"' in explained.stdout
 
 
 def test_missing_file_is_usage_error(tmp_path: Path) -> None:
