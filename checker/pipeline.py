@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from checker.errors import ChangeproofError
 from checker.evaluate import evaluate
 from checker.github.collector import Collected, Collector, Target, utc_now
+from checker.github.graph import PullGraph
 from checker.github.report import Reporter, build_annotations, give_to_owner, summary_markdown
 from checker.model import Evaluation, Facts, IacFacts, Policy
 
@@ -55,7 +56,7 @@ class Pipeline:
         self.api = api
         self.reporter = reporter
         self.run = run
-        self.collector = Collector(api)
+        self.collector = Collector(api, graph=PullGraph(api) if config.graphql else None)
         self._signer: Signer | None = None
         self._signer_known = False
 

@@ -22,6 +22,7 @@ from typing import Any
 from checker import codeowners as codeowners_mod
 from checker.errors import ChangeproofError, InfrastructureError, UsageError
 from checker.github.api import Api
+from checker.github.graph import GraphUnavailable, PullGraph, PullSnapshot
 from checker.model import (
     BranchRules,
     ChangedFile,
@@ -70,8 +71,11 @@ class Collected:
 
 
 class Collector:
-    def __init__(self, api: Api) -> None:
+    def __init__(self, api: Api, *, graph: PullGraph | None = None) -> None:
         self.api = api
+        self.graph = graph  # GraphQL reads for the gate (REST for whatever it cannot give exactly)
+        self._base_files: dict[tuple[str, str, str], SourceFile] = {}
+        self._head_checks: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
         self._protection_denied: dict[str, Unobservable] = {}
         self._permissions: dict[tuple[str, str], str | None] = {}
         self.head_sha = ""  # of the PR being collected, known after its first call (for error reports)
@@ -86,10 +90,15 @@ class Collector:
         repo = target.repository
         if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo):
             raise UsageError(f"'{repo}' is not an owner/repository name", fix="Pass the repository as owner/name.")
-        pr = self.api.get(
-            f"/repos/{repo}/pulls/{target.number}",
-            what=f"pull request #{target.number} of {repo}",
-            permission="pull-requests: read",
+        snapshot = self._snapshot(repo, target.number) if as_of is None else None
+        pr = (
+            snapshot.pr
+            if snapshot
+            else self.api.get(
+                f"/repos/{repo}/pulls/{target.number}",
+                what=f"pull request #{target.number} of {repo}",
+                permission="pull-requests: read",
+            )
         )
         if not isinstance(pr, dict) or not isinstance(pr.get("head"), dict) or not pr["head"].get("sha"):
             raise InfrastructureError(
@@ -106,10 +115,14 @@ class Collector:
         )
         unobservable: list[Unobservable] = []
 
-        raw_files = self.api.paginate(
-            f"/repos/{repo}/pulls/{target.number}/files",
-            what="the PR's changed files",
-            permission="pull-requests: read",
+        raw_files = (
+            snapshot.files
+            if snapshot
+            else self.api.paginate(
+                f"/repos/{repo}/pulls/{target.number}/files",
+                what="the PR's changed files",
+                permission="pull-requests: read",
+            )
         )
         files = tuple(
             ChangedFile(
@@ -123,15 +136,27 @@ class Collector:
         )
         files_truncated = len(files) >= MAX_FILES or int(pr.get("changed_files") or 0) > len(files)
 
-        raw_commits = self.api.paginate(
-            f"/repos/{repo}/pulls/{target.number}/commits", what="the PR's commits", permission="pull-requests: read"
+        raw_commits = (
+            snapshot.commits
+            if snapshot
+            else self.api.paginate(
+                f"/repos/{repo}/pulls/{target.number}/commits",
+                what="the PR's commits",
+                permission="pull-requests: read",
+            )
         )
         commits = tuple(self._commit(c) for c in raw_commits)
         commits_truncated = len(commits) >= MAX_COMMITS or int(pr.get("commits") or 0) > len(commits)
         commits = self._mark_base_merges(repo, commits, base_sha)
 
-        raw_reviews = self.api.paginate(
-            f"/repos/{repo}/pulls/{target.number}/reviews", what="the PR's reviews", permission="pull-requests: read"
+        raw_reviews = (
+            snapshot.reviews
+            if snapshot
+            else self.api.paginate(
+                f"/repos/{repo}/pulls/{target.number}/reviews",
+                what="the PR's reviews",
+                permission="pull-requests: read",
+            )
         )
         if as_of:
             raw_reviews = [r for r in raw_reviews if (r.get("submitted_at") or "9999") <= as_of]
@@ -139,6 +164,8 @@ class Collector:
         if as_of and merge.merge_commit_sha:
             as_of_base = self._first_parent(repo, merge.merge_commit_sha) or base_sha
             policy_base = as_of_base
+        if snapshot:
+            self._prefetch_base(repo, policy_base, raw_reviews)
         policy, effective = self._policy(repo, policy_base, head_sha, files)
         owners_file = self._codeowners(repo, policy_base)
 
@@ -196,6 +223,42 @@ class Collector:
         )
         return Collected(facts, effective)
 
+    # ===================================================================== GraphQL
+    def _snapshot(self, repo: str, number: int) -> PullSnapshot | None:
+        """The PR in one GraphQL query, or None when REST must read it (see checker/github/graph.py)."""
+        if self.graph is None:
+            return None
+        try:
+            snapshot = self.graph.pull(repo, number)
+        except GraphUnavailable:
+            return None
+        self._head_checks[str(snapshot.pr["head"]["sha"])] = (snapshot.check_runs, snapshot.statuses)
+        return snapshot
+
+    def _prefetch_base(self, repo: str, base_sha: str, reviews: list[dict[str, Any]]) -> None:
+        """The policy file, CODEOWNERS and the approvers' roles in one query (REST reads what it misses)."""
+        assert self.graph is not None
+        paths = [POLICY_PATH, *codeowners_mod.CODEOWNERS_LOCATIONS]
+        logins = {
+            (r.get("user") or {}).get("login") or ""
+            for r in reviews
+            if r.get("state") == "APPROVED" and (r.get("user") or {}).get("type") != "Bot"
+        }
+        try:
+            base = self.graph.base(repo, base_sha, paths, {login for login in logins if login})
+        except GraphUnavailable:
+            return
+        for path in paths:
+            if path in base.unreadable:
+                found = SourceFile(path=path, state="unreadable", reason=base.unreadable[path])
+            elif base.files.get(path) is None:
+                found = SourceFile(path=path, state="absent")
+            else:
+                found = SourceFile(path=path, state="present", content=base.files[path])
+            self._base_files[(repo, path, base_sha)] = found
+        for login, role in base.permissions.items():
+            self._permissions[(repo.lower(), login)] = role
+
     # ===================================================================== pieces
     @staticmethod
     def _person(git: dict[str, Any] | None, account: dict[str, Any] | None) -> Person:
@@ -250,6 +313,8 @@ class Collector:
 
     def read_file(self, repo: str, path: str, ref: str) -> SourceFile:
         """A file at a commit through the contents API: present, absent (404) or unreadable (403...)."""
+        if (repo, path, ref) in self._base_files:
+            return self._base_files[(repo, path, ref)]
         try:
             data = self.api.get(f"/repos/{repo}/contents/{path}", params={"ref": ref}, what=f"{path} at {ref[:12]}")
         except ChangeproofError as error:
@@ -308,18 +373,21 @@ class Collector:
         return SourceFile(path=codeowners_mod.CODEOWNERS_LOCATIONS[0], state="absent")
 
     def _checks(self, repo: str, sha: str, as_of: str | None) -> tuple[Check, ...]:
-        runs = self.api.paginate(
-            f"/repos/{repo}/commits/{sha}/check-runs",
-            key="check_runs",
-            what="the head commit's check runs",
-            permission="checks: read",
-        )
-        statuses = self.api.paginate(
-            f"/repos/{repo}/commits/{sha}/status",
-            key="statuses",
-            what="the head commit's statuses",
-            permission="statuses: read",
-        )
+        if sha in self._head_checks:
+            runs, statuses = self._head_checks[sha]
+        else:
+            runs = self.api.paginate(
+                f"/repos/{repo}/commits/{sha}/check-runs",
+                key="check_runs",
+                what="the head commit's check runs",
+                permission="checks: read",
+            )
+            statuses = self.api.paginate(
+                f"/repos/{repo}/commits/{sha}/status",
+                key="statuses",
+                what="the head commit's statuses",
+                permission="statuses: read",
+            )
         out: list[Check] = []
         for run in runs:
             if as_of and (run.get("started_at") or "") > as_of:

@@ -99,6 +99,7 @@ class Config:
     iac_mode: str = ""
     image_digest: str = ""
     claims: str = ""  # deployment claim file(s) for the record job to ingest (`attest deployment --out`)
+    graphql: bool = True  # read the gate's PR through GraphQL (CHANGEPROOF_GRAPHQL=0: REST only)
     #: What git subprocesses inherit: where programs, certificates and proxies are; no secrets.
     git_env: tuple[tuple[str, str], ...] = ()
 
@@ -173,5 +174,6 @@ class Config:
             iac_mode=env.get("CHANGEPROOF_IAC_MODE", ""),
             image_digest=env.get("CHANGEPROOF_IMAGE_DIGEST", ""),
             claims=_input(env, "claims"),
+            graphql=env.get("CHANGEPROOF_GRAPHQL", "1").strip().lower() not in ("0", "false", "no", "off"),
             git_env=tuple((k, env[k]) for k in sorted(env) if k in _GIT_ENV or k.startswith("LC_")),
         )

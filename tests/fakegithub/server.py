@@ -56,6 +56,7 @@ class FakeGitHub(DeploymentRoutes):
     def __init__(self, scenario: dict[str, Any]) -> None:
         self.scenario = copy.deepcopy(scenario)
         self.requests: list[dict[str, Any]] = []
+        self.violations: list[str] = []  # requests or answers GitHub's own descriptions reject
         self.faults: list[Fault] = [Fault(**f) for f in self.scenario.pop("faults", [])]
         self.base_url = ""
         self._lock = threading.Lock()
@@ -165,6 +166,7 @@ class FakeGitHub(DeploymentRoutes):
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/compare/(?P<base>.+)\.\.\.(?P<head>.+)$", "compare"),
         ("GET", r"^/orgs/(?P<org>[^/]+)/teams/(?P<slug>[^/]+)/members$", "team_members"),
         *DEPLOYMENT_ROUTES,
+        ("POST", r"^(?:/api)?/graphql$", "graphql"),
     )
 
     def route(self, request: Request) -> tuple[int, Any, dict[str, str]]:
@@ -395,6 +397,11 @@ class FakeGitHub(DeploymentRoutes):
         body = {k: v for k, v in entry.items() if k != "commits"}
         body.setdefault("total_commits", len(entry.get("commits", [])))
         return 200, {**body, "commits": chunk}, headers
+
+    def graphql(self, request: Request) -> tuple[int, Any, dict[str, str]]:
+        from fakegithub import graphql as graphql_mod  # graphql-core and the schema load on first use
+
+        return 200, graphql_mod.answer(self, request.get_json(silent=True)), {}
 
     def team_members(self, request: Request, org: str, slug: str) -> tuple[int, Any, dict[str, str]]:
         teams = self.scenario.get("teams", {})

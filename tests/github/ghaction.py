@@ -24,6 +24,8 @@ FAST_ENV = {
     "CHANGEPROOF_API_MAX_WAIT": "5",
     "CHANGEPROOF_LINK_RETRIES": "3",
     "CHANGEPROOF_LINK_DELAY": "0.05",
+    # REST, so the fault tests can aim at single endpoints; tests/github/test_graphql.py covers GraphQL.
+    "CHANGEPROOF_GRAPHQL": "0",
 }
 
 
