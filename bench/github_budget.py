@@ -21,9 +21,10 @@ from fakegithub.server import FakeGitHub  # noqa: E402
 
 from checker.github.api import Api  # noqa: E402
 from checker.github.collector import Collector, Target  # noqa: E402
+from checker.github.graph import PullGraph  # noqa: E402
 
 
-def run(files: int, reviews: int, checks: int) -> tuple[int, float]:
+def run(files: int, reviews: int, checks: int, *, graphql: bool) -> tuple[int, float]:
     data = sc.typical()
     pr = data["repos"][sc.REPO]["pulls"]["7"]
     pr["files"] = [sc.file_entry(f"src/m{i}.py") for i in range(files - 1)] + [sc.file_entry("tests/test_m.py")]
@@ -36,19 +37,24 @@ def run(files: int, reviews: int, checks: int) -> tuple[int, float]:
     ]
     server = FakeGitHub(data).start()
     try:
-        api = Api("t", server.base_url)
+        api = Api("t", server.base_url, throttle=0)
         start = time.perf_counter()
-        Collector(api).collect(Target(sc.REPO, 7, ledger_branch="changeproof-ledger"))
+        Collector(api, graph=PullGraph(api) if graphql else None).collect(
+            Target(sc.REPO, 7, ledger_branch="changeproof-ledger")
+        )
         return len(server.requests), time.perf_counter() - start
     finally:
         server.stop()
 
 
 def main() -> None:
-    print(f"{'files':>6} {'reviews':>8} {'checks':>7} {'calls':>6} {'evals/hour@1000':>16} {'local s':>8}")
+    print("collection only (the status write adds one call); GraphQL reads fall back to REST past one page")
+    print(f"{'files':>6} {'reviews':>8} {'checks':>7} {'mode':>8} {'calls':>6} {'evals/hour@1000':>16} {'local s':>8}")
     for files, reviews, checks in ((20, 5, 3), (100, 10, 10), (250, 20, 30), (1000, 40, 120), (3000, 80, 250)):
-        calls, seconds = run(files, reviews, checks)
-        print(f"{files:>6} {reviews:>8} {checks:>7} {calls:>6} {1000 // calls:>16} {seconds:>8.2f}")
+        for graphql in (True, False):
+            calls, seconds = run(files, reviews, checks, graphql=graphql)
+            mode = "graphql" if graphql else "rest"
+            print(f"{files:>6} {reviews:>8} {checks:>7} {mode:>8} {calls:>6} {1000 // calls:>16} {seconds:>8.2f}")
 
 
 if __name__ == "__main__":

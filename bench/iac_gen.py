@@ -382,5 +382,27 @@ def generate(dest: Path, scale: int = 1) -> dict[str, int]:
     }
 
 
+def generate_single(dest: Path, stacks: int = 4) -> dict[str, int]:
+    """One big AWS module (like terragoat's terraform/aws): every AWS template `stacks` times, one
+    file each, in a single directory with one variables file, so any change rescans all of it."""
+    module = dest / "aws"
+    module.mkdir(parents=True, exist_ok=True)
+    for index in range(stacks):
+        for kind, template in AWS.items():
+            (module / f"stack{index:02d}_{kind}.tf").write_text(template.format(n=f"stack{index:02d}_{kind}"))
+    extra = "".join(f'\nvariable "{v}" {{\n  type    = string\n  default = "{v}-value"\n}}\n' for v in EXTRA["aws"])
+    extra += '\nvariable "subnet_ids" {\n  type    = list(string)\n  default = ["subnet-1", "subnet-2"]\n}\n'
+    (module / "variables.tf").write_text(VARIABLES.format(stack="goat", region="eu-west-1", extra=extra))
+    (module / "provider.tf").write_text('provider "aws" {\n  region = var.region\n}\n')
+    files = sorted(dest.rglob("*.tf"))
+    texts = [f.read_text() for f in files]
+    return {
+        "tf_files": len(files),
+        "lines": sum(t.count("\n") for t in texts),
+        "resources": sum(t.count('\nresource "') + t.startswith('resource "') for t in texts),
+        "modules": len({f.parent for f in files}),
+    }
+
+
 if __name__ == "__main__":
     print(generate(Path(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 1))

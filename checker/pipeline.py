@@ -59,6 +59,7 @@ class Pipeline:
         self.collector = Collector(api, graph=PullGraph(api) if config.graphql else None)
         self._signer: Signer | None = None
         self._signer_known = False
+        self.sarifs: dict[int, dict[str, Any]] = {}  # the IaC SARIF per PR, for code scanning
 
     # ------------------------------------------------------------------------------ collect
     def collect(self, number: int, *, as_of: str | None = None) -> Collected:
@@ -111,6 +112,7 @@ class Pipeline:
             self.reporter.warn(f"the IaC scan did not run: {error.summary}")
             return IacFacts(scanned=False, changed_iac_files=changed, errors=(error.summary,))
         iac = scan.facts
+        self.sarifs[facts.number] = scan.sarif
         if config.workspace and Path(config.workspace).is_dir():
             folder = Path(config.workspace) / ".changeproof"
             digest = write_sarif(scan, folder / f"iac-pr-{facts.number}.sarif")
@@ -274,6 +276,18 @@ class Pipeline:
             reporter.check_run(event.report_sha or facts.head_sha, evaluation, markdown)
         if config.comment:
             reporter.sticky_comment(facts.number, markdown)
+        self.report_code_scanning(facts, ref=f"refs/pull/{facts.number}/head", sha=facts.head_sha)
+
+    def report_code_scanning(self, facts: Facts, *, ref: str, sha: str) -> None:
+        """Upload the PR's IaC SARIF (when it had one) to code scanning; a refusal is only a warning."""
+        sarif = self.sarifs.get(facts.number)
+        if not self.config.code_scanning or sarif is None or not sha:
+            return
+        from checker.github.code_scanning import upload_sarif
+
+        result = upload_sarif(self.api, self.config.repository, sarif, commit_sha=sha, ref=ref)
+        if result.warning:
+            self.reporter.warn(result.warning)
 
     def report_merge(self, judged: Judged, evidence_url: str) -> None:
         """The record job's view of a merge: informs (warnings, not errors); the merge has happened."""
@@ -296,6 +310,8 @@ class Pipeline:
                 notes=[f"Merged PR #{number} evaluated as it stood at merge ({merged_at}); policy {policy.source}."],
             )
         )
+        merge_sha = facts.merge.merge_commit_sha if facts.merge else None
+        self.report_code_scanning(facts, ref=f"refs/heads/{facts.base_ref}", sha=merge_sha or "")
 
 
 def _hand_ledger_token(token: str) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -27,6 +28,8 @@ from checker.defaults import DEFAULT_API_URL as DEFAULT_API_URL
 from checker.errors import ChangeproofError, InfrastructureError, UsageError
 
 PER_PAGE = 100
+#: GitHub's guidance for mutative requests (POST, PATCH, PUT, DELETE); reads are not paced.
+WRITE_INTERVAL_S = 1.0
 # PyGithub logs every retried 403 (e.g. unreadable branch protection, which is expected) on stderr.
 logging.getLogger("github").setLevel(logging.ERROR)
 _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
@@ -81,20 +84,27 @@ class Api:
             backoff_max=max_wait,
             secondary_rate_wait=min(60.0, max_wait),
         )
-        # PyGithub spaces requests (0.25 s, writes 1 s) to stay clear of secondary rate limits;
-        # tests against the local server turn that off with throttle=0 (CHANGEPROOF_API_THROTTLE=0).
-        between = 0.25 if throttle is None else throttle
-        between_writes = 1.0 if throttle is None else throttle
+        # GitHub asks integrations to make requests serially (this client is single-threaded) and
+        # to wait at least a second between mutative requests; it asks for no pause between reads.
+        # PyGithub's default also sleeps 0.25 s before every read, most of a gate's wall time, so
+        # reads go unpaced and only writes are spaced. Tests against the local server turn the
+        # write spacing off with throttle=0 (CHANGEPROOF_API_THROTTLE=0).
+        # The spacing is ours, not PyGithub's: PyGithub counts every POST as a write, and a GraphQL
+        # query is a POST that mutates nothing.
+        self.write_interval = WRITE_INTERVAL_S if throttle is None else throttle
         self.github = Github(
             base_url=self.api_url,
             auth=Auth.Token(token) if token else None,
             per_page=PER_PAGE,
             retry=retry,
             timeout=int(timeout),
-            seconds_between_requests=between,
-            seconds_between_writes=between_writes,
+            seconds_between_requests=None,
+            seconds_between_writes=None,
         )
         self.calls = 0
+        self._last_write = 0.0
+        self._sleep = time.sleep
+        self._clock = time.monotonic
 
     # ----------------------------------------------------------------------------- requests
     def request(
@@ -106,12 +116,26 @@ class Api:
         body: Any = None,
         what: str = "",
         permission: str = "",
+        mutative: bool | None = None,
     ) -> tuple[dict[str, Any], Any]:
-        """One API call; `what`/`permission` make the error message say what was being read."""
+        """One API call; `what`/`permission` make the error message say what was being read.
+
+        Mutative requests (every verb but GET, unless `mutative=False`, as for a GraphQL query)
+        are spaced `write_interval` apart, as GitHub asks; reads are not paced.
+        """
         url = path if path.startswith("http") else f"{self.api_url}{path}"
+        writes = verb != "GET" if mutative is None else mutative
+        if writes and self._last_write and self.write_interval:
+            wait = self._last_write + self.write_interval - self._clock()
+            if wait > 0:
+                self._sleep(wait)
         self.calls += 1
-        with translate(what or f"{verb} {path}", permission, self.api_url):
-            headers, data = self.github.requester.requestJsonAndCheck(verb, url, parameters=params, input=body)
+        try:
+            with translate(what or f"{verb} {path}", permission, self.api_url):
+                headers, data = self.github.requester.requestJsonAndCheck(verb, url, parameters=params, input=body)
+        finally:
+            if writes:
+                self._last_write = self._clock()
         # PyGithub wraps a body that is not JSON as {"data": text, "url": ...}.
         if isinstance(data, dict) and isinstance(data.get("data"), str) and set(data) <= {"data", "url"}:
             raise InfrastructureError(

@@ -89,6 +89,8 @@ class Config:
     workflow_ref: str
     ref: str
     backfill_days: int
+    #: Upload the IaC SARIF to GitHub code scanning (input code-scanning; needs security-events: write).
+    code_scanning: bool = False
     # Tuning that tests and operators set through CHANGEPROOF_* variables; never enforcement.
     api_retries: int = 5
     api_backoff: float = 1.0
@@ -165,6 +167,7 @@ class Config:
             workflow_ref=env.get("GITHUB_WORKFLOW_REF", ""),
             ref=env.get("GITHUB_REF", ""),
             backfill_days=int(days),
+            code_scanning=_flag(env, "code-scanning"),
             api_retries=_number(env, "CHANGEPROOF_API_RETRIES", 5, int),
             api_backoff=_number(env, "CHANGEPROOF_API_BACKOFF", 1.0, float),
             api_max_wait=_number(env, "CHANGEPROOF_API_MAX_WAIT", 60.0, float),

@@ -151,7 +151,11 @@ class PullGraph:
     def query(self, text: str, variables: dict[str, Any], what: str) -> dict[str, Any]:
         try:
             _, data = self.api.request(
-                "POST", graphql_url(self.api.api_url), body={"query": text, "variables": variables}, what=what
+                "POST",
+                graphql_url(self.api.api_url),
+                body={"query": text, "variables": variables},
+                what=what,
+                mutative=False,
             )
         except ChangeproofError as error:
             raise GraphUnavailable(error.summary) from error

@@ -11,11 +11,14 @@ module download are off, and `github_configuration` (which calls the GitHub API)
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 import os
 import sys
 from pathlib import Path
 from typing import Any
+
+from checker.errors import UsageError
 
 OFFLINE_ENV = {
     "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true",
@@ -43,6 +46,30 @@ def offline_environment() -> None:
     os.environ.update(OFFLINE_ENV)
     for name in _PLATFORM_ENV:
         os.environ.pop(name, None)
+
+
+def require_checkov() -> None:
+    """Fail with the fix before any work when the IaC scanner (the `iac` extra) is not installed."""
+    try:
+        found = importlib.util.find_spec("checkov") is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        raise UsageError(
+            "infrastructure-as-code files changed, but checkov (changeproof's IaC scanner) is not installed",
+            fix="install the iac extra (pip install 'changeproof[iac]'; the action image has it), "
+            "or set the action input `iac: off` so the IaC control reports the change as unobservable",
+        )
+
+
+def warm_up(frameworks: list[str]) -> None:
+    """Import checkov and the runners (and so their check registries) a scan of `frameworks` needs,
+    so that processes forked afterwards share them instead of importing them each (~3 s apiece)."""
+    offline_environment()
+    logging.getLogger("checkov").setLevel(logging.ERROR)
+    importlib.import_module("checkov.runner_filter")
+    for framework in frameworks:
+        importlib.import_module(RUNNERS[framework])
 
 
 def checkov_imported() -> bool:

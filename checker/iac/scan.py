@@ -6,8 +6,11 @@ directories, which files get a secrets scan. When the plan is empty checkov is n
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import posixpath
+import signal
 import subprocess
 import sys
 import tempfile
@@ -19,17 +22,20 @@ from typing import Any
 from checker.errors import InfrastructureError, UsageError
 from checker.iac import classify
 from checker.iac.diff import diff
+from checker.iac.engine import require_checkov
 from checker.iac.materialise import MAX_FILE_BYTES, Materialiser, safe_rel
 from checker.iac.sarif import build_sarif
 from checker.iac.severity import SeverityTable, custom_policies_dir, default_table
 from checker.iac.trees import DirTree, GitTree, Tree, ensure_commit
 from checker.model import ChangedFile, IacFacts
 
-#: How checkov runs: "worker" (default: one child interpreter scans base then head), "inprocess", or
-#: "subprocess-per-tree" (two children side by side). Chosen by measurement: see bench/iac_modes.py.
+#: How checkov runs: "fork" (default: one child interpreter imports checkov once, then scans base and
+#: head side by side in two forked children), "worker" (one child scans base then head), "inprocess",
+#: or "subprocess-per-tree" (two children side by side, each importing checkov). Chosen by
+#: measurement: see bench/iac_scan.py and bench/iac_modes.py.
 MODE_ENV = "CHANGEPROOF_IAC_MODE"
-MODES = ("worker", "inprocess", "subprocess-per-tree")
-DEFAULT_MODE = "worker"
+MODES = ("fork", "worker", "inprocess", "subprocess-per-tree")
+DEFAULT_MODE = "fork" if hasattr(os, "fork") else "worker"
 WORKER_TIMEOUT_S = 900
 
 
@@ -106,9 +112,10 @@ def _run_inprocess(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [scan_tree(Path(r["root"]), r["frameworks"], r["secret_files"], r["external"]) for r in requests]
 
 
-def _run_workers(requests: list[dict[str, Any]], *, per_tree: bool) -> list[dict[str, Any]]:
-    """Scan in child interpreters: one for both trees in turn, or (`per_tree`) one per tree side by side."""
-    batches: list[Any] = list(requests) if per_tree else [requests]
+def _run_workers(requests: list[dict[str, Any]], *, per_tree: bool, fork: bool = False) -> list[dict[str, Any]]:
+    """Scan in child interpreters: one for both trees (in turn, or `fork`ed side by side after one
+    import), or (`per_tree`) one interpreter per tree side by side."""
+    batches: list[Any] = list(requests) if per_tree else [{"fork": requests} if fork else requests]
     procs = []
     for _ in batches:
         proc = subprocess.Popen(
@@ -117,6 +124,7 @@ def _run_workers(requests: list[dict[str, Any]], *, per_tree: bool) -> list[dict
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=True,  # its own process group: a timeout ends forked scans too
         )
         procs.append(proc)
     outputs: list[dict[str, Any]] = []
@@ -126,7 +134,8 @@ def _run_workers(requests: list[dict[str, Any]], *, per_tree: bool) -> list[dict
             out, err = proc.communicate(json.dumps(batch), timeout=WORKER_TIMEOUT_S)
         except subprocess.TimeoutExpired as error:
             for other in procs:
-                other.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(other.pid, signal.SIGKILL)
             raise InfrastructureError(
                 f"the checkov scan of the {label} tree took longer than {WORKER_TIMEOUT_S} s", fix="re-run the job"
             ) from error
@@ -174,6 +183,7 @@ def scan_trees(
     if plan.empty:
         facts = IacFacts(scanned=True, frameworks=(), errors=tuple(plan.errors))
         return IacScan(facts, build_sarif(facts, "", {}, table.severity), "", "skipped")
+    require_checkov()
     mode = mode or DEFAULT_MODE
     external = [str(p) for p in (external_checks if external_checks is not None else [custom_policies_dir()])]
     with tempfile.TemporaryDirectory(prefix="changeproof-iac-") as tmp:
@@ -204,7 +214,7 @@ def scan_trees(
         results = (
             _run_inprocess(requests)
             if mode == "inprocess"
-            else _run_workers(requests, per_tree=(mode == "subprocess-per-tree"))
+            else _run_workers(requests, per_tree=(mode == "subprocess-per-tree"), fork=(mode == "fork"))
         )
         for label, result in zip(("base", "head"), results, strict=True):
             errors.extend(

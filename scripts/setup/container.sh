@@ -14,16 +14,17 @@ mkdir -p "$CACHE"
 
 log() { printf 'container setup: %s\n' "$*" >&2; }
 
-# 1. Packages.
+# 1. Packages (docker-registry: the local OCI registry the release test pushes to; the test
+#    starts its own instance on 127.0.0.1, never the packaged service).
 missing=()
-for tool in podman buildah debootstrap runc; do
+for tool in podman buildah debootstrap runc docker-registry; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
   log "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
-  apt-get install -y -qq podman buildah debootstrap runc >/dev/null
+  apt-get install -y -qq podman buildah debootstrap runc docker-registry >/dev/null
 fi
 
 # 2. podman configuration without touching /etc (runc: crun fails on this host's cgroup layout;

@@ -15,7 +15,10 @@ XSS = [
     "\u2028<!--<script>window.__xss=3</script>",
 ]
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="run scripts/setup/audit.sh to install chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="run scripts/setup/audit.sh to install chromium"),
+]
 
 
 @pytest.fixture

@@ -30,8 +30,10 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 try:
+    from fakegithub.code_scanning import upload_sarif as _upload_sarif
     from fakegithub.deployments import DEPLOYMENT_ROUTES, DeploymentRoutes
-except ImportError:  # run as a script (the container test): this directory is on sys.path
+except ImportError:  # run as a script: python tests/fakegithub/server.py
+    from code_scanning import upload_sarif as _upload_sarif  # type: ignore[no-redef]
     from deployments import DEPLOYMENT_ROUTES, DeploymentRoutes  # type: ignore[no-redef]
 
 GITHUB_API = "https://api.github.com"
@@ -166,8 +168,12 @@ class FakeGitHub(DeploymentRoutes):
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/compare/(?P<base>.+)\.\.\.(?P<head>.+)$", "compare"),
         ("GET", r"^/orgs/(?P<org>[^/]+)/teams/(?P<slug>[^/]+)/members$", "team_members"),
         *DEPLOYMENT_ROUTES,
+        ("POST", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/code-scanning/sarifs$", "upload_sarif"),
         ("POST", r"^(?:/api)?/graphql$", "graphql"),
     )
+
+    def upload_sarif(self, request: Request, repo: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        return _upload_sarif(self, request, repo)
 
     def route(self, request: Request) -> tuple[int, Any, dict[str, str]]:
         path = request.path.rstrip("/")

@@ -34,7 +34,3 @@ def fake(scenario: dict[str, Any]) -> Iterator[FakeGitHub]:
     server = FakeGitHub(scenario).start()
     yield server
     server.stop()
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "container: builds and runs the action's image with podman (slow)")

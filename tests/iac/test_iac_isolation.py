@@ -10,6 +10,7 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from iac_fixtures import REPO, make_head
 
 from checker.iac import IacScan, scan_change
@@ -75,8 +76,8 @@ def test_base_and_head_scans_cannot_contaminate_each_other(
     backward = scan_change(base_dir=head, head_dir=REPO, changed=changed, mode="inprocess")
     assert backward.facts.introduced == ()
     assert keys(backward.facts.resolved) == keys(forward.facts.introduced)
-    # Fresh interpreters (one per tree, and one for both in turn) agree with the in-process scan.
-    for mode in ("subprocess-per-tree", "worker"):
+    # Fresh interpreters (one per tree, one for both in turn, one forked per tree) agree with in-process.
+    for mode in ("fork", "subprocess-per-tree", "worker"):
         isolated = scan_change(base_dir=REPO, head_dir=head, changed=changed, mode=mode)
         assert isolated.facts == forward.facts, mode
 
@@ -104,3 +105,13 @@ def test_checkov_is_not_imported_when_no_iac_file_changed(tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result == {"before": False, "after": True, "quiet": [True, [], "skipped"], "loud": ["terraform"]}
+
+
+def test_a_forked_scan_that_fails_is_an_infrastructure_error_naming_the_tree(tmp_path: Path) -> None:
+    from checker.errors import InfrastructureError
+    from checker.iac.scan import _run_workers
+
+    good = {"label": "base", "root": str(REPO), "frameworks": ["dockerfile"], "secret_files": [], "external": []}
+    bad = {**{k: v for k, v in good.items() if k != "root"}, "label": "head"}  # fails in the child only
+    with pytest.raises(InfrastructureError, match="head tree"):
+        _run_workers([good, bad], per_tree=False, fork=True)
