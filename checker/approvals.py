@@ -5,7 +5,9 @@ CHANGES_REQUESTED or DISMISSED review decides, and a later COMMENTED review chan
 On top of that an approval counts only when it is *bound to the head commit* (given on the head
 sha, or on a commit followed only by merges of the base branch), *independent* (the reviewer is
 not the PR author nor an author, committer or co-author of any commit), from someone with *write*
-access, and — for bots — from a bot the policy trusts.
+access, and — for bots — from a bot the policy trusts. A trusted bot (a `Bot` account whose login
+the policy's `trusted_bots` names exactly) stands as `trusted_bot`, in place of write access: an
+App's bot is never a collaborator.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from checker.defaults import PLATFORM_COMMITTERS
-from checker.model import WRITE_PERMISSIONS, Commit, Facts, Review
+from checker.model import TRUSTED_BOT, WRITE_PERMISSIONS, Commit, Facts, Review
 
 DECISIVE_STATES = frozenset({"APPROVED", "CHANGES_REQUESTED", "DISMISSED"})
 
@@ -131,7 +133,10 @@ class ReviewAnalysis:
                     + " cannot be linked to a GitHub account"
                 )
             permission = review.reviewer_permission
-            if permission is None:
+            if permission == TRUSTED_BOT:
+                if not (review.reviewer_is_bot and login in trusted):
+                    problems.append("the reviewer stands as a trusted bot, but is not a bot the policy trusts")
+            elif permission is None:
                 unknown.append("the reviewer's permission on the repository could not be read")
             elif permission not in WRITE_PERMISSIONS:
                 problems.append(f"the reviewer has {permission} access, write is required")

@@ -16,6 +16,7 @@ POLICY_SCHEMA_VERSION = "1"
 EVALUATION_SCHEMA_VERSION = "1"
 
 WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
+TRUSTED_BOT = "trusted_bot"  # the standing of a reviewer bot the policy trusts (see Review)
 
 
 class Status(enum.StrEnum):
@@ -88,8 +89,10 @@ class Review:
     submitted_at: str
     reviewer_is_bot: bool = False
     author_association: str = "NONE"
-    # The reviewer's permission on the repository (admin/maintain/write/triage/read/none);
-    # None when it could not be read.
+    # The reviewer's permission on the repository (admin/maintain/write/triage/read/none), or
+    # `trusted_bot` for a bot account (`user.type == "Bot"`) the policy's `trusted_bots` names:
+    # an App's bot is no collaborator, the policy's trust stands in for write access. None when
+    # it could not be read.
     reviewer_permission: str | None = None
 
 
@@ -135,6 +138,15 @@ class Unobservable:
 
 
 @dataclass(frozen=True)
+class RequiredCheck:
+    """A status check a branch rule requires; `integration_id` pins the GitHub App that must report it."""
+
+    context: str
+    integration_id: int | None = None
+    source: str = "ruleset"  # ruleset / classic protection
+
+
+@dataclass(frozen=True)
 class BranchRules:
     """The protections in force on a branch, merged from rulesets and classic protection.
 
@@ -153,6 +165,9 @@ class BranchRules:
     blocks_force_push: bool = False
     blocks_deletion: bool = False
     restricts_updates: bool = False
+    # The required checks with the app each is pinned to (what the `required_checks` control
+    # enforces besides the policy's own list; empty in Facts recorded before it was collected).
+    required_checks: tuple[RequiredCheck, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -74,9 +74,11 @@ class Pipeline:
     def scan_iac(self, collected: Collected) -> Collected:
         """The Facts with `iac` filled in when the PR touches IaC files (unchanged otherwise)."""
         facts = collected.facts
+        from checker.github.contents import contents_reader
         from checker.iac.classify import changed_iac_files
 
-        changed = changed_iac_files(facts.files)
+        read = contents_reader(self.collector, self.config.repository)
+        changed = changed_iac_files(facts.files, read, head_sha=facts.head_sha, base_sha=facts.base_sha)
         if not changed:
             return collected
         if self.config.iac == "off":

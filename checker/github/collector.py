@@ -24,6 +24,7 @@ from checker.errors import ChangeproofError, InfrastructureError, UsageError
 from checker.github.api import Api
 from checker.github.graph import GraphUnavailable, PullGraph, PullSnapshot
 from checker.model import (
+    TRUSTED_BOT,
     BranchRules,
     ChangedFile,
     Check,
@@ -34,6 +35,7 @@ from checker.model import (
     Person,
     Policy,
     PolicySource,
+    RequiredCheck,
     Review,
     SourceFile,
     TeamMembership,
@@ -198,7 +200,7 @@ class Collector:
             policy=policy,
         )
 
-        reviews = self._reviews(repo, raw_reviews)
+        reviews = self._reviews(repo, raw_reviews, effective.trusted_bots)
         branch_rules = self.branch_rules(repo, base_ref)
         ledger_rules = None
         if target.ledger_branch:
@@ -382,9 +384,10 @@ class Collector:
                 what="the head commit's check runs",
                 permission="checks: read",
             )
+            # The list, not the combined status: only it names each status's `creator` (GitHub's
+            # description of the combined status has none), which a check pinned to an app needs.
             statuses = self.api.paginate(
-                f"/repos/{repo}/commits/{sha}/status",
-                key="statuses",
+                f"/repos/{repo}/commits/{sha}/statuses",
                 what="the head commit's statuses",
                 permission="statuses: read",
             )
@@ -407,9 +410,13 @@ class Collector:
                     app_id=app.get("id"),
                 )
             )
-        for st in statuses:
+        contexts: set[str] = set()
+        for st in statuses:  # newest first: the first of each context is its current state
             if as_of and (st.get("created_at") or "") > as_of:
                 continue
+            if (st.get("context") or "") in contexts:
+                continue
+            contexts.add(st.get("context") or "")
             state = st.get("state") or "pending"
             out.append(
                 Check(
@@ -423,8 +430,13 @@ class Collector:
             )
         return tuple(out)
 
-    def _reviews(self, repo: str, raw: list[dict[str, Any]]) -> tuple[Review, ...]:
-        """Reviews with the permission of every reviewer whose standing review is an approval."""
+    def _reviews(self, repo: str, raw: list[dict[str, Any]], trusted_bots: tuple[str, ...]) -> tuple[Review, ...]:
+        """Reviews with the standing of every reviewer whose deciding review is an approval.
+
+        A bot account is no collaborator (the permission lookup fails for an App's bot): one the
+        policy trusts by its exact login stands as `trusted_bot`, any other as `none`.
+        """
+        trusted = {b.lower() for b in trusted_bots}
         decisive: dict[str, dict[str, Any]] = {}
         for r in sorted(raw, key=lambda r: (r.get("submitted_at") or "", r.get("id") or 0)):
             if r.get("state") in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED"):
@@ -436,7 +448,13 @@ class Collector:
                 continue
             account = r.get("user") or {}
             login = account.get("login") or "ghost"
-            permission = self._permission(repo, login) if login.lower() in approvers else None
+            is_bot = account.get("type") == "Bot"
+            permission = None
+            if login.lower() in approvers:
+                if is_bot:
+                    permission = TRUSTED_BOT if login.lower() in trusted else "none"
+                else:
+                    permission = self._permission(repo, login)
             out.append(
                 Review(
                     id=int(r["id"]),
@@ -444,7 +462,7 @@ class Collector:
                     state=r["state"],
                     commit_id=r.get("commit_id") or "",
                     submitted_at=r["submitted_at"],
-                    reviewer_is_bot=account.get("type") == "Bot",
+                    reviewer_is_bot=is_bot,
                     author_association=r.get("author_association") or "NONE",
                     reviewer_permission=permission,
                 )
@@ -539,6 +557,7 @@ class Collector:
             "requires_code_owner_review": False,
             "dismisses_stale_reviews": False,
             "required_status_checks": [],
+            "required_checks": [],
             "blocks_force_push": False,
             "blocks_deletion": False,
             "restricts_updates": False,
@@ -577,6 +596,7 @@ class Collector:
                 else:
                     raise
         fields["required_status_checks"] = tuple(dict.fromkeys(fields["required_status_checks"]))
+        fields["required_checks"] = tuple(dict.fromkeys(fields["required_checks"]))
         return BranchRules(branch=branch, sources_read=tuple(sources), unreadable=tuple(unreadable), **fields)
 
 
@@ -591,7 +611,12 @@ def _apply_rulesets(fields: dict[str, Any], rules: list[dict[str, Any]]) -> None
             fields["requires_code_owner_review"] |= bool(params.get("require_code_owner_review"))
             fields["dismisses_stale_reviews"] |= bool(params.get("dismiss_stale_reviews_on_push"))
         elif kind == "required_status_checks":
-            fields["required_status_checks"] += [c.get("context", "") for c in params.get("required_status_checks", [])]
+            for check in params.get("required_status_checks") or []:
+                pinned = check.get("integration_id")
+                fields["required_status_checks"].append(check.get("context", ""))
+                fields["required_checks"].append(
+                    RequiredCheck(check.get("context", ""), int(pinned) if pinned is not None else None, "ruleset")
+                )
         elif kind == "non_fast_forward":
             fields["blocks_force_push"] = True
         elif kind == "deletion":
@@ -612,6 +637,12 @@ def _apply_classic(fields: dict[str, Any], data: dict[str, Any]) -> None:
     checks = data.get("required_status_checks")
     if isinstance(checks, dict):
         fields["required_status_checks"] += list(checks.get("contexts") or [])
+        pinned = {c.get("context"): c.get("app_id") for c in checks.get("checks") or [] if isinstance(c, dict)}
+        for context in dict.fromkeys([*(checks.get("contexts") or []), *(k for k in pinned if k)]):
+            app_id = pinned.get(context)  # -1 / null: any app may report it
+            fields["required_checks"].append(
+                RequiredCheck(context, int(app_id) if app_id is not None and int(app_id) > 0 else None, "classic")
+            )
     if not (data.get("allow_force_pushes") or {}).get("enabled", True):
         fields["blocks_force_push"] = True
     if not (data.get("allow_deletions") or {}).get("enabled", True):

@@ -2,8 +2,12 @@
 
 The gate always evaluates `pull_request.head.sha` (never the test merge commit); for a merge
 group it evaluates the PR named by the queue branch and reports on the merge group's head sha.
-Check-completion events carry the head sha; their PRs come from the payload or, for forks (the
-payload's list is empty then), from `GET /repos/{o}/{r}/commits/{sha}/pulls`.
+Check-completion events carry the head sha; their PRs come from the payload's `pull_requests`,
+but only entries whose base repository is the event's repository (GitHub lists PRs of other
+repositories that share the head branch, as its own example `workflow_run` payload shows). When
+none is left, and always for fork heads (GitHub sends an empty list then), `find_pull_requests`
+asks `GET /repos/{o}/{r}/pulls?head=owner:branch&state=open`, then
+`GET /repos/{o}/{r}/commits/{sha}/pulls`, keeping open PRs whose head is that sha.
 """
 
 from __future__ import annotations
@@ -12,10 +16,14 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from checker.errors import UsageError
+from checker.errors import ChangeproofError, UsageError
+from checker.github.api import status_of
 from checker.github.payload import check_payload
+
+if TYPE_CHECKING:
+    from checker.github.api import Api
 
 GATE_EVENTS = frozenset(
     {
@@ -40,6 +48,8 @@ class Event:
     job: str  # gate / record
     numbers: tuple[int, ...] = ()  # PRs to evaluate (gate)
     head_sha: str = ""  # for check-completion events whose PRs must be looked up
+    head_branch: str = ""  # check-completion events: the head branch and its owner, to look the PR up
+    head_owner: str = ""
     report_sha: str = ""  # where the commit status goes when it is not the PR head (merge groups)
     action: str = ""
     before: str = ""  # push
@@ -68,6 +78,53 @@ def load_payload(path: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise UsageError(f"the event file {path} is not a JSON object")
     return data
+
+
+def _based_here(pull: dict[str, Any], repository: dict[str, Any]) -> bool:
+    """True when a check event's `pull_requests` entry targets the event's own repository.
+
+    GitHub gives these entries' repositories as `{id, url, name}` only (no `full_name`).
+    """
+    base = (pull.get("base") or {}).get("repo") or {}
+    if base.get("id") is not None and repository.get("id") is not None:
+        return bool(base["id"] == repository["id"])
+    full_name = str(repository.get("full_name") or "").lower()
+    url = str(base.get("url") or "").lower()
+    return bool(full_name) and url.endswith(f"/repos/{full_name}")
+
+
+def find_pull_requests(api: Api, repository: str, event: Event) -> tuple[int, ...]:
+    """Open PRs of `repository` whose head is the event's head commit (check-completion events)."""
+
+    def open_with_head(pulls: list[dict[str, Any]]) -> tuple[int, ...]:
+        return tuple(
+            int(p["number"])
+            for p in pulls
+            if p.get("state") == "open" and (p.get("head") or {}).get("sha") == event.head_sha
+        )
+
+    if event.head_branch and event.head_owner:
+        found = open_with_head(
+            api.paginate(
+                f"/repos/{repository}/pulls",
+                params={"head": f"{event.head_owner}:{event.head_branch}", "state": "open"},
+                what=f"the open pull requests from {event.head_owner}:{event.head_branch}",
+                permission="pull-requests: read",
+            )
+        )
+        if found:
+            return found
+    try:
+        linked = api.paginate(
+            f"/repos/{repository}/commits/{event.head_sha}/pulls",
+            what=f"the pull requests of {event.head_sha[:12]}",
+            permission="pull-requests: read",
+        )
+    except ChangeproofError as error:
+        if error.__cause__ is not None and status_of(error.__cause__) in (404, 422):
+            return ()  # a fork's head commit is not in this repository: GitHub answers 422
+        raise
+    return open_with_head(linked)
 
 
 def parse(name: str, payload: dict[str, Any], *, job: str = "", pr_input: str = "") -> Event:
@@ -120,10 +177,26 @@ def parse(name: str, payload: dict[str, Any], *, job: str = "", pr_input: str = 
         key = {"workflow_run": "workflow_run", "check_suite": "check_suite", "check_run": "check_run"}[name]
         obj = payload.get(key) or {}
         sha = str(obj.get("head_sha") or "")
-        numbers = tuple(int(p["number"]) for p in obj.get("pull_requests") or [] if p.get("number"))
+        repository = payload.get("repository") or {}
+        numbers = tuple(
+            int(p["number"])
+            for p in obj.get("pull_requests") or []
+            if isinstance(p, dict) and p.get("number") and _based_here(p, repository)
+        )
         if not sha and not numbers:
             raise UsageError(f"the {name} event names no head commit")
-        return Event(**base, numbers=numbers, head_sha=sha)
+        suite = obj.get("check_suite") or {} if name == "check_run" else obj
+        head_repo = obj.get("head_repository") or {}
+        owner = (head_repo.get("owner") or {}).get("login") or (repository.get("owner") or {}).get("login") or ""
+        return Event(
+            **base,
+            numbers=numbers,
+            head_sha=sha,
+            head_branch=str(suite.get("head_branch") or ""),
+            head_owner=str(owner),
+            fork=bool(head_repo.get("full_name"))
+            and str(head_repo.get("full_name")).lower() != str(repository.get("full_name") or "").lower(),
+        )
     if name == "workflow_dispatch" or pr_input:
         raw = pr_input or str((payload.get("inputs") or {}).get("pr") or "")
         if not (raw.strip().lstrip("#").isascii() and raw.strip().lstrip("#").isdigit()):

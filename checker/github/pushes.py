@@ -111,12 +111,3 @@ class PushHistory:
             limit=1000,
         )
         return [p for p in pulls if p.get("merged_at") and p["merged_at"] >= since]
-
-    def open_pulls_with_head(self, sha: str) -> list[int]:
-        """Open PRs of this repository whose head is `sha`."""
-        pulls = self.api.paginate(
-            f"/repos/{self.repo}/commits/{sha}/pulls",
-            what=f"the pull requests of {sha[:12]}",
-            permission="pull-requests: read",
-        )
-        return [int(p["number"]) for p in pulls if p.get("state") == "open" and (p.get("head") or {}).get("sha") == sha]

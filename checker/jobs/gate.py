@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checker.errors import ChangeproofError
-from checker.github.pushes import PushHistory
+from checker.github.events import find_pull_requests
 from checker.github.report import exit_code
 from checker.pipeline import Pipeline
 
@@ -13,10 +13,7 @@ def run_gate(pipeline: Pipeline) -> int:
     numbers = list(event.numbers)
     run.report_sha = event.report_sha or event.head_sha  # an API failure marks this sha's status as error
     if not numbers and event.head_sha:
-        history = PushHistory(
-            pipeline.api, config.repository, link_retries=config.link_retries, link_delay=config.link_delay
-        )
-        numbers = history.open_pulls_with_head(event.head_sha)
+        numbers = list(find_pull_requests(pipeline.api, config.repository, event))
         if not numbers:
             reporter.line(f"::notice title=changeproof::no open pull request has head {event.head_sha[:12]}")
             run.notes.append(f"no open pull request has head {event.head_sha}")

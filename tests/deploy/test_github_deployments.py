@@ -60,7 +60,7 @@ def world(tmp_path: Path):
     ]
     statuses = {
         "100": status_list(100, "queued", "in_progress", "success", run_id=5000),
-        "101": status_list(101, "waiting", "in_progress", "success", run_id=5001),
+        "101": status_list(101, "pending", "in_progress", "success", run_id=5001),
         "102": status_list(102, "success", run_id=5002),
         "103": status_list(103, "in_progress", "success", run_id=5003),
         "104": status_list(104, "success"),  # deployed by another tool: no Actions run

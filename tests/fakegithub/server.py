@@ -32,9 +32,11 @@ from werkzeug.wrappers import Request, Response
 try:
     from fakegithub.code_scanning import upload_sarif as _upload_sarif
     from fakegithub.deployments import DEPLOYMENT_ROUTES, DeploymentRoutes
+    from fakegithub.openapi import Contract
 except ImportError:  # run as a script: python tests/fakegithub/server.py
     from code_scanning import upload_sarif as _upload_sarif  # type: ignore[no-redef]
     from deployments import DEPLOYMENT_ROUTES, DeploymentRoutes  # type: ignore[no-redef]
+    from openapi import Contract  # type: ignore[no-redef]
 
 GITHUB_API = "https://api.github.com"
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -55,16 +57,19 @@ class Fault:
 
 
 class FakeGitHub(DeploymentRoutes):
-    def __init__(self, scenario: dict[str, Any]) -> None:
+    def __init__(self, scenario: dict[str, Any], *, check_contract: bool = True) -> None:
         self.scenario = copy.deepcopy(scenario)
         self.requests: list[dict[str, Any]] = []
-        self.violations: list[str] = []  # requests or answers GitHub's own descriptions reject
         self.faults: list[Fault] = [Fault(**f) for f in self.scenario.pop("faults", [])]
         self.base_url = ""
         self._lock = threading.Lock()
         self._next_id = 9000
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        # Every request and response is checked against GitHub's REST description (openapi.py);
+        # only bench/fake_contract.py turns it off, to measure what it costs.
+        self.contract = Contract() if check_contract else None
+        self.violations: list[str] = []
 
     # ------------------------------------------------------------------------------ lifecycle
     def start(self, port: int = 0) -> FakeGitHub:
@@ -78,6 +83,16 @@ class FakeGitHub(DeploymentRoutes):
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            self._server = None
+        self.assert_contract()
+
+    def assert_contract(self) -> None:
+        """Fail the test whose requests or fake responses GitHub's REST description does not allow."""
+        if self.violations:
+            found, self.violations = self.violations, []
+            raise SpecViolation(
+                f"{len(found)} exchange(s) differ from GitHub's REST description:\n" + "\n".join(found[:40])
+            )
 
     def add_fault(self, **kwargs: Any) -> None:
         self.faults.append(Fault(**kwargs))
@@ -96,6 +111,17 @@ class FakeGitHub(DeploymentRoutes):
 
     def handle(self, request: Request) -> Response:
         body_text = request.get_data(as_text=True)
+        operation, problems = (
+            self.contract.exchange(
+                request.method,
+                request.path,
+                request.args.to_dict(flat=False),
+                _json_or_none(body_text),
+                bool(body_text),
+            )
+            if self.contract is not None
+            else (None, [])
+        )
         with self._lock:
             self.requests.append(
                 {
@@ -109,7 +135,8 @@ class FakeGitHub(DeploymentRoutes):
                 }
             )
             fault = self._take_fault(request)
-        if fault is not None:
+            self.violations += [f"request {len(self.requests)}: {p}" for p in problems]
+        if fault is not None:  # injected on purpose: not GitHub's documented answer, so not checked
             text = fault.body if fault.raw else json.dumps(fault.body if fault.body is not None else {})
             return self._respond(
                 fault.status, text, fault.headers, "text/html" if fault.raw else "application/json; charset=utf-8"
@@ -118,9 +145,12 @@ class FakeGitHub(DeploymentRoutes):
             status, data, headers = self.route(request)
         except _Error as err:
             status, data, headers = err.status, {"message": err.message, "documentation_url": DOCS}, err.headers
-        return self._respond(
-            status, json.dumps(data) if data is not None else "", headers, "application/json; charset=utf-8"
-        )
+        text = json.dumps(data) if data is not None else ""
+        if operation is not None:
+            text, problems = operation.answer(status, data)
+            with self._lock:
+                self.violations += [f"response to request {len(self.requests)}: {p}" for p in problems]
+        return self._respond(status, text, headers, "application/json; charset=utf-8")
 
     def _take_fault(self, request: Request) -> Fault | None:
         for fault in self.faults:
@@ -155,6 +185,7 @@ class FakeGitHub(DeploymentRoutes):
         ("PATCH", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/issues/comments/(?P<id>\d+)$", "update_comment"),
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/commits/(?P<sha>[^/]+)/check-runs$", "check_runs"),
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/commits/(?P<sha>[^/]+)/status$", "combined_status"),
+        ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/commits/(?P<sha>[^/]+)/statuses$", "list_statuses"),
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/commits/(?P<sha>[^/]+)/pulls$", "commit_pulls"),
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/commits/(?P<sha>[^/]+)$", "get_commit"),
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/commits$", "list_commits"),
@@ -242,6 +273,9 @@ class FakeGitHub(DeploymentRoutes):
         pulls = [p for p in pulls if state == "all" or p["state"] == state]
         if base:
             pulls = [p for p in pulls if p["base"]["ref"] == base]
+        head = request.args.get("head")
+        if head:  # `owner:branch`, the owner of the head repository
+            pulls = [p for p in pulls if head.lower() == _head_label(p).lower()]
         pulls.sort(key=lambda p: p.get("updated_at") or "", reverse=request.args.get("direction", "desc") == "desc")
         return self._page(request, pulls)
 
@@ -294,6 +328,12 @@ class FakeGitHub(DeploymentRoutes):
         statuses = repo.get("statuses", {}).get(sha, [])
         state = "success" if all(s["state"] == "success" for s in statuses) else "pending"
         return self._page(request, statuses, wrap="statuses", extra={"state": state, "sha": sha})
+
+    def list_statuses(self, request: Request, repo: dict[str, Any], sha: str) -> tuple[int, Any, dict[str, str]]:
+        """Every status of the commit, newest first (GitHub's order), each with its `creator`."""
+        statuses = list(reversed(repo.get("statuses", {}).get(sha, [])))
+        statuses.sort(key=lambda s: s.get("created_at") or "", reverse=True)
+        return self._page(request, statuses)
 
     def commit_pulls(self, request: Request, repo: dict[str, Any], sha: str) -> tuple[int, Any, dict[str, str]]:
         links = repo.get("commit_pulls", {})
@@ -431,6 +471,22 @@ class FakeGitHub(DeploymentRoutes):
         self.scenario.setdefault("_writes", {}).setdefault(kind, []).append(item)
 
 
+class SpecViolation(AssertionError):
+    """The product sent, or the fake answered, something GitHub's REST description does not allow."""
+
+
+def _head_label(pull: dict[str, Any]) -> str:
+    repo = pull["head"].get("repo") or {}
+    return f"{(repo.get('owner') or {}).get('login', '')}:{pull['head']['ref']}"
+
+
+def _json_or_none(text: str) -> Any:
+    try:
+        return json.loads(text) if text.strip() else None
+    except ValueError:
+        return text
+
+
 class _Error(Exception):
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
@@ -451,7 +507,15 @@ def main() -> None:
 
     def dump(*_: Any) -> None:
         if args.log:
-            args.log.write_text(json.dumps({"requests": server.requests, "writes": server.scenario.get("_writes", {})}))
+            args.log.write_text(
+                json.dumps(
+                    {
+                        "requests": server.requests,
+                        "writes": server.scenario.get("_writes", {}),
+                        "violations": server.violations,
+                    }
+                )
+            )
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, dump)

@@ -34,3 +34,17 @@ def fake(scenario: dict[str, Any]) -> Iterator[FakeGitHub]:
     server = FakeGitHub(scenario).start()
     yield server
     server.stop()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """What the fake's contract did this session (it checks every exchange of every test)."""
+    from fakegithub import openapi
+
+    if openapi.spec.cache_info().currsize == 0:
+        return
+    spec = openapi.spec()
+    terminalreporter.write_line(
+        f"fake GitHub vs GitHub's REST description: {len(spec.memo) + spec.memo_hits} answers checked "
+        f"({spec.memo_hits} seen before), {spec.synthesized} required properties filled in, "
+        f"{spec.dropped} undocumented properties dropped"
+    )

@@ -66,7 +66,13 @@ def test_workflow_run_finds_the_pr_by_head_sha(scenario: dict[str, Any], tmp_pat
 
 
 def test_check_suite_with_pr_in_payload(fake: FakeGitHub, tmp_path: Path) -> None:
-    payload = {"action": "completed", "check_suite": {"head_sha": sc.HEAD_SHA, "pull_requests": [{"number": 7}]}}
+    here = {"id": 4242, "url": "https://api.github.com/repos/acme/web", "name": "web"}
+    entry = {"number": 7, "head": {"ref": "feature", "sha": sc.HEAD_SHA, "repo": here}, "base": {"repo": here}}
+    payload = {
+        "action": "completed",
+        "check_suite": {"head_sha": sc.HEAD_SHA, "head_branch": "feature", "pull_requests": [entry]},
+        "repository": {"id": 4242, "full_name": "acme/web", "owner": {"login": "acme"}},
+    }
     assert_passed(run_action(tmp_path, fake.base_url, "check_suite", payload), fake)
 
 
