@@ -214,6 +214,7 @@ COMMAND_MODULES = (
     "checker.github.commands",
     "checker.audit.commands",
     "checker.deploy.commands",
+    "checker.org.commands",
 )
 
 

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checker import policy as policies
 from checker.evaluate import evaluate
@@ -20,6 +21,9 @@ from checker.render.markdown import render_markdown
 from checker.render.text import render_text
 from checker.resources import examples_dir
 from checker.serde import dumps
+
+if TYPE_CHECKING:
+    from checker.evidence import RunContext, Signer
 
 EXAMPLE_PRS = ("pr-42-facts.json", "pr-43-facts.json")
 
@@ -62,6 +66,8 @@ def run_demo(workdir: Path, echo: Callable[[str], None]) -> list[Evaluation]:
         )
         echo(f"recorded as {kind} entry seq {appended.seq}, sha256 {appended.entry_hash[:16]}…\n")
 
+    _record_posture(ledger, signer, context, echo)
+
     echo(f"── verifying {ledger} with {public} (signatures, hash chain, Merkle checkpoint, re-performance)")
     report = verify_ledger(str(ledger), keys=[str(public)], reperform=True)
     echo(render_verify(report))
@@ -77,6 +83,32 @@ def run_demo(workdir: Path, echo: Callable[[str], None]) -> list[Evaluation]:
     )
     echo(f"HTML evidence report: {html.resolve()}")
     return evaluations
+
+
+def _record_posture(ledger: Path, signer: Signer, context: RunContext, echo: Callable[[str], None]) -> None:
+    """The example repository's posture as the scheduled job collected it, judged and signed."""
+    import json
+
+    from checker.evidence.posture_record import record_posture
+    from checker.period.diff import differences
+    from checker.period.evaluate import evaluate_posture
+
+    posture = json.loads((examples_dir() / "posture.json").read_text(encoding="utf-8"))
+    policy = policies.load_file(examples_dir() / "policy.yml")
+    results = evaluate_posture(policy, posture)
+    appended = record_posture(
+        posture,
+        policy,
+        previous_digest="",
+        results=results,
+        differences=differences(None, posture),
+        ledger=str(ledger),
+        signer=signer,
+        context=context,
+    )
+    shown = ", ".join(f"{r['control']} {r['status']}" for r in results)
+    echo(f"── posture of {posture['repository']} at {posture['collected_at']}: {shown}")
+    echo(f"recorded as posture entry seq {appended.seq}, sha256 {appended.entry_hash[:16]}…\n")
 
 
 def _checkpoint(ledger: Path, branch: str) -> str:

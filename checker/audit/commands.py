@@ -54,6 +54,13 @@ def _ledger_options(f: F) -> F:
     type=click.Path(dir_okay=False),
     help="Trusted deployer public key: its deployment claims count (repeatable).",
 )
+@click.option(
+    "--posture-key",
+    "posture_keys",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Trusted PEM public key of the central evidence job (posture, bypass, retrospective entries).",
+)
 def export_command(
     ledgers: tuple[str, ...],
     branch: str,
@@ -63,7 +70,8 @@ def export_command(
     end: str | None,
     fmt: str,
     out: str,
-    deployer_keys: tuple[str, ...],
+    deployer_keys: tuple[str, ...] = (),
+    posture_keys: tuple[str, ...] = (),
 ) -> None:
     """Verify the ledger(s), then list every merged change of the period (one row each)."""
     from checker.audit.population import Period
@@ -82,6 +90,7 @@ def export_command(
             allow_invalid=allow_invalid,
             bars=b,
             deployer_keys=deployer_keys,
+            posture_keys=posture_keys,
         )
     click.echo(f"wrote {len(population.rows)} changes to {path}", err=fmt == "json")
 

@@ -100,6 +100,7 @@ def document(population: Population, ledgers: list[OpenLedger]) -> dict[str, Any
         "period": population.period,
         "ledgers": [ledger_summary(x) for x in ledgers],
         "summary": summarize(population),
+        "coverage": population.coverage,
         "columns": population.columns(),
         "rows": population.rows,
         "deployments": deployments.by_repository(population.deployments),
@@ -117,6 +118,10 @@ def write(
     if fmt == "csv":
         write_csv(population, out, tick)
         deployments.write_csv(population.deployments, out)
+        if population.coverage:
+            from checker.audit.coverage import write_csv as write_coverage_csv
+
+            write_coverage_csv(population.coverage, out)
     elif fmt == "json":
         write_json(population, ledgers, out)
     else:

@@ -106,18 +106,20 @@ def open_ledgers(
             )
     with ExitStack() as stack:
         out = []
-        for ledger in ledgers:
-            git_dir, commit = _local_copy(stack, ledger, branch)
+        for spec in ledgers:
+            ledger, _, own = spec.partition("#")  # LEDGER#BRANCH: one branch per repository (org setup)
+            on = own or branch
+            git_dir, commit = _local_copy(stack, ledger, on)
             cb = (lambda done, total, _n=ledger: progress(_n, done, total)) if progress else None
-            report = verify_ledger(str(git_dir), branch, keys=list(keys), progress=cb, deployer_keys=deployer_keys)
+            report = verify_ledger(str(git_dir), on, keys=list(keys), progress=cb, deployer_keys=deployer_keys)
             report.ledger = redact(ledger)
             if not report.ok and not allow_invalid:
                 shown = "\n".join(f"  - {p}" for p in report.problems[:20])
                 more = f"\n  ... and {len(report.problems) - 20} more" if len(report.problems) > 20 else ""
                 raise LedgerInvalidError(
-                    f"ledger {redact(ledger)} branch {branch} does not verify:\n{shown}{more}",
+                    f"ledger {redact(ledger)} branch {on} does not verify:\n{shown}{more}",
                     fix="run `changeproof verify` for details; export anyway with --allow-invalid, "
                     "which marks every row as coming from an invalid ledger",
                 )
-            out.append(OpenLedger(redact(ledger), branch, git_dir, commit, report))
+            out.append(OpenLedger(redact(spec), on, git_dir, commit, report))
         yield out

@@ -203,6 +203,7 @@ class Population:
     ledgers: list[dict[str, Any]] = field(default_factory=list)
     period: str = ""
     deployments: list[dict[str, Any]] = field(default_factory=list)  # see checker/audit/deployments.py
+    coverage: list[dict[str, Any]] = field(default_factory=list)  # per repository, see audit/coverage.py
 
     def columns(self) -> list[str]:
         return [*BASE_COLUMNS, *(f"control:{c}" for c in self.controls)]

@@ -161,6 +161,16 @@ def _gap(record: MergeRecord) -> str | None:
     return f"merged although its merge-time evaluation was {record.verdict} (the gate had passed earlier)"
 
 
+def _bypass_label(change: dict[str, Any], records: Records) -> str | None:
+    """`observed` when GitHub's rule suites recorded a bypass of this change (a bypass entry), `inferred`
+    when only a failed record that merged anyway says so (classic protection leaves no rule suite)."""
+    for sha in [*change.get("commits", []), change.get("tip")]:
+        found = records.exceptions.get(str(sha)) if sha else None
+        if found and found.get("reason") == "bypass":
+            return "observed"
+    return "inferred" if str(change.get("exception") or "").startswith("admin bypass") else None
+
+
 def _group(history: list[GitCommit], records: Records, api: Api | None) -> list[dict[str, Any]]:
     """Newest to oldest, turn first-parent commits into changes; returns them oldest first."""
     changes: list[dict[str, Any]] = []
@@ -344,6 +354,7 @@ def reconcile(
                     change["exception"] = "direct push: no pull request and no merge record"
                 else:
                     change["exception"] = "no merge record: a direct push, or a merge whose evidence is missing"
+        change["bypass"] = _bypass_label(change, records)
         out_changes.append(change)
     for push in forced:
         if period.contains(push["at"]):
@@ -362,6 +373,7 @@ def reconcile(
                     f"(history rewritten)",
                     "pushed_at": push["at"],
                     "time_source": "activity",
+                    "bypass": None,
                 }
             )
     if fallback:

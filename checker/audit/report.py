@@ -97,10 +97,17 @@ def render_html(
             table=script_json(table),
             script=script,
             script_hash=script_hash,
-            **{"extra_summary": deployments.html(population.deployments), **(extra or {})},
+            **{
+                **(extra or {}),
+                "extra_summary": Markup((extra or {}).get("extra_summary", ""))  # noqa: S704 - the caller passes Markup it escaped
+                + deployments.html(population.deployments),
+            },
         )
     )
 
 
 def write_html(population: Population, ledgers: list[OpenLedger], out: Path) -> None:
-    out.write_text(render_html(population, ledgers), encoding="utf-8")
+    from checker.audit.coverage import coverage_html
+
+    extra = {"extra_summary": Markup(coverage_html(population.coverage))} if population.coverage else None  # noqa: S704 - escaped in coverage_html
+    out.write_text(render_html(population, ledgers, extra=extra), encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from checker.audit.coverage import coverage_for, period_options
 from checker.audit.deployments import Tap, deployment_rows
 from checker.audit.export import write
 from checker.audit.ledgers import open_ledgers
@@ -23,13 +24,17 @@ def export(
     allow_invalid: bool = False,
     bars: Bars | None = None,
     deployer_keys: list[str] | tuple[str, ...] = (),
+    posture_keys: list[str] | tuple[str, ...] = (),
 ) -> tuple[Path, Population]:
-    """Verify the ledgers, build the population and write it in `fmt`; returns the path and rows."""
+    """Verify the ledgers, build the population and write it in `fmt`; returns the path and rows.
+
+    `posture_keys`: trusted for posture, bypass and retrospective entries (default: `keys`).
+    """
     bars = bars or Bars(False)
     with open_ledgers(
         ledgers,
         branch,
-        keys,
+        [*keys, *posture_keys],
         allow_invalid=allow_invalid,
         progress=lambda name, d, t: bars.total("verifying", d, t),
         deployer_keys=deployer_keys,
@@ -42,5 +47,6 @@ def export(
             progress=bars.ticker("reading entries", total),
         )
         population.deployments = deployment_rows(opened, period, tap)
+        population.coverage = coverage_for(opened, population, period, period_options(posture_keys or keys))
         path = write(fmt, population, opened, out, bars.ticker("writing", len(population.rows)))
     return path, population

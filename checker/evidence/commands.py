@@ -169,6 +169,12 @@ def record(
 @click.option("--reperform", is_flag=True, help="Re-run each recorded evaluation and compare verdicts.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--workers", type=int, help="Worker processes (default: one per core).")
+@click.option(
+    "--posture-key",
+    "posture_keys",
+    multiple=True,
+    help="PEM public key trusted for posture, bypass and retrospective entries (the central evidence job's).",
+)
 def verify(
     ledger: str,
     branch: str,
@@ -182,6 +188,7 @@ def verify(
     reperform: bool,
     fmt: str,
     workers: int | None,
+    posture_keys: tuple[str, ...] = (),
 ) -> None:
     """Verify a ledger offline. Exit 0 valid, 1 invalid (each problem names the entry), 2 usage."""
     from checker.evidence import Identity, verify_ledger
@@ -203,7 +210,7 @@ def verify(
     report = verify_ledger(
         ledger,
         branch,
-        keys=list(keys),
+        keys=[*keys, *posture_keys],
         identities=[Identity(i, issuer) for i in identities],
         checkpoint=saved,
         reperform=reperform,
@@ -215,10 +222,26 @@ def verify(
     )
     if bar is not None:
         bar.__exit__(None, None, None)
+    from checker.evidence.posture_verify import period_report, render_period
+
+    lookup = getattr(report, "witnessed_time", None)  # with witness verification: seq -> earliest cosigned time
+    times = {s: t for s in range(report.entries) if callable(lookup) and (t := lookup(s))}
+    period: dict[str, object] = {}
+    if report.ok:
+        period = period_report(
+            ledger,
+            branch,
+            list(posture_keys or keys),
+            reperform=reperform,
+            witness_times=times,
+            keyless_trusted=bool(identities) and not posture_keys,  # keyless: verify checked the identity
+        )
+    report.problems.extend(str(p) for p in period.get("problems", []) or [])  # type: ignore[attr-defined]
     if fmt == "json":
-        click.echo(json.dumps(report.to_json(), indent=2))
+        click.echo(json.dumps({**report.to_json(), "period": period}, indent=2))
     else:
         click.echo(render(report))
+        click.echo(render_period(period), nl=False)
     sys.exit(0 if report.ok else 1)
 
 

@@ -32,6 +32,7 @@ from checker.evidence.keys import TrustedKey, load_public
 from checker.evidence.ledger import check_format, entry_hash, ledger_keys, note_verifies
 from checker.evidence.statement import (
     DEPLOYMENT_CLAIM_PREDICATE,
+    EVALUATION_PREDICATE,
     PAYLOAD_TYPE,
     PREDICATE_TYPES,
     STATEMENT_TYPE,
@@ -676,7 +677,10 @@ def _reperform(opened: _Opened, checks: list[EntryCheck], report: VerifyReport) 
             continue
         data = opened.read(c.path) or b""
         try:
-            predicate = json.loads(base64.b64decode(json.loads(data)["dsseEnvelope"]["payload"]))["predicate"]
+            statement = json.loads(base64.b64decode(json.loads(data)["dsseEnvelope"]["payload"]))
+            if statement.get("predicateType") != EVALUATION_PREDICATE:
+                continue  # posture entries are re-performed by posture_verify
+            predicate = statement["predicate"]
             if c.policy not in policies:
                 policies[c.policy] = from_json(Policy, json.loads(opened.read(layout.policy_path(c.policy)) or b""))
             facts = from_json(Facts, predicate["facts"])

@@ -125,12 +125,18 @@ class Config:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
         env = os.environ if env is None else env
-        repository = env.get("GITHUB_REPOSITORY", "")
-        if not _REPO.match(repository):
+        own = env.get("GITHUB_REPOSITORY", "")
+        if not _REPO.match(own):
             raise UsageError(
                 "GITHUB_REPOSITORY is not set to owner/repository",
                 fix="Run changeproof as a GitHub Action step (it sets GITHUB_REPOSITORY).",
             )
+        # `repository` names the audited repository (the central evidence workflow's matrix);
+        # its ledger then lives here, on ledger/<name>, unless the ledger inputs say otherwise.
+        repository = _input(env, "repository") or own
+        if not _REPO.match(repository):
+            raise UsageError(f"input repository is '{repository}'", fix="Use owner/name, or leave it empty.")
+        central = repository.lower() != own.lower()
         mode = _input(env, "signing-mode", "").lower()
         key = _input(env, "signing-key")
         if not mode:
@@ -153,8 +159,9 @@ class Config:
             job=_input(env, "job").lower(),
             check_run=_flag(env, "check-run"),
             comment=_flag(env, "comment"),
-            ledger_repository=_input(env, "ledger-repository"),
-            ledger_branch=_input(env, "ledger-branch", DEFAULT_LEDGER_BRANCH),
+            ledger_repository=_input(env, "ledger-repository") or (own if central else ""),
+            ledger_branch=_input(env, "ledger-branch")
+            or (f"ledger/{repository.split('/')[1]}" if central else DEFAULT_LEDGER_BRANCH),
             signing_key=key,
             signing_key_password=_input(env, "signing-key-password"),
             signing_mode=mode,

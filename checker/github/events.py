@@ -37,7 +37,7 @@ GATE_EVENTS = frozenset(
         "workflow_dispatch",
     }
 )
-RECORD_EVENTS = frozenset({"push", "schedule"})
+RECORD_EVENTS = frozenset({"push", "schedule", "branch_protection_rule", "repository_ruleset"})
 _QUEUE_REF = re.compile(r"^(?:refs/heads/)?gh-readonly-queue/(?P<base>.+)/pr-(?P<n>\d+)-(?P<sha>[0-9a-f]{40})$")
 ZERO_SHA = "0" * 40
 

@@ -73,7 +73,9 @@ def world(tmp_path: Path):
                 "repo": {"full_name": REPO, "default_branch": "main"},
                 "deployments": deployments,
                 "deployment_statuses": statuses,
-                "environments": {"production": gh.environment(REPO, "production", ["carol", "frank"], True)},
+                "environments": {
+                    "production": {"environment": gh.environment(REPO, "production", ["carol", "frank"], True)}
+                },
                 "run_approvals": {
                     "5001": [gh.approval(REPO, "production", "carol", comment="ship it")],
                     "5003": [gh.approval(REPO, "production", "frank")],

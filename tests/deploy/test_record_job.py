@@ -55,7 +55,7 @@ def test_scheduled_record_run_records_deployments_and_claims(tmp_path: Path) -> 
                     "7": [gh.status(REPO, 7, 71, "success", "2026-11-03T09:05:00Z", 900, "production")],
                     "8": [gh.status(REPO, 8, 81, "success", "2026-11-03T10:05:00Z", 901, "staging")],
                 },
-                "environments": {"production": gh.environment(REPO, "production", ["carol"], True)},
+                "environments": {"production": {"environment": gh.environment(REPO, "production", ["carol"], True)}},
                 "run_approvals": {"900": [gh.approval(REPO, "production", "carol")]},
             }
         }
@@ -73,7 +73,11 @@ def test_scheduled_record_run_records_deployments_and_claims(tmp_path: Path) -> 
         fake.stop()
     assert run.code == 0, run.stdout + run.stderr
     assert "changeproof deployments: 2 recorded" in run.summary
-    kinds = [(e.predicate.get("source"), e.predicate.get("sha")) for e in read_entries(str(ledger), BRANCH)][2:]
+    kinds = [
+        (e.predicate.get("source"), e.predicate.get("sha"))
+        for e in read_entries(str(ledger), BRANCH)
+        if e.predicate.get("kind") == "deployment"
+    ]
     assert kinds == [("github", m1), ("claim", m2)]
     assert {r["method"] for r in fake.requests} == {"GET"}
     assert not any("staging" in r["query"] for r in fake.requests)

@@ -4,7 +4,8 @@
 
 Scenario data, per repository:
 `deployments`: [deployment], `deployment_statuses`: {id: [status, newest first]},
-`environments`: {name: environment}, `run_approvals`: {run_id: [environment-approvals]}.
+`environments`: {name: {"environment": environment}} (served by posture.py),
+`run_approvals`: {run_id: [environment-approvals]}.
 The routes are mixed into `FakeGitHub` (server.py) by `DeploymentRoutes`.
 """
 
@@ -135,7 +136,6 @@ def approval(repo: str, environment_name: str, login: str, state: str = "approve
 DEPLOYMENT_ROUTES: tuple[tuple[str, str, str], ...] = (
     ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/deployments$", "list_deployments"),
     ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/deployments/(?P<id>\d+)/statuses$", "deployment_statuses"),
-    ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/environments/(?P<name>[^/]+)$", "get_environment"),
     ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/actions/runs/(?P<run_id>\d+)/approvals$", "run_approvals"),
 )
 
@@ -160,12 +160,6 @@ class DeploymentRoutes:
         if not any(str(d["id"]) == id for d in repo.get("deployments", [])):
             raise self._not_found()
         return self._page(request, repo.get("deployment_statuses", {}).get(id, []))
-
-    def get_environment(self, request: Any, repo: dict[str, Any], name: str) -> Handled:
-        env = repo.get("environments", {}).get(name)
-        if env is None:
-            raise self._not_found()
-        return 200, env, {}
 
     def run_approvals(self, request: Any, repo: dict[str, Any], run_id: str) -> Handled:
         return 200, repo.get("run_approvals", {}).get(run_id, []), {}

@@ -365,12 +365,28 @@ class Spec:
             if isinstance(value, dict):
                 if set(value) - props and branch.get("additionalProperties") is False:
                     continue
+                if not self._discriminators_fit(branch, value):
+                    continue  # e.g. a ruleset rule's `type` enum names exactly one branch
                 score = (len(set(value) & props), -index)
             else:
                 score = (0, -index)
             if best is None or score > best:
                 best, chosen = score, branch
         return chosen
+
+    def _discriminators_fit(self, branch: dict[str, Any], value: dict[str, Any]) -> bool:
+        """False when a property the value has is pinned by the branch (enum or const) to other values."""
+        parts = [branch, *(self.resolve(p) for p in branch.get("allOf") or [])]
+        for part in parts:
+            for name, prop in ((part or {}).get("properties") or {}).items():
+                prop = self.resolve(prop)
+                if name not in value or not isinstance(prop, dict):
+                    continue
+                if "const" in prop and value[name] != prop["const"]:
+                    return False
+                if isinstance(prop.get("enum"), list) and len(prop["enum"]) == 1 and value[name] not in prop["enum"]:
+                    return False
+        return True
 
     def synthesize(self, schema: Any, name: str, depth: int) -> Any:
         """A value for a required property the scenario did not give."""

@@ -33,10 +33,12 @@ try:
     from fakegithub.code_scanning import upload_sarif as _upload_sarif
     from fakegithub.deployments import DEPLOYMENT_ROUTES, DeploymentRoutes
     from fakegithub.openapi import Contract
+    from fakegithub.posture import POSTURE_ROUTES, PostureRoutes
 except ImportError:  # run as a script: python tests/fakegithub/server.py
     from code_scanning import upload_sarif as _upload_sarif  # type: ignore[no-redef]
     from deployments import DEPLOYMENT_ROUTES, DeploymentRoutes  # type: ignore[no-redef]
     from openapi import Contract  # type: ignore[no-redef]
+    from posture import POSTURE_ROUTES, PostureRoutes  # type: ignore[no-redef]
 
 GITHUB_API = "https://api.github.com"
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -56,7 +58,7 @@ class Fault:
     raw: bool = False  # body is sent as text, not JSON
 
 
-class FakeGitHub(DeploymentRoutes):
+class FakeGitHub(PostureRoutes, DeploymentRoutes):
     def __init__(self, scenario: dict[str, Any], *, check_contract: bool = True) -> None:
         self.scenario = copy.deepcopy(scenario)
         self.requests: list[dict[str, Any]] = []
@@ -173,6 +175,7 @@ class FakeGitHub(DeploymentRoutes):
 
     # ------------------------------------------------------------------------------ routing
     ROUTES: tuple[tuple[str, str, str], ...] = (
+        *POSTURE_ROUTES,
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)$", "get_repo"),
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/pulls$", "list_pulls"),
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/pulls/(?P<n>\d+)$", "get_pull"),
@@ -462,6 +465,9 @@ class FakeGitHub(DeploymentRoutes):
     # ------------------------------------------------------------------------------ helpers
     def _not_found(self) -> Exception:
         return _Error(404, "Not Found")
+
+    def _fail(self, status: int, message: str) -> Exception:
+        return _Error(status, message)
 
     def _id(self) -> int:
         self._next_id += 1

@@ -115,7 +115,9 @@ def test_schedule_backfills_merges_without_a_record(tmp_path: Path, ledger: Path
     assert first.code == second.code == 0, first.stdout + first.stderr
     assert len(first.report()["evaluations"]) == 2
     assert second.report()["evaluations"] == []  # both merges now have a record
-    assert len(list(read_entries(str(ledger), "changeproof-ledger"))) == 2
+    kinds = [e.predicate["kind"] for e in read_entries(str(ledger), "changeproof-ledger")]
+    assert kinds == ["merge", "merge", "posture", "posture"]  # each scheduled run also records the posture
+    assert "### changeproof posture" in first.summary and "ruleset history" not in first.summary
 
 
 def _repo() -> dict[str, Any]:

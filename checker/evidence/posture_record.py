@@ -1,0 +1,168 @@
+"""Ledger entries of the period controls: posture, observed bypasses and emergency retrospectives.
+
+They are built and appended like every other entry (in-toto Statement, DSSE, the ledger's
+compare-and-swap append), so verification, the checkpoint and any later change of the entry
+format apply to them unchanged. The posture entry stores its policy once under
+`policies/<digest>` as evaluation entries do, so `verify --reperform` can re-judge it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checker import __version__
+from checker.evidence import layout
+from checker.evidence.ledger import AppendResult, append
+from checker.evidence.signing import Signer
+from checker.evidence.statement import (
+    EXCEPTION_PREDICATE,
+    POSTURE_PREDICATE,
+    RETROSPECTIVE_PREDICATE,
+    STATEMENT_TYPE,
+    RunContext,
+    _run,
+    canonical,
+    policy_document,
+    sha256_hex,
+)
+from checker.model import Policy
+
+PERIOD_KINDS = ("posture", "bypass", "retrospective")
+
+
+def posture_digest(posture: dict[str, Any]) -> str:
+    """The digest of the observed configuration (not of when or how it was read)."""
+    return sha256_hex(canonical(posture.get("config") or {}))
+
+
+def _statement(predicate_type: str, subject: str, record: dict[str, Any], predicate: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "_type": STATEMENT_TYPE,
+        "subject": [{"name": subject, "digest": {"sha256": sha256_hex(canonical(record))}}],
+        "predicateType": predicate_type,
+        "predicate": predicate,
+    }
+
+
+def _common(context: RunContext, seq: int, prev: str) -> dict[str, Any]:
+    return {
+        "event": context.event,
+        "evaluator": {"tool": "changeproof", "version": __version__, "image_digest": context.image_digest},
+        "run": _run(context),
+        "ledger": {"seq": seq, "prev": prev},
+    }
+
+
+def posture_statement(
+    posture: dict[str, Any],
+    *,
+    previous_digest: str,
+    results: list[dict[str, Any]],
+    differences: dict[str, Any],
+    policy_digest: str,
+    context: RunContext,
+    seq: int,
+    prev: str,
+) -> dict[str, Any]:
+    digest = posture_digest(posture)
+    predicate = {
+        "kind": "posture",
+        "repository": posture["repository"],
+        "observed_at": posture["collected_at"],
+        "posture": posture,
+        "digest": {"sha256": digest},
+        "previous_digest": previous_digest,
+        "results": results,
+        "differences": differences,
+        "policy": {"digest": {"sha256": policy_digest}, "path": f"policies/{policy_digest}"},
+        **_common(context, seq, prev),
+    }
+    subject = f"{posture['repository']}@posture:{posture['collected_at']}"
+    return _statement(POSTURE_PREDICATE, subject, posture.get("config") or {}, predicate)
+
+
+def record_posture(
+    posture: dict[str, Any],
+    policy: Policy,
+    *,
+    previous_digest: str,
+    results: list[dict[str, Any]],
+    differences: dict[str, Any],
+    ledger: str,
+    branch: str = layout.DEFAULT_BRANCH,
+    signer: Signer,
+    context: RunContext,
+    repository: str | None = None,
+) -> AppendResult:
+    """Append a signed posture entry (`repository`: the ledger's origin, default the audited one)."""
+    body, digest = policy_document(policy)
+
+    def build(seq: int, prev: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+        statement = posture_statement(
+            posture,
+            previous_digest=previous_digest,
+            results=results,
+            differences=differences,
+            policy_digest=digest,
+            context=context,
+            seq=seq,
+            prev=prev,
+        )
+        return statement, {layout.policy_path(digest): body}
+
+    return append(ledger, branch, signer=signer, repository=repository or posture["repository"], build=build)
+
+
+def record_bypass(
+    repository: str,
+    bypass: dict[str, Any],
+    *,
+    observed_at: str,
+    ledger: str,
+    branch: str = layout.DEFAULT_BRANCH,
+    signer: Signer,
+    context: RunContext,
+    origin: str | None = None,
+) -> AppendResult:
+    """One exception entry per rule suite GitHub recorded as a bypass (reason `bypass`)."""
+    record = {
+        "repository": repository,
+        "reason": "bypass",
+        "commits": [bypass["after_sha"]] if bypass.get("after_sha") else [],
+        "before": bypass["before_sha"],
+        "after": bypass["after_sha"],
+        "observed_at": observed_at,
+        "pushed_at": bypass["at"],
+        "actor": bypass["actor"],
+        "ref": bypass["ref"],
+        "rule_suite_id": bypass["rule_suite_id"],
+        "source": "rule_suites",
+    }
+
+    def build(seq: int, prev: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+        predicate = {"kind": "exception", **record, **_common(context, seq, prev)}
+        return _statement(EXCEPTION_PREDICATE, f"{repository}@{bypass['after_sha']}", record, predicate), {}
+
+    return append(ledger, branch, signer=signer, repository=origin or repository, build=build)
+
+
+def record_retrospective(
+    repository: str,
+    closure: dict[str, Any],
+    *,
+    observed_at: str,
+    ledger: str,
+    branch: str = layout.DEFAULT_BRANCH,
+    signer: Signer,
+    context: RunContext,
+    origin: str | None = None,
+) -> AppendResult:
+    """The after-the-fact review of an emergency merge, naming the original entry and the approval."""
+    record = {"repository": repository, **closure, "observed_at": observed_at}
+
+    def build(seq: int, prev: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+        predicate = {"kind": "retrospective", **record, **_common(context, seq, prev)}
+        subject = f"{repository}#{closure['pr']}@retrospective"
+        return _statement(RETROSPECTIVE_PREDICATE, subject, record, predicate), {}
+
+    return append(ledger, branch, signer=signer, repository=origin or repository, build=build)
