@@ -7,6 +7,12 @@ shortcuts, both irrelevant to what is measured: statements are patched copies of
 templates (PR number, title, merge sha and time vary per entry), and the DSSE payload is sorted
 compact JSON from orjson instead of RFC 8785 (same bytes for this ASCII, integer-only content).
 
+Printed per format: the verify part (the evidence package's, another issue's to speed up) and
+the export part (reading entries into rows, the core's approval analysis included, and writing),
+each in seconds, entries/s and MB/s of entry JSON, and the peak RSS. The approval analysis is
+also timed on its own (decoding the recorded facts into the model and running
+`checker.approvals.ReviewAnalysis`), since issue 9 replaced the export's own raw-dict rule by it.
+
 Usage: .venv/bin/python bench/audit_export.py [--entries N] [--workdir DIR] [--keep]
 """
 
@@ -131,10 +137,11 @@ def build(ledger: Path, n: int, key_path: Path) -> float:
 
 def child(ledger: Path, key: Path, fmt: str, out: Path) -> None:
     """One export in this (fresh) process, the same steps as `changeproof export`; prints JSON timings."""
-    from checker.audit.export import write
     from checker.audit.ledgers import open_ledgers
     from checker.audit.population import Period, build_population
     from checker.audit.reader import summaries
+    from checker.audit.writers import write
+    from checker.audit.writing import WriteOptions
 
     times = {}
     t0 = time.perf_counter()
@@ -144,7 +151,7 @@ def child(ledger: Path, key: Path, fmt: str, out: Path) -> None:
         population = build_population(((x.name, x.status(), summaries(x)) for x in opened), Period())
         times["read entries -> rows"] = time.perf_counter() - t
         t = time.perf_counter()
-        write(fmt, population, opened, out)
+        write(fmt, population, opened, out, WriteOptions())
         times[f"write {fmt}"] = time.perf_counter() - t
     times["total"] = time.perf_counter() - t0
     print(json.dumps(times))
@@ -160,11 +167,83 @@ def timed(ledger: Path, key: Path, fmt: str, out: Path) -> tuple[dict[str, float
     return json.loads(proc.stdout.strip().splitlines()[-1]), peak
 
 
+def entry_bytes(ledger: Path) -> int:
+    """Total size of the entry files (the JSON the export reads), from git's own index of the tree."""
+    out = subprocess.run(
+        ["git", f"--git-dir={ledger}", "ls-tree", "-r", "-l", BRANCH, "entries/"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return sum(int(line.split()[3]) for line in out.splitlines() if line.split()[3].isdigit())
+
+
+def baseline_summarise(ledger: Path, population_py: Path, sample: int = 500) -> tuple[float, float]:
+    """Seconds per entry of summarising into a row with another `population.py` (e.g. the one before
+    issue 9, kept with `git show <commit>:checker/audit/population.py`) and with today's, same run."""
+    import base64
+    import importlib.util
+
+    from checker.audit.population import summarise
+    from checker.evidence.gitio import Git
+
+    spec = importlib.util.spec_from_file_location("baseline_population", population_py)
+    assert spec is not None and spec.loader is not None
+    old = importlib.util.module_from_spec(spec)
+    sys.modules["baseline_population"] = old  # dataclasses look their module up there
+    spec.loader.exec_module(old)
+    git = Git(ledger)
+    oids = [oid for path, oid in git.ls_tree_recursive(BRANCH) if path.startswith("entries/")][:sample]
+    statements = [
+        orjson.loads(base64.b64decode(orjson.loads(blob)["dsseEnvelope"]["payload"])) for blob in git.cat_blobs(oids)
+    ]
+    best = [float("inf"), float("inf")]
+    for _ in range(5):  # interleaved rounds, the best of each: a shared machine's noise only adds time
+        for k, fn in enumerate((old.summarise, summarise)):
+            start = time.perf_counter()
+            for n, statement in enumerate(statements):
+                fn(statement, n, "")
+            best[k] = min(best[k], (time.perf_counter() - start) / len(statements))
+    return best[0], best[1]
+
+
+def approval_cost(ledger: Path, sample: int = 500) -> tuple[float, float, float]:
+    """Seconds per entry (one core) of: reading and parsing an entry, summarising it into a row,
+    and, within the summary, the core's approval analysis on its recorded facts."""
+    import base64
+
+    from checker.audit.approval_summary import STRICTEST, summarise_approvals
+    from checker.audit.population import summarise
+    from checker.evidence.gitio import Git
+
+    git = Git(ledger)
+    oids = [oid for path, oid in git.ls_tree_recursive(BRANCH) if path.startswith("entries/")][:sample]
+    start = time.perf_counter()
+    statements = [
+        orjson.loads(base64.b64decode(orjson.loads(blob)["dsseEnvelope"]["payload"])) for blob in git.cat_blobs(oids)
+    ]
+    read = (time.perf_counter() - start) / len(statements)
+    whole, per = float("inf"), float("inf")
+    for _ in range(5):  # interleaved rounds, the best of each
+        start = time.perf_counter()
+        for n, statement in enumerate(statements):
+            summarise(statement, n, "")
+        whole = min(whole, (time.perf_counter() - start) / len(statements))
+        start = time.perf_counter()
+        for statement in statements:
+            summarise_approvals(statement["predicate"]["facts"], STRICTEST)
+        per = min(per, (time.perf_counter() - start) / len(statements))
+    return read, whole, per
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--baseline-population",
+        type=Path,
+        help="an older checker/audit/population.py: time its row summary against today's in this run",
+    )
     parser.add_argument("--child", choices=["csv", "json", "html"], help=argparse.SUPPRESS)
     parser.add_argument("--ledger", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--key", type=Path, help=argparse.SUPPRESS)
@@ -191,15 +270,37 @@ def main() -> None:
             n = int(json.loads(head)["size"])
         size = sum(f.stat().st_size for f in ledger.rglob("*") if f.is_file())
         print(f"{n} entries, ledger on disk: {size / 2**20:.0f} MiB; {os.cpu_count()} cores", flush=True)
+        mb = entry_bytes(ledger) / 1e6
+        read, whole, per = approval_cost(ledger)
+        print(
+            f"entry JSON {mb:.0f} MB ({mb * 1e3 / n:.1f} KB/entry); per entry on one core: read+parse "
+            f"{read * 1e3:.3f} ms, summarise into a row {whole * 1e3:.3f} ms, of which the approval analysis "
+            f"(core rule, model decode) {per * 1e3:.3f} ms = {per / (read + whole):.0%} of reading a row; "
+            f"{per * 100_000:.1f} s CPU per 100 000 entries",
+            flush=True,
+        )
+        if args.baseline_population:
+            before, after = baseline_summarise(ledger, args.baseline_population)
+            print(
+                f"row summary per entry, same run: {args.baseline_population} {before * 1e3:.3f} ms, today's "
+                f"{after * 1e3:.3f} ms ({after / before:.2f} x); at 100 000 entries {before * 1e5:.1f} s -> "
+                f"{after * 1e5:.1f} s CPU",
+                flush=True,
+            )
         results = {}
         for fmt in ("csv", "html"):
             out = work / f"population.{fmt}"
             times, peak = timed(ledger, key, fmt, out)
             results[fmt] = times
-            split = ", ".join(f"{k} {v:.1f} s" for k, v in times.items() if k != "total")
+            side = times["total"] - times["verify"]
+
+            def rate(seconds: float) -> str:
+                return f"{seconds:.1f} s ({n / seconds:,.0f} entries/s, {mb / seconds:.1f} MB/s)"
+
             print(
-                f"export {fmt:<4}: {times['total']:.1f} s ({n / times['total']:,.0f} entries/s); {split}; "
-                f"peak RSS so far {peak:.0f} MiB; output {out.stat().st_size / 2**20:.1f} MiB",
+                f"export {fmt:<4}: total {rate(times['total'])}; verify part {rate(times['verify'])}; "
+                f"export part {rate(side)} = rows {times['read entries -> rows']:.1f} s + write "
+                f"{times[f'write {fmt}']:.1f} s; peak RSS {peak:.0f} MiB; output {out.stat().st_size / 2**20:.1f} MiB",
                 flush=True,
             )
         target = 30.0

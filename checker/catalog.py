@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -20,6 +20,8 @@ class ControlInfo:
     remediation: str
     mappings: dict[str, tuple[str, ...]]
     defaults: dict[str, Any]
+    # Per framework, what a control run with relaxed defaults weakens (e.g. approval_policy).
+    relaxed: dict[str, str] = field(default_factory=dict)
 
 
 @cache
@@ -35,6 +37,7 @@ def catalog() -> dict[str, ControlInfo]:
             remediation=" ".join(entry["remediation"].split()),
             mappings={k: tuple(str(x) for x in v) for k, v in entry.get("mappings", {}).items()},
             defaults=dict(entry.get("defaults") or {}),
+            relaxed={k: str(v) for k, v in (entry.get("relaxed") or {}).items()},
         )
     return out
 

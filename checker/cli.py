@@ -169,6 +169,7 @@ def controls(fmt: str) -> None:
                         "remediation": c.remediation,
                         "mappings": c.mappings,
                         "defaults": c.defaults,
+                        "relaxed": c.relaxed,
                     }
                     for cid, c in items.items()
                 },
@@ -207,6 +208,8 @@ def demo(workdir: str) -> None:
 
 
 # Commands contributed by other packages; their modules import nothing heavy (no checkov, no PyGithub).
+from checker.approval_policy.commands import import_command as policy_import_command  # noqa: E402
+
 #: Every package registers its commands the same way: a `COMMANDS` tuple in its `commands` module.
 COMMAND_MODULES = (
     "checker.evidence.commands",
@@ -227,6 +230,7 @@ def _register() -> None:
 
 
 _register()
+policy.add_command(policy_import_command)
 
 
 def _full_short_help(command: click.Command) -> None:

@@ -30,8 +30,8 @@ EXAMPLE_PRS = ("pr-42-facts.json", "pr-43-facts.json")
 
 def run_demo(workdir: Path, echo: Callable[[str], None]) -> list[Evaluation]:
     from checker.evidence import DEFAULT_BRANCH, RunContext, load_signer, record_evaluation, verify_ledger
-    from checker.evidence.commands import render as render_verify
     from checker.evidence.keys import generate_keypair
+    from checker.render.verify_text import render_verify_text as render_verify
 
     workdir.mkdir(parents=True, exist_ok=True)
     stale = [workdir / name for name in ("keys", "ledger.git") if (workdir / name).exists()]

@@ -85,3 +85,19 @@ class InfrastructureError(ChangeproofError):
     """Something outside the user's input failed (API down, push kept failing)."""
 
     exit_code = EXIT_INFRASTRUCTURE
+
+
+class LedgerInvalidError(ChangeproofError):
+    """A ledger failed verification (exit 1): what an auditor must not use as evidence as it stands."""
+
+    exit_code = EXIT_POLICY_FAILURE
+
+
+class CorruptEntryError(LedgerInvalidError):
+    """A ledger entry's bytes are not a readable bundle or statement (the ledger is invalid, exit 1)."""
+
+
+class WitnessRefusedError(ChangeproofError):
+    """A witness was shown a checkpoint inconsistent with the one it cosigned before (a fork; exit 1)."""
+
+    exit_code = EXIT_POLICY_FAILURE

@@ -48,6 +48,7 @@ def explain(layers: list[Layer]) -> Explained:
     rules: dict[str, tuple[dict[str, Any], str]] = {}
     waivers: list[tuple[dict[str, Any], str]] = []
     bots: dict[str, str] = {}
+    approval: tuple[Any, str] | None = None
     mode = ("enforce", names[0])
     for name, (_, data) in zip(names, layers, strict=True):
         if "mode" in data:
@@ -61,6 +62,11 @@ def explain(layers: list[Layer]) -> Explained:
         for rule in data.get("rules") or []:
             rules[rule["name"]] = (rule, name)
         waivers.extend((waiver, name) for waiver in data.get("waivers") or [])
+        if "approval_policy" in data:  # as policy._merge: the section replaces, and turns the control on
+            approval = (data["approval_policy"], name)
+            if "mode" not in ((data.get("controls") or {}).get("approval_policy") or {}):
+                controls.setdefault("approval_policy", {})["mode"] = "enforce"
+                out.set_by[("controls", "approval_policy", "mode")] = name
     out.policy["mode"], out.set_by[("mode",)] = mode
     if bots:
         out.policy["trusted_bots"] = list(bots)
@@ -72,6 +78,8 @@ def explain(layers: list[Layer]) -> Explained:
     if waivers:
         out.policy["waivers"] = [waiver for waiver, _ in waivers]
         out.set_by.update({("waivers", i): name for i, (_, name) in enumerate(waivers)})
+    if approval is not None:
+        out.policy["approval_policy"], out.set_by[("approval_policy",)] = approval
     return out
 
 
@@ -109,4 +117,6 @@ def render_yaml(explained: Explained) -> str:
             lines.append(f"{section}:")
             for i, item in enumerate(policy[section]):
                 line("  ", "- ", item, (section, i))
+    if "approval_policy" in policy:
+        line("", "approval_policy: ", policy["approval_policy"], ("approval_policy",))
     return "\n".join(lines) + "\n"

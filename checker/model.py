@@ -94,6 +94,7 @@ class Review:
     # an App's bot is no collaborator, the policy's trust stands in for write access. None when
     # it could not be read.
     reviewer_permission: str | None = None
+    body: str = ""  # the review's text (github_review_comment_patterns match it)
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,80 @@ class MergeInfo:
 
 
 @dataclass(frozen=True)
+class IssueComment:
+    """A comment on the PR's conversation (comment approvals of the approval policy read these)."""
+
+    id: int
+    author: str
+    body: str
+    created_at: str
+    edited: bool = False  # updated_at later than created_at
+    author_is_bot: bool = False
+
+
+@dataclass(frozen=True)
+class WorkflowRun:
+    """A GitHub Actions run for the head sha (has_workflow_result, and the push-time bound)."""
+
+    id: int
+    path: str  # .github/workflows/build.yml
+    event: str
+    status: str
+    conclusion: str | None
+    head_sha: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class OrgMembership:
+    """Members of an organization: the whole list, or (`complete` false) the logins checked one by one."""
+
+    org: str
+    members: tuple[str, ...] = ()
+    observable: bool = True
+    reason: str = ""
+    complete: bool = True  # False: only `members` and `non_members` are known
+    non_members: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CommitSignature:
+    """A commit's signature as GitHub's GraphQL API describes it (REST has no signer or key id)."""
+
+    sha: str
+    kind: str  # GpgSignature / SshSignature / SmimeSignature / UnknownSignature; "" when unsigned
+    is_valid: bool = False
+    signer: str | None = None  # the login GitHub attributes the signature to
+    key_id: str | None = None  # GPG signatures only
+
+
+@dataclass(frozen=True)
+class ApprovalFacts:
+    """What only the approval policy needs: comments, the head's push time, workflow runs, orgs.
+
+    `head_pushed_at` is the earliest server-stamped event for the head sha in the base repository
+    (`activity`, else the first workflow run's created_at); None when neither was readable, and
+    then comment approvals bound to the head are unobservable. Never the committer date.
+    """
+
+    comments: tuple[IssueComment, ...] = ()
+    comments_observed: bool = False
+    head_pushed_at: str | None = None
+    head_pushed_source: str = ""  # activity / workflow_run / ""
+    workflow_runs: tuple[WorkflowRun, ...] = ()
+    workflow_runs_observed: bool = False
+    organizations: tuple[OrgMembership, ...] = ()
+    pr_created_at: str = ""
+    requested_reviewers: tuple[str, ...] = ()
+    requested_teams: tuple[str, ...] = ()
+    # Candidate reviewers per permission for request_review (login -> permission), when read.
+    collaborators: dict[str, str] = field(default_factory=dict)
+    # Read only when a rule uses has_valid_signatures_by or has_valid_signatures_by_keys.
+    signatures: tuple[CommitSignature, ...] = ()
+    signatures_observed: bool = False
+
+
+@dataclass(frozen=True)
 class Facts:
     """One immutable snapshot of a pull request and its surroundings."""
 
@@ -280,6 +355,7 @@ class Facts:
     iac: IacFacts | None = None
     policy: PolicySource | None = None
     unobservable: tuple[Unobservable, ...] = ()
+    approval: ApprovalFacts | None = None
     schema_version: str = FACTS_SCHEMA_VERSION
 
 
@@ -321,6 +397,29 @@ class PathRule:
 
 
 @dataclass(frozen=True)
+class ApprovalRuleSpec:
+    """One policy-bot approval rule as written (validated); `checker.approval_policy` evaluates it."""
+
+    name: str
+    description: str = ""
+    predicates: dict[str, Any] = field(default_factory=dict)  # `if:`
+    requires: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ApprovalPolicySpec:
+    """policy-bot's `policy:` (approval tree, disapproval) and `approval_rules:`, as written.
+
+    `approval` is the tree: rule names and `{and: [...]}` / `{or: [...]}` (the list is an `and`).
+    """
+
+    approval: tuple[Any, ...] = ()
+    disapproval: dict[str, Any] | None = None
+    rules: tuple[ApprovalRuleSpec, ...] = ()
+
+
+@dataclass(frozen=True)
 class WaiverScope:
     prs: tuple[int, ...] = ()
     paths: tuple[str, ...] = ()
@@ -358,6 +457,7 @@ class Policy:
     extends: tuple[str, ...] = ()  # the chain that was applied, outermost first
     invalid: tuple[PolicyIssue, ...] = ()  # non-empty: the base policy is broken
     notes: tuple[str, ...] = ()  # why this policy was chosen (e.g. repair of a broken base policy)
+    approval_policy: ApprovalPolicySpec | None = None
     schema_version: str = POLICY_SCHEMA_VERSION
 
 

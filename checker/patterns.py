@@ -30,6 +30,9 @@ def _options() -> re2.Options:
     return options
 
 
+regex_options = _options  # for modules that build their own programs from validated patterns
+
+
 class Program:
     """A compiled RE2 program matched whole against a text: one call into RE2 per match.
 

@@ -263,6 +263,8 @@ class Pipeline:
             notes.append(
                 "Fork pull request: evaluated with a read-only token; the record job signs the result after merge."
             )
+        review_note = reporter.request_reviews(facts.number, evaluation, facts, permitted=not event.fork)
+        notes += [review_note] if review_note else []
         reporter.log_untrusted(
             [f"PR #{facts.number}: {facts.title}", f"verdict: {evaluation.verdict.value} - {evaluation.summary}"]
         )

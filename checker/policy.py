@@ -21,6 +21,8 @@ from typing import Any
 import jsonschema
 
 from checker import yamldoc
+from checker.approval_policy import spec as approval_spec
+from checker.approval_policy.validate import approval_problems
 from checker.catalog import catalog
 from checker.errors import PolicyError, Problem, UsageError
 from checker.model import (
@@ -117,6 +119,8 @@ def _schema_problems(doc: YamlDocument) -> list[Problem]:
             for key in sorted(set(error.instance) - set(allowed)):
                 near = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
                 what = "control" if path == ("controls",) else "key"
+                if path[:1] == ("approval_policy",) and path[-1:] in (("if",), ("conditions",)):
+                    what = "predicate"
                 fix = f"did you mean '{near[0]}'?" if near else f"valid {what}s here: {', '.join(allowed)}"
                 problems.append(doc.problem((*path, key), f"unknown {what} '{key}'", fix, key=True))
             continue
@@ -169,6 +173,7 @@ def _semantic_problems(doc: YamlDocument) -> list[Problem]:
                     "remove it; make changeproof itself a required check in the ruleset",
                 )
             )
+    problems.extend(approval_problems(doc))
     return problems
 
 
@@ -230,6 +235,10 @@ def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
         rules[rule["name"]] = rule  # a rule of the same name replaces the inherited one
     merged["rules"] = list(rules.values())
     merged["waivers"] = [*parent.get("waivers", []), *(child.get("waivers") or [])]
+    if "approval_policy" in child:  # the whole section replaces an inherited one
+        merged["approval_policy"] = child["approval_policy"]
+        if "mode" not in ((child.get("controls") or {}).get("approval_policy") or {}):
+            controls["approval_policy"]["mode"] = "enforce"  # writing the section turns the control on
     return merged
 
 
@@ -371,6 +380,7 @@ def _build(raw: dict[str, Any], source: str, chain: tuple[str, ...]) -> Policy:
         trusted_bots=tuple(raw.get("trusted_bots", ())),
         source=source,
         extends=chain,
+        approval_policy=approval_spec.from_raw(raw["approval_policy"]) if raw.get("approval_policy") else None,
     )
 
 

@@ -65,8 +65,107 @@ def to_json(value: Any) -> Any:
 
 
 def from_json(cls: type[T], data: Any, path: str = "$") -> T:
-    """Build `cls` from JSON data, checking types; errors name the JSON path."""
-    return typing.cast(T, _decode(cls, data, path))
+    """Build `cls` from JSON data, checking types; errors name the JSON path.
+
+    A decoder compiled once per type does the work; only when it meets data that does not fit
+    does the path-tracking walk below run again, to name where (same result, same error).
+    """
+    try:
+        return typing.cast(T, _compiled(typing.cast(Any, cls))(data))
+    except _Mismatch:
+        return typing.cast(T, _decode(cls, data, path))
+
+
+class _Mismatch(Exception):
+    """The compiled decoder met data that does not fit; the slow walk names where."""
+
+
+def _fail() -> typing.NoReturn:
+    raise _Mismatch
+
+
+@cache
+def _compiled(tp: Any) -> typing.Callable[[Any], Any]:
+    """A decoder for `tp` without path bookkeeping; raises _Mismatch exactly where `_decode` raises."""
+    if tp is Any:
+
+        def plain(data: Any) -> Any:
+            try:
+                _check_plain(data, "$")
+            except DecodeError:
+                raise _Mismatch from None
+            return data
+
+        return plain
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(tp)
+        optional = type(None) in args
+        decoders = [_compiled(a) for a in args if a is not type(None)]
+
+        def union(data: Any) -> Any:
+            if data is None and optional:
+                return None
+            for decoder in decoders:
+                try:
+                    return decoder(data)
+                except _Mismatch:
+                    continue
+            raise _Mismatch
+
+        return union
+    if origin is tuple:
+        item = _compiled(typing.get_args(tp)[0])
+        return lambda data: tuple(map(item, data)) if isinstance(data, list) else _fail()
+    if origin is dict:
+        value = _compiled(typing.get_args(tp)[1])
+        return lambda data: (
+            {k: value(v) for k, v in data.items()}
+            if isinstance(data, dict) and not any(_surrogate(str(k)) for k in data)
+            else _fail()
+        )
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return _compiled_dataclass(tp)
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        enum_type = tp
+
+        def member(data: Any) -> Any:
+            try:
+                return enum_type(data)
+            except (ValueError, TypeError):
+                raise _Mismatch from None
+
+        return member
+    if tp is bool:
+        return lambda data: data if isinstance(data, bool) else _fail()
+    if tp is int:
+
+        def integer(data: Any) -> Any:
+            if isinstance(data, bool) or not isinstance(data, int) or not -MAX_INT - 1 <= data <= MAX_INT:
+                raise _Mismatch
+            return data
+
+        return integer
+    if tp is str:
+        return lambda data: data if isinstance(data, str) and not _surrogate(data) else _fail()
+    if tp is type(None):
+        return lambda data: None if data is None else _fail()
+    raise TypeError(f"unsupported model type {tp!r}")
+
+
+def _compiled_dataclass(cls: type) -> typing.Callable[[Any], Any]:
+    known = frozenset(name for name, _, _ in _hints(cls))
+    required = frozenset(name for name, _, has_default in _hints(cls) if not has_default)
+    decoders: dict[str, typing.Callable[[Any], Any]] = {}
+
+    def decode(data: Any) -> Any:
+        if not decoders:  # compiled on first use: model types may refer to each other
+            decoders.update((name, _compiled(tp)) for name, tp, _ in _hints(cls))
+        if not isinstance(data, dict) or not known.issuperset(data) or not required.issubset(data):
+            raise _Mismatch
+        return cls(**{name: decoders[name](value) for name, value in data.items()})
+
+    return decode
 
 
 MAX_INT = 2**63 - 1  # the range every canonical JSON encoder downstream (orjson, RFC 8785) accepts

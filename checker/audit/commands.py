@@ -5,20 +5,21 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from checker.audit.formats import FORMATS
 from checker.errors import UsageError
-
-DEFAULT_BRANCH = "changeproof-ledger"
-
+from checker.evidence.commands import witness_options, witness_values
+from checker.evidence.layout import DEFAULT_BRANCH
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _ledger_options(f: F) -> F:
+def _ledger_options(f: F, required: bool = True) -> F:
     f = click.option(
         "--allow-invalid", is_flag=True, help="Use a ledger that fails verification anyway (every row is marked)."
     )(f)
@@ -35,17 +36,31 @@ def _ledger_options(f: F) -> F:
         "--ledger",
         "ledgers",
         multiple=True,
-        required=True,
+        required=required,
         help="Ledger repository (git URL or local path); repeat for several repositories.",
     )(f)
     return f
 
 
+MANIFEST_HELP = (
+    'A manifest of repositories (JSON lines, or the {"include": [...]} matrix): one population over all of '
+    "their ledgers. See the README's auditor's guide."
+)
+
+
 @click.command("export")
-@_ledger_options
+@partial(_ledger_options, required=False)
+@witness_options
+@click.option("--manifest", type=click.Path(dir_okay=False, exists=True), help=MANIFEST_HELP)
 @click.option("--from", "start", help="Start of the review period (YYYY-MM-DD or RFC 3339), by merge time.")
 @click.option("--to", "end", help="End of the review period, inclusive.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "html"]), default="html", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True)
+@click.option(
+    "--sample",
+    "sample_path",
+    type=click.Path(dir_okay=False, exists=True),
+    help="With --format xlsx: a sample written by `changeproof sample --out`, added as the Sample sheet.",
+)
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Where to write the export.")
 @click.option(
     "--deployer-key",
@@ -66,22 +81,43 @@ def export_command(
     branch: str,
     keys: tuple[str, ...],
     allow_invalid: bool,
+    manifest: str | None,
     start: str | None,
     end: str | None,
     fmt: str,
+    sample_path: str | None,
     out: str,
     deployer_keys: tuple[str, ...] = (),
     posture_keys: tuple[str, ...] = (),
+    **witness: Any,
 ) -> None:
-    """Verify the ledger(s), then list every merged change of the period (one row each)."""
+    """Verify the ledger(s), then list every merged change of the period (one row each).
+
+    With --witness-key/--witnesses every entry of each ledger must be covered by the witnesses."""
     from checker.audit.population import Period
     from checker.audit.progress import bars
     from checker.audit.run import export
+    from checker.evidence import VerifyOptions
 
     period = Period.parse(start, end)
+    options = VerifyOptions(**witness_values(witness), deployer_keys=tuple(deployer_keys))
+    sources: list[str] | list[tuple[str, str]] = list(ledgers)
+    if manifest:
+        from checker.audit.manifest import load_manifest
+
+        sources = [*((x, branch) for x in ledgers), *load_manifest(Path(manifest)).ledgers()]
+    if not sources:
+        raise UsageError("no ledger given", fix="pass --ledger PATH_OR_URL (repeatable) or --manifest FILE")
+    sample = None
+    if sample_path:
+        if fmt != "xlsx":
+            raise UsageError("--sample is only used by --format xlsx", fix="add --format xlsx, or drop --sample")
+        from checker.audit.workpapers import load_sample
+
+        sample = load_sample(Path(sample_path))
     with bars(fmt != "json") as b:
         path, population = export(
-            ledgers,
+            sources,
             branch,
             keys,
             period,
@@ -89,8 +125,9 @@ def export_command(
             Path(out),
             allow_invalid=allow_invalid,
             bars=b,
-            deployer_keys=deployer_keys,
+            sample=sample,
             posture_keys=posture_keys,
+            options=options,
         )
     click.echo(f"wrote {len(population.rows)} changes to {path}", err=fmt == "json")
 
@@ -99,14 +136,19 @@ def export_command(
 @click.option(
     "--repo",
     "repo_path",
-    required=True,
     type=click.Path(file_okay=False, exists=True),
     help="A clone of the audited repository (the population comes from its history).",
 )
 @click.option("--branch", "target", default="main", show_default=True, help="The audited branch.")
 @click.option("--repository", help="owner/name on GitHub (default: the ledger's own record of it).")
-@click.option("--ledger", "ledgers", multiple=True, required=True, help="Ledger repository (repeatable).")
+@click.option("--ledger", "ledgers", multiple=True, help="Ledger repository (repeatable).")
 @click.option("--ledger-branch", default=DEFAULT_BRANCH, show_default=True)
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Reconcile every repository of a manifest (instead of --repo/--ledger): one population, "
+    "the repository on every change. See the README's auditor's guide.",
+)
 @click.option(
     "--key",
     "keys",
@@ -118,40 +160,65 @@ def export_command(
 @click.option("--allow-invalid", is_flag=True, help="Reconcile against a ledger that fails verification.")
 @click.option("--from", "start", help="Start of the review period, by push time.")
 @click.option("--to", "end", help="End of the review period, inclusive.")
+@click.option("--api-url", help="GitHub REST API base URL, for push times (activity API) and PR lookups.")
 @click.option(
-    "--api-url", help="GitHub REST API base URL, for push times (activity API) and PR lookups; token from GITHUB_TOKEN."
+    "--token", envvar="GITHUB_TOKEN", default="", show_default=False, help="Token for --api-url [env: GITHUB_TOKEN]."
 )
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Where to write POPULATION.json.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def reconcile_command(
-    repo_path: str,
+    repo_path: str | None,
     target: str,
     repository: str | None,
     ledgers: tuple[str, ...],
     ledger_branch: str,
+    manifest: str | None,
     keys: tuple[str, ...],
     allow_invalid: bool,
     start: str | None,
     end: str | None,
     api_url: str | None,
+    token: str,
     out: str,
     fmt: str,
 ) -> None:
     """Prove every change that reached the branch has a merge record. Exit 1 when there are gaps."""
     from checker.audit.population import Period
-    from checker.audit.reconcile import reconcile, render_text
+    from checker.render.reconcile_text import render_text
 
-    result = reconcile(
-        Path(repo_path),
-        target,
-        ledgers,
-        ledger_branch,
-        keys,
-        Period.parse(start, end),
-        repository=repository,
-        api_url=api_url,
-        allow_invalid=allow_invalid,
-    )
+    period = Period.parse(start, end)
+    if manifest:
+        if repo_path or ledgers or repository:
+            raise UsageError(
+                "--manifest replaces --repo, --ledger and --repository",
+                fix="put every repository in the manifest, or drop --manifest",
+            )
+        from checker.audit.manifest import load_manifest
+        from checker.audit.organisation import reconcile_manifest
+
+        result = reconcile_manifest(
+            load_manifest(Path(manifest)), keys, period, api_url=api_url, token=token, allow_invalid=allow_invalid
+        )
+    else:
+        if not repo_path or not ledgers:
+            raise UsageError(
+                "reconcile needs --repo and --ledger (or --manifest)",
+                fix="pass --repo CLONE --ledger LEDGER, or --manifest FILE for several repositories",
+            )
+        from checker.audit.reconcile import reconcile
+
+        result = reconcile(
+            Path(repo_path),
+            target,
+            ledgers,
+            ledger_branch,
+            keys,
+            period,
+            repository=repository,
+            api_url=api_url,
+            token=token,
+            allow_invalid=allow_invalid,
+        )
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     if fmt == "json":
@@ -207,7 +274,8 @@ def sample_command(
     kind: str,
 ) -> None:
     """Draw a reproducible sample: sort by SHA-256(seed + ':' + change id), take the first N."""
-    from checker.audit.sample import draw, load_population, render_text
+    from checker.audit.sample import draw, load_population
+    from checker.render.sample_text import render_text
 
     population = load_population(Path(population_path))
     if kind == "deployment":

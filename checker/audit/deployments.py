@@ -147,14 +147,19 @@ def figures(rows: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
     return out
 
 
+def cell_value(value: Any) -> Any:
+    """A deployment field as one spreadsheet cell: lists (approvers, changes) joined with "; "."""
+    if isinstance(value, list):
+        return "; ".join(
+            f"{v['sha'][:12]} {v['record']} {v['verdict']}" if isinstance(v, dict) else str(v) for v in value
+        )
+    return value
+
+
 def _cell(value: Any) -> Any:
     from checker.audit.export import neutralise
 
-    if isinstance(value, list):
-        value = "; ".join(
-            f"{v['sha'][:12]} {v['record']} {v['verdict']}" if isinstance(v, dict) else str(v) for v in value
-        )
-    return neutralise(value)
+    return neutralise(cell_value(value))
 
 
 def csv_path(out: Path) -> Path:

@@ -1,14 +1,13 @@
 """The two GitHub REST calls reconcile makes: the repository activity list and a commit's pull requests.
 
 Plain HTTP (urllib) rather than PyGithub: PyGithub has no binding for the activity endpoint, and
-these are two read-only, paginated GETs. The token comes from GITHUB_TOKEN and is only ever sent
-in the Authorization header.
+these are two read-only, paginated GETs. The token is passed in (the CLI reads GITHUB_TOKEN
+through click's `envvar=`) and is only ever sent in the Authorization header.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import urllib.error
 import urllib.parse
@@ -25,12 +24,12 @@ class NotAvailable(Exception):
 
 
 class Api:
-    def __init__(self, base_url: str, repository: str, token: str | None = None, timeout: float = 30) -> None:
+    def __init__(self, base_url: str, repository: str, token: str = "", timeout: float = 30) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ValueError(base_url)
         self.base = base_url.rstrip("/")
         self.repository = repository
-        self.token = token if token is not None else os.environ.get("GITHUB_TOKEN", "")
+        self.token = token
         self.timeout = timeout
 
     def _get(self, url: str) -> tuple[Any, str | None]:

@@ -1,8 +1,6 @@
-"""Opening the auditor's ledgers: one local git directory per ledger, verified before use.
-
-A remote ledger is fetched once into a temporary directory, and that directory is handed to the
-evidence package's `verify_ledger` and `read_entries`, so verification and reading see the very
-same commit and nothing is downloaded twice.
+"""Opening the auditor's ledgers: each opened once through the evidence package's `open_ledger`,
+verified there, and read afterwards from the very entries verify checked (same commit, same
+blobs, the report's own index), so export never reads anything verify did not see.
 """
 
 from __future__ import annotations
@@ -10,19 +8,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from checker.errors import EXIT_POLICY_FAILURE, ChangeproofError, UsageError
-from checker.evidence import LedgerEntry, VerifyReport, read_entries, verify_ledger
-from checker.evidence.gitio import Git, fetch_tip, is_local, redact, scratch_repo
+from checker.errors import LedgerInvalidError, UsageError
+from checker.evidence import Ledger, LedgerEntry, VerifyOptions, VerifyReport, iter_entries, open_ledger
+from checker.evidence.gitio import AMBIENT_TOKEN, Token
+from checker.evidence.verify import Verification
 
-
-class LedgerInvalidError(ChangeproofError):
-    """A ledger failed verification and the auditor did not pass --allow-invalid (exit 1)."""
-
-    exit_code = EXIT_POLICY_FAILURE
+__all__ = ["LedgerInvalidError", "OpenLedger", "open_ledgers", "require_witnessed"]
 
 
 @dataclass
@@ -34,6 +29,7 @@ class OpenLedger:
     git_dir: Path
     commit: str
     report: VerifyReport
+    ledger: Ledger | None = None
     _policies: dict[str, dict[str, Any] | None] = field(default_factory=dict)
 
     @property
@@ -41,11 +37,14 @@ class OpenLedger:
         return str(self.git_dir)
 
     def entries(self) -> Iterator[LedgerEntry]:
-        return read_entries(self.local, self.branch)
+        """The entries verify checked, in order, with their parsed statements."""
+        assert self.ledger is not None
+        return iter_entries(self.ledger, self.report.entry_index)
 
     def read(self, path: str) -> bytes | None:
-        out = Git(self.git_dir).run("cat-file", "blob", f"{self.commit}:{path}", check=False)
-        return out if out else None
+        if self.ledger is not None:
+            return self.ledger.read(path)
+        return None
 
     def policy(self, digest: str) -> dict[str, Any] | None:
         """The recorded policy document (JSON) stored under policies/<digest>."""
@@ -64,23 +63,6 @@ class OpenLedger:
         return f"INVALID ({len(self.report.problems)} problem(s))"
 
 
-def _local_copy(stack: ExitStack, ledger: str, branch: str) -> tuple[Path, str]:
-    local = is_local(ledger)
-    if local is not None:
-        commit = Git(local).rev(f"refs/heads/{branch}")
-        if commit is None:
-            raise UsageError(f"{ledger} has no branch {branch}", fix="pass --branch with the ledger branch")
-        return local, commit
-    git = stack.enter_context(scratch_repo(ledger))
-    git.run("config", "--unset", "extensions.partialClone")
-    git.run("config", "--unset", "remote.origin.promisor")
-    commit = fetch_tip(git, branch, object_filter=None, ledger=ledger)
-    if commit is None:
-        raise UsageError(f"{redact(ledger)} has no branch {branch}", fix="pass --branch with the ledger branch")
-    git.run("update-ref", f"refs/heads/{branch}", commit)
-    return git.git_dir, commit
-
-
 @contextmanager
 def open_ledgers(
     ledgers: list[str] | tuple[str, ...],
@@ -89,9 +71,11 @@ def open_ledgers(
     *,
     allow_invalid: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
-    deployer_keys: list[str] | tuple[str, ...] = (),
+    options: VerifyOptions | None = None,
+    token: Token = AMBIENT_TOKEN,
 ) -> Iterator[list[OpenLedger]]:
-    """Verify every ledger (with the auditor's keys); refuse an invalid one unless allow_invalid."""
+    """Verify every ledger (with the auditor's keys and any other trust `options`, e.g. witnesses);
+    refuse an invalid one unless allow_invalid."""
     if not ledgers:
         raise UsageError("no ledger given", fix="pass --ledger PATH_OR_URL (repeat it for several repositories)")
     if not keys:
@@ -104,22 +88,38 @@ def open_ledgers(
             raise UsageError(
                 f"public key file {key} does not exist", fix="pass the .pub file from `changeproof keygen`"
             )
+    verification = Verification.prepare(replace(options or VerifyOptions(), keys=tuple(keys)), token)
     with ExitStack() as stack:
         out = []
         for spec in ledgers:
             ledger, _, own = spec.partition("#")  # LEDGER#BRANCH: one branch per repository (org setup)
             on = own or branch
-            git_dir, commit = _local_copy(stack, ledger, on)
+            opened = stack.enter_context(open_ledger(ledger, on, token=token))
             cb = (lambda done, total, _n=ledger: progress(_n, done, total)) if progress else None
-            report = verify_ledger(str(git_dir), on, keys=list(keys), progress=cb, deployer_keys=deployer_keys)
-            report.ledger = redact(ledger)
+            report = verification.run(opened, cb)
             if not report.ok and not allow_invalid:
                 shown = "\n".join(f"  - {p}" for p in report.problems[:20])
                 more = f"\n  ... and {len(report.problems) - 20} more" if len(report.problems) > 20 else ""
                 raise LedgerInvalidError(
-                    f"ledger {redact(ledger)} branch {on} does not verify:\n{shown}{more}",
+                    f"ledger {opened.location} branch {on} does not verify:\n{shown}{more}",
                     fix="run `changeproof verify` for details; export anyway with --allow-invalid, "
                     "which marks every row as coming from an invalid ledger",
                 )
-            out.append(OpenLedger(redact(spec), on, git_dir, commit, report))
+            name = f"{opened.location}#{own}" if own else opened.location
+            out.append(OpenLedger(name, on, opened.git_dir, opened.commit, report, opened))
         yield out
+
+
+def require_witnessed(opened: list[OpenLedger], last_seq: dict[str, int], required: int) -> None:
+    """Each ledger's last entry of the period must be covered by `required` witness cosignatures
+    (verify ran with `enforce_witnesses=False` and reported the coverage)."""
+    for ledger in opened:
+        last = last_seq.get(ledger.name)
+        if last is None or not required or ledger.report.witnessed_time(last) is not None:
+            continue
+        raise LedgerInvalidError(
+            f"ledger {ledger.name}: entry {last}, the last of the period, is not covered by {required} "
+            f"witness cosignature(s) (covered: {ledger.report.witnessed[-1].last + 1 if ledger.report.witnessed else 0}"
+            " entries)",
+            fix="run the witnesses and export again, or export a period that ends earlier",
+        )

@@ -17,7 +17,7 @@ from typing import Any
 
 from checker.audit.ledgers import OpenLedger, open_ledgers
 from checker.audit.population import as_dict
-from checker.audit.report import _environment
+from checker.audit.report import environment
 from checker.evidence import layout, merkle
 from checker.evidence.checkpoint import parse as parse_note
 from checker.evidence.gitio import Git
@@ -155,22 +155,50 @@ def _reperform(statement: dict[str, Any], policy_doc: dict[str, Any] | None) -> 
     }
 
 
-def build_packet(change: dict[str, Any], view: _LedgerView | None, drawn: dict[str, Any]) -> dict[str, Any]:
+def known_of_unrecorded(change: dict[str, Any]) -> dict[str, Any]:
+    """What is known of a change without a merge record: its commits, who pushed it and when."""
+    details = {d.get("sha"): d for d in change.get("commit_details") or [] if isinstance(d, dict)}
+    commits = [
+        details.get(sha) or {"sha": sha, "author_email": "", "committed_at": "", "subject": ""}
+        for sha in change.get("commits") or [change.get("tip")]
+        if sha
+    ]
+    source = change.get("time_source") or ""
+    return {
+        "commits": commits,
+        "pushed_by": change.get("pushed_by") or "unknown (no --api-url, or older than the activity list)",
+        "pushed_at": change.get("pushed_at") or "unknown",
+        "time_source": "repository activity API" if source == "activity" else (source or "unknown"),
+        "recorded_exception": change.get("recorded_exception"),
+    }
+
+
+def build_packet(
+    change: dict[str, Any],
+    view: _LedgerView | None,
+    drawn: dict[str, Any],
+    exception_view: _LedgerView | None = None,
+) -> dict[str, Any]:
     record = change.get("record") or {}
     entries: dict[str, Any] = {}
-    if view is not None:
-        for seq in (record.get("seq"), record.get("gate_seq")):
-            if seq not in (None, ""):
-                entry = view.entry(int(seq))
-                if entry is not None:
-                    entries[str(as_dict(entry["statement"].get("predicate")).get("kind") or "entry")] = entry
+    wanted = [(view, record.get("seq")), (view, record.get("gate_seq"))]
+    recorded = change.get("recorded_exception") if not record else None
+    if isinstance(recorded, dict):
+        wanted.append((exception_view, recorded.get("seq")))
+    for source, seq in wanted:
+        if source is not None and seq not in (None, ""):
+            entry = source.entry(int(seq))
+            if entry is not None:
+                entries[str(as_dict(entry["statement"].get("predicate")).get("kind") or "entry")] = entry
     merge = entries.get("merge")
     predicate = as_dict(merge["statement"].get("predicate")) if merge else {}
     digest = str(as_dict(as_dict(predicate.get("policy")).get("digest")).get("sha256", ""))
     policy_doc = view.ledger.policy(digest) if view is not None and digest else None
+    shown = view or exception_view
     return {
         "format": PACKET_FORMAT,
         "change": change,
+        "known": known_of_unrecorded(change) if not record else None,
         "sample": {
             "seed": drawn["seed"],
             "method": drawn["method"],
@@ -178,13 +206,13 @@ def build_packet(change: dict[str, Any], view: _LedgerView | None, drawn: dict[s
         },
         "ledger": (
             {
-                "ledger": view.ledger.name,
-                "branch": view.ledger.branch,
-                "commit": view.ledger.commit,
-                "verification": view.ledger.status(),
-                "checkpoint_note": view.note_text,
+                "ledger": shown.ledger.name,
+                "branch": shown.ledger.branch,
+                "commit": shown.ledger.commit,
+                "verification": shown.ledger.status(),
+                "checkpoint_note": shown.note_text,
             }
-            if view
+            if shown
             else None
         ),
         "entries": entries,
@@ -193,7 +221,7 @@ def build_packet(change: dict[str, Any], view: _LedgerView | None, drawn: dict[s
         "policy": {"digest": digest, "document": policy_doc},
         "reperformance": _reperform(merge["statement"], policy_doc)
         if merge
-        else {"done": False, "reason": "no merge record"},
+        else {"done": False, "reason": "no merge record: there is no recorded evaluation to re-perform"},
     }
 
 
@@ -214,9 +242,16 @@ def write_packets(
     branches = {
         str(x.get("ledger")): str(x.get("branch") or layout.DEFAULT_BRANCH) for x in population.get("ledgers") or []
     }
-    wanted = sorted({str((c.get("record") or {}).get("ledger")) for c in drawn["sample"] if c.get("record")})
+    wanted = sorted(
+        {str((c.get("record") or {}).get("ledger")) for c in drawn["sample"] if c.get("record")}
+        | {
+            str(c["recorded_exception"].get("ledger"))
+            for c in drawn["sample"]
+            if not c.get("record") and isinstance(c.get("recorded_exception"), dict)
+        }
+    )
     written = []
-    env = _environment()
+    env = environment()
     views: dict[str, _LedgerView] = {}
     groups: dict[str, list[str]] = {}
     for name in wanted:
@@ -229,7 +264,9 @@ def write_packets(
                 views[opened.name] = _LedgerView(opened, list(keys))
         for change in drawn["sample"]:
             ledger = str((change.get("record") or {}).get("ledger"))
-            packet = build_packet(change, views.get(ledger), drawn)
+            recorded = change.get("recorded_exception")
+            exception_ledger = str(recorded.get("ledger")) if isinstance(recorded, dict) else ""
+            packet = build_packet(change, views.get(ledger), drawn, views.get(exception_ledger))
             stem = _file_stem(change["id"], change["rank"])
             json_path, html_path = out_dir / f"{stem}.json", out_dir / f"{stem}.html"
             json_path.write_text(json.dumps(packet, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -8,26 +8,39 @@ Which record is which:
 - an `exception` entry (a direct or force push the record job saw) is a row of its own.
 
 Emergency changes (verdict `emergency`) are "awaiting retrospective review" until a later entry of
-the same PR (any kind, appended after the merge-time record) carries an independent approval:
-an APPROVED review submitted after `merged_at` by a non-bot reviewer with write access who is
-not the PR author nor an author, committer or co-author of its commits. The record job records
-such a follow-up with `changeproof record --kind merge` on the merged PR's fresh facts; no new
-entry kind is needed, and the facts that prove the closure are signed like any other.
+the same PR (any kind, appended after the merge-time record) carries an approval submitted after
+`merged_at` that the core's approval rule (`checker.approvals`, via `approval_summary`) counts:
+independent of the PR's author, committers and co-authors, with write access, not an untrusted
+bot, bound to the merged head. The record job records such a follow-up with
+`changeproof record --kind merge` on the merged PR's fresh facts; no new entry kind is needed,
+and the facts that prove the closure are signed like any other.
 
-Rows are plain dicts of strings and numbers so CSV, JSON and HTML share one shape; the work is
-done on the recorded JSON directly (no dataclass decoding) to stay fast at 100 000 entries.
+The `approvals` column lists the approvals the core's rule counts under the entry's recorded
+policy; `approvals_not_counted` lists the other standing approvals with the core's reason.
+
+Rows are plain dicts of strings and numbers so CSV, JSON and HTML share one shape; apart from the
+approvals (decoded into the model for the core's rule), the work is done on the recorded JSON
+directly to stay fast at 100 000 entries.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from checker.approvals import ApprovalOptions
+from checker.audit.approval_summary import (
+    NO_APPROVALS,
+    STRICTEST,
+    ApprovalSummary,
+    retrospective_approval,
+    summarise_approvals,
+)
+from checker.audit.times import parse_time
 from checker.errors import UsageError
 from checker.evidence import LedgerEntry
-from checker.model import WRITE_PERMISSIONS
 
 AWAITING = "awaiting retrospective review"
 BASE_COLUMNS = (
@@ -39,6 +52,7 @@ BASE_COLUMNS = (
     "title",
     "author",
     "approvals",
+    "approvals_not_counted",
     "merged_by",
     "merged_at",
     "merge_sha",
@@ -55,17 +69,6 @@ BASE_COLUMNS = (
     "evaluated_at",
     "policy_digest",
 )
-
-
-def parse_time(text: str) -> datetime | None:
-    """RFC 3339 (or a bare date) to an aware UTC datetime; None when empty or unreadable."""
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -112,23 +115,6 @@ def as_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _short(sha: str) -> str:
-    return sha[:12]
-
-
-def approvals(facts: dict[str, Any]) -> list[dict[str, str]]:
-    """APPROVED reviews still standing (the latest decisive review of each reviewer)."""
-    latest: dict[str, dict[str, Any]] = {}
-    for review in facts.get("reviews") or []:
-        if review.get("state") in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED"):
-            latest[str(review.get("reviewer"))] = review
-    return [
-        {"reviewer": str(r.get("reviewer")), "at": str(r.get("submitted_at")), "sha": str(r.get("commit_id"))}
-        for r in latest.values()
-        if r.get("state") == "APPROVED"
-    ]
-
-
 def required_checks(facts: dict[str, Any]) -> list[tuple[str, str]]:
     rules = facts.get("branch_rules") or {}
     found: dict[str, str] = {}
@@ -144,54 +130,6 @@ def iac_findings(facts: dict[str, Any]) -> list[str]:
         f"{f.get('check_id')} {f.get('file')}:{f.get('line_start')} ({f.get('severity')})"
         for f in iac.get("introduced") or []
     ]
-
-
-def _people(facts: dict[str, Any]) -> set[str]:
-    people = {str(facts.get("author") or "").lower()}
-    for commit in facts.get("commits") or []:
-        for who in (commit.get("author"), commit.get("committer"), *(commit.get("co_authors") or [])):
-            if isinstance(who, dict) and who.get("login"):
-                people.add(str(who["login"]).lower())
-    people.discard("")
-    return people
-
-
-def _approving_reviews(facts: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
-    """(reviewer, submitted_at, permission, is_bot) of every APPROVED review, oldest first."""
-    return sorted(
-        (
-            (
-                str(r.get("reviewer") or ""),
-                str(r.get("submitted_at") or ""),
-                str(r.get("reviewer_permission")),
-                bool(r.get("reviewer_is_bot")),
-            )
-            for r in facts.get("reviews") or []
-            if isinstance(r, dict) and r.get("state") == "APPROVED"
-        ),
-        key=lambda r: r[1],
-    )
-
-
-def retrospective_approval(
-    reviews: list[tuple[str, str, str, bool]], merged_at: str, involved: set[str]
-) -> dict[str, str] | None:
-    """The first independent approval submitted after the merge, if `reviews` hold one."""
-    merged = parse_time(merged_at)
-    if merged is None:
-        return None
-    for who, at, permission, bot in reviews:
-        when = parse_time(at)
-        if (
-            when is not None
-            and when > merged
-            and who
-            and who.lower() not in involved
-            and not bot
-            and permission in WRITE_PERMISSIONS
-        ):
-            return {"reviewer": who, "at": at}
-    return None
 
 
 @dataclass
@@ -221,11 +159,17 @@ class Summary:
     when: str = ""  # merged_at (PRs) or observed_at (exceptions)
     row: dict[str, Any] | None = None
     controls: tuple[str, ...] = ()
-    people: frozenset[str] = frozenset()
-    reviews: tuple[tuple[str, str, str, bool], ...] = ()
+    approvals: ApprovalSummary = NO_APPROVALS
 
 
-def summarise(statement: dict[str, Any], seq: int, entry_hash: str) -> Summary:
+def summarise(
+    statement: dict[str, Any], seq: int, entry_hash: str, options: Callable[[str], ApprovalOptions] | None = None
+) -> Summary:
+    """One entry reduced to what the population needs.
+
+    `options` maps the entry's recorded policy digest to that policy's approval options; without
+    it (or for an unreadable policy) the strictest options apply.
+    """
     p = as_dict(statement.get("predicate"))
     kind = str(p.get("kind") or "")
     if kind == "exception":
@@ -238,6 +182,7 @@ def summarise(statement: dict[str, Any], seq: int, entry_hash: str) -> Summary:
             "title": f"{p.get('reason')}: {len(commits)} commit(s) without a PR",
             "author": "",
             "approvals": "",
+            "approvals_not_counted": "",
             "merged_by": "",
             "merged_at": observed,
             "merge_sha": str(p.get("after")),
@@ -259,11 +204,11 @@ def summarise(statement: dict[str, Any], seq: int, entry_hash: str) -> Summary:
         return Summary("other", seq, entry_hash)
     key = (str(p.get("repository")), int(p.get("pr") or 0))
     facts = as_dict(p.get("facts"))
-    reviews = tuple(_approving_reviews(facts))
-    people = frozenset(_people(facts))
+    digest = str(as_dict(as_dict(p.get("policy")).get("digest")).get("sha256", ""))
+    approvals = summarise_approvals(facts, options(digest) if options else STRICTEST)
     verdict = str(p.get("verdict") or "")
     if kind == "gate":
-        return Summary("gate", seq, entry_hash, key, verdict, people=people, reviews=reviews)
+        return Summary("gate", seq, entry_hash, key, verdict, approvals=approvals)
     merge = as_dict(facts.get("merge"))
     merged_at = str(merge.get("merged_at") or "")
     evaluation = as_dict(p.get("evaluation"))
@@ -273,7 +218,8 @@ def summarise(statement: dict[str, Any], seq: int, entry_hash: str) -> Summary:
         "pr": key[1],
         "title": str(facts.get("title") or ""),
         "author": str(facts.get("author") or ""),
-        "approvals": "; ".join(f"{a['reviewer']} at {a['at']} on {_short(a['sha'])}" for a in approvals(facts)),
+        "approvals": approvals.error or "; ".join(a.describe() for a in approvals.valid),
+        "approvals_not_counted": "; ".join(a.describe() for a in approvals.not_counted),
         "merged_by": str(merge.get("merged_by") or ""),
         "merged_at": merged_at,
         "merge_sha": str(merge.get("merge_commit_sha") or p.get("merge_sha") or ""),
@@ -286,13 +232,15 @@ def summarise(statement: dict[str, Any], seq: int, entry_hash: str) -> Summary:
         "seq": seq,
         "entry_hash": entry_hash,
         "evaluated_at": str(evaluation.get("evaluated_at") or ""),
-        "policy_digest": str(as_dict(as_dict(p.get("policy")).get("digest")).get("sha256", "")),
+        "policy_digest": digest,
     }
     waivers, controls = [], []
     for result in evaluation.get("results") or []:
         control = str(result.get("control"))
         controls.append(control)
         row[f"control:{control}"] = str(result.get("status"))
+        if as_dict(result.get("observed")).get("relaxed"):  # a rule weakened the independence defaults
+            row[f"control:{control}"] += " (relaxed)"
         waiver = result.get("waiver")
         if isinstance(waiver, dict):
             waivers.append(
@@ -309,8 +257,7 @@ def summarise(statement: dict[str, Any], seq: int, entry_hash: str) -> Summary:
         merged_at or str(facts.get("observed_at") or ""),
         row,
         tuple(controls),
-        people,
-        reviews,
+        approvals,
     )
 
 
@@ -325,7 +272,6 @@ class _Builder:
     controls: dict[str, None]
     gates: dict[tuple[str, int], tuple[str, int]] = field(default_factory=dict)
     merged: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
-    involved: dict[tuple[str, int], set[str]] = field(default_factory=dict)
 
     def add(self, s: Summary) -> None:
         if s.kind == "exception":
@@ -337,12 +283,10 @@ class _Builder:
         row = self.merged.get(s.key)
         if row is not None:  # a later entry of a merged PR: may close its emergency
             if row["emergency"] == AWAITING:
-                closed = retrospective_approval(
-                    list(s.reviews), row["merged_at"], self.involved.get(s.key, set()) | s.people
-                )
+                closed = retrospective_approval(s.approvals, row["merged_at"])
                 if closed:
                     row["emergency"] = (
-                        f"closed: retrospective approval by {closed['reviewer']} at {closed['at']} (entry {s.seq})"
+                        f"closed: retrospective approval by {closed.reviewer} at {closed.submitted_at} (entry {s.seq})"
                     )
             return
         if s.kind == "gate":
@@ -363,28 +307,28 @@ class _Builder:
         for control in s.controls:
             self.controls.setdefault(control, None)
         self.merged[s.key] = row
-        self.involved[s.key] = set(s.people)
         self.rows.append(row)
-
-
-def _summaries_of(entries: Iterable[LedgerEntry]) -> Iterator[Summary]:
-    for entry in entries:
-        yield summarise(entry.statement, entry.seq, entry.entry_hash)
 
 
 def build_population(
     sources: Iterable[tuple[str, str, Iterable[LedgerEntry] | Iterable[Summary]]],
     period: Period,
     progress: Callable[[int], None] | None = None,
+    options: Callable[[str], ApprovalOptions] | None = None,
 ) -> Population:
-    """`sources` yields (ledger name, ledger status, entries or summaries) per ledger; one population for all."""
+    """`sources` yields (ledger name, ledger status, entries or summaries) per ledger; one population for all.
+
+    `options` (policy digest -> approval options) is used for raw entries; summaries carry theirs.
+    """
     population = Population(period=period.describe())
     controls: dict[str, None] = {}
     for name, status, items in sources:
         builder = _Builder(name, status, period, population.rows, controls)
         done = 0
         for item in items:
-            builder.add(item if isinstance(item, Summary) else summarise(item.statement, item.seq, item.entry_hash))
+            builder.add(
+                item if isinstance(item, Summary) else summarise(item.statement, item.seq, item.entry_hash, options)
+            )
             done += 1
             if progress and done % 1000 == 0:
                 progress(1000)

@@ -22,10 +22,11 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from checker.audit.export import ledger_summary
+from checker.audit.document import ledger_summary
 from checker.audit.github_api import Api, NotAvailable
-from checker.audit.ledgers import open_ledgers
-from checker.audit.population import Period, as_dict, parse_time
+from checker.audit.ledgers import OpenLedger, open_ledgers
+from checker.audit.population import Period, as_dict
+from checker.audit.times import parse_time
 from checker.errors import UsageError
 
 POPULATION_FORMAT = "changeproof-population/1"
@@ -260,13 +261,27 @@ def _unrecorded(commit: GitCommit, reason: str | None, pr: int | None = None) ->
     }
 
 
+def _details(commit: GitCommit) -> dict[str, str]:
+    """What git says about a commit nobody recorded (the author e-mail can be forged; the sha cannot)."""
+    return {
+        "sha": commit.sha,
+        "author_email": commit.author_email,
+        "committed_at": commit.committed_at,
+        "subject": commit.message.splitlines()[0][:200] if commit.message else "",
+    }
+
+
 def _push_times(
-    history: list[GitCommit], activity: list[dict[str, Any]]
+    history: list[GitCommit], activity: list[dict[str, Any]], pushers: dict[str, str] | None = None
 ) -> tuple[dict[str, str], list[dict[str, Any]]]:
-    """commit sha -> push time, from the activity list; and the force pushes it shows."""
+    """commit sha -> push time, from the activity list; and the force pushes it shows.
+
+    `pushers`, when given, receives commit sha -> login of whoever pushed it (the activity's actor).
+    """
     position = {c.sha: n for n, c in enumerate(history)}
     times: dict[str, str] = {}
     forced = []
+    pushers = pushers if pushers is not None else {}
     for event in sorted(activity, key=lambda a: str(a.get("timestamp") or "")):
         kind = str(event.get("activity_type") or "")
         after, before = str(event.get("after") or ""), str(event.get("before") or "")
@@ -283,8 +298,11 @@ def _push_times(
         if after not in position:
             continue
         start = position.get(before, -1) if kind != "force_push" else -1
+        actor = str((event.get("actor") or {}).get("login") or "")
         for n in range(start + 1, position[after] + 1):
             times.setdefault(history[n].sha, when)
+            if actor:
+                pushers.setdefault(history[n].sha, actor)
     return times, forced
 
 
@@ -298,15 +316,30 @@ def reconcile(
     *,
     repository: str | None = None,
     api_url: str | None = None,
+    token: str = "",
     allow_invalid: bool = False,
 ) -> dict[str, Any]:
+    with open_ledgers(ledgers, ledger_branch, keys, allow_invalid=allow_invalid) as opened:
+        return reconcile_opened(repo, branch, opened, period, repository=repository, api_url=api_url, token=token)
+
+
+def reconcile_opened(
+    repo: Path,
+    branch: str,
+    opened: list[OpenLedger],
+    period: Period,
+    *,
+    repository: str | None = None,
+    api_url: str | None = None,
+    token: str = "",
+) -> dict[str, Any]:
+    """Reconcile one repository's branch against ledgers that are already open and verified."""
     history = first_parent_history(repo, branch)
     records = Records()
     seen: Counter[str] = Counter()
-    with open_ledgers(ledgers, ledger_branch, keys, allow_invalid=allow_invalid) as opened:
-        for ledger in opened:
-            _collect(ledger.entries(), ledger.name, repository, records, seen)
-        summaries = [ledger_summary(x) for x in opened]
+    for ledger in opened:
+        _collect(ledger.entries(), ledger.name, repository, records, seen)
+    summaries = [ledger_summary(x) for x in opened]
     if repository is None:
         if len(seen) > 1:
             raise UsageError(
@@ -314,15 +347,16 @@ def reconcile(
                 fix="pass --repository owner/name for the repository --repo is a clone of",
             )
         repository = next(iter(seen), "")
-    api = Api(api_url, repository) if api_url else None
+    api = Api(api_url, repository, token) if api_url else None
     times: dict[str, str] = {}
+    pushers: dict[str, str] = {}
     forced: list[dict[str, Any]] = []
     note = "no --api-url: changes are placed in the period by commit date, which the committer can forge"
     if api is not None:
         if not repository:
             raise UsageError("the repository name is unknown", fix="pass --repository owner/name")
         try:
-            times, forced = _push_times(history, api.activity(branch))
+            times, forced = _push_times(history, api.activity(branch), pushers)
             note = "push times from the repository activity API"
         except NotAvailable as exc:
             note = (
@@ -347,6 +381,8 @@ def reconcile(
         if change["record"] is None:
             recorded = next((records.exceptions[s] for s in change["commits"] if s in records.exceptions), None)
             change["recorded_exception"] = recorded
+            change["pushed_by"] = pushers.get(tip, "")
+            change["commit_details"] = [_details(by_sha[sha]) for sha in change["commits"] if sha in by_sha]
             if change["exception"] is None:
                 if recorded:
                     change["exception"] = f"{recorded['reason']} (recorded by the record job, entry {recorded['seq']})"
@@ -384,6 +420,8 @@ def reconcile(
         for r in records.by_pr.values()
         if r.merge_sha not in on_branch and period.contains(r.merged_at)
     ]
+    for change in out_changes:
+        change["repository"] = repository
     exceptions = sum(1 for c in out_changes if c["exception"])
     return {
         "format": POPULATION_FORMAT,
@@ -400,35 +438,3 @@ def reconcile(
         "emergency": sum(1 for c in out_changes if c["emergency"]),
         "records_not_on_branch": unmatched,
     }
-
-
-def render_text(result: dict[str, Any]) -> str:
-    lines = [
-        f"{result['repository']} branch {result['branch']} at {result['head'][:12]}, period {result['period']}",
-        f"time source: {result['time_source_note']}",
-    ]
-    for ledger in result["ledgers"]:
-        lines.append(f"ledger {ledger['ledger']}: {ledger['status']}, {ledger['entries']} entries")
-    lines.append(
-        f"{result['total']} change(s); {result['exceptions']} exception(s); {result['emergency']} emergency change(s)"
-    )
-    for change in result["changes"]:
-        commits = len(change["commits"])
-        label = f"PR #{change['pr']}" if change["pr"] else change["tip"][:12]
-        if change["exception"]:
-            # a commit date is what the committer wrote, not when it reached the branch: say which it is
-            when = "committed" if change.get("time_source") == "commit date" else "pushed"
-            lines.append(
-                f"  EXCEPTION {label} ({commits} commit(s), {when} {change['pushed_at']}): {change['exception']}"
-            )
-    for record in result["records_not_on_branch"]:
-        lines.append(
-            f"  note: merge record of PR #{record['pr']} (entry {record['seq']}) names "
-            f"{record['merge_sha'][:12]}, which is not on the branch's first-parent history"
-        )
-    lines.append(
-        "RECONCILED: every change has a merge record"
-        if not result["exceptions"]
-        else f"GAPS: {result['exceptions']} exception(s)"
-    )
-    return "\n".join(lines)

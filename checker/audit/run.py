@@ -1,20 +1,73 @@
-"""The export pipeline as one function, shared by the command and the demo."""
+"""The export pipeline as one function, shared by the command, the demo and the benchmarks."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from checker.audit.coverage import coverage_for, period_options
 from checker.audit.deployments import Tap, deployment_rows
-from checker.audit.export import write
-from checker.audit.ledgers import open_ledgers
-from checker.audit.population import Period, Population, build_population
+from checker.audit.ledgers import OpenLedger, open_ledgers, require_witnessed
+from checker.audit.population import Period, Population, Summary, build_population
 from checker.audit.progress import Bars
-from checker.audit.reader import summaries
+from checker.audit.reader import CHUNK, summaries
+from checker.audit.writers import write
+from checker.audit.writing import WriteOptions
+from checker.evidence import VerifyOptions
+
+
+def open_many(
+    stack: ExitStack,
+    ledgers: Sequence[tuple[str, str]],
+    keys: list[str] | tuple[str, ...],
+    *,
+    allow_invalid: bool = False,
+    bars: Bars | None = None,
+    options: VerifyOptions | None = None,
+) -> list[OpenLedger]:
+    """Verify (ledger, branch) pairs, grouped by branch, kept open on `stack`; returned in the given order."""
+    groups: dict[str, list[str]] = {}
+    for ledger, branch in ledgers:
+        groups.setdefault(branch, []).append(ledger)
+    opened: dict[tuple[str, str], OpenLedger] = {}
+    progress = (lambda name, d, t: bars.total("verifying", d, t)) if bars else None
+    for branch, names in groups.items():
+        unique = list(dict.fromkeys(names))
+        group = stack.enter_context(
+            open_ledgers(unique, branch, keys, allow_invalid=allow_invalid, progress=progress, options=options)
+        )
+        for name, one in zip(unique, group, strict=True):
+            opened[(name, branch)] = one
+    return [opened[pair] for pair in dict.fromkeys(ledgers)]
+
+
+def _all_of(ledger: OpenLedger) -> list[Summary]:
+    return list(summaries(ledger, workers=1))
+
+
+def sources(opened: list[OpenLedger], workers: int | None = None) -> Iterator[tuple[str, str, Iterable[Summary]]]:
+    """(name, status, summaries) per ledger, in order. Ledgers of one chunk or less (an organisation's
+    many small ledgers) are read whole in a shared pool of worker processes; larger ones use the
+    reader's own per-chunk pool."""
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
+    small = [x for x in opened if x.report.entries <= CHUNK]
+    if workers <= 1 or len(small) < 2:
+        yield from ((x.name, x.status(), summaries(x)) for x in opened)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: dict[int, Future[list[Summary]]] = {id(x): pool.submit(_all_of, x) for x in small}
+        for x in opened:
+            future = pending.pop(id(x), None)
+            yield x.name, x.status(), future.result() if future is not None else summaries(x)
 
 
 def export(
-    ledgers: list[str] | tuple[str, ...],
+    ledgers: Sequence[str] | Sequence[tuple[str, str]],
     branch: str,
     keys: list[str] | tuple[str, ...],
     period: Period,
@@ -23,30 +76,40 @@ def export(
     *,
     allow_invalid: bool = False,
     bars: Bars | None = None,
-    deployer_keys: list[str] | tuple[str, ...] = (),
+    sample: dict[str, Any] | None = None,
     posture_keys: list[str] | tuple[str, ...] = (),
+    options: VerifyOptions | None = None,
 ) -> tuple[Path, Population]:
-    """Verify the ledgers, build the population and write it in `fmt`; returns the path and rows.
+    """Verify the ledgers, build one population and write it in `fmt`; returns the path and rows.
 
+    `ledgers` are locations on `branch`, or (location, branch) pairs (a manifest).
     `posture_keys`: trusted for posture, bypass and retrospective entries (default: `keys`).
+    `options`: verify's other trust options; with witness keys, each ledger's last entry of the
+    period must be witnessed (later entries may not be yet).
     """
     bars = bars or Bars(False)
-    with open_ledgers(
-        ledgers,
-        branch,
-        [*keys, *posture_keys],
-        allow_invalid=allow_invalid,
-        progress=lambda name, d, t: bars.total("verifying", d, t),
-        deployer_keys=deployer_keys,
-    ) as opened:
+    pairs = [item if isinstance(item, tuple) else (item, branch) for item in ledgers]
+    with ExitStack() as stack:
+        deferred = replace(options, enforce_witnesses=False) if options else None
+        opened = open_many(
+            stack, pairs, [*keys, *posture_keys], allow_invalid=allow_invalid, bars=bars, options=deferred
+        )
         total = sum(x.report.entries for x in opened)
         tap = Tap()
         population = build_population(
-            ((x.name, x.status(), tap.wrap(x.name, summaries(x))) for x in opened),
+            ((name, status, tap.wrap(name, items)) for name, status, items in sources(opened)),
             period,
             progress=bars.ticker("reading entries", total),
         )
         population.deployments = deployment_rows(opened, period, tap)
         population.coverage = coverage_for(opened, population, period, period_options(posture_keys or keys))
-        path = write(fmt, population, opened, out, bars.ticker("writing", len(population.rows)))
+        if options is not None and options.witness_keys and not allow_invalid:
+            last: dict[str, int] = {}
+            for row in population.rows:
+                if isinstance(row.get("seq"), int):
+                    last[row["ledger"]] = max(last.get(row["ledger"], -1), row["seq"])
+            require_witnessed(opened, last, options.witnesses if options.witnesses is not None else 1)
+        tick = bars.ticker("writing", len(population.rows))
+        writing = WriteOptions(tick, sample) if tick else WriteOptions(sample=sample)
+        path = write(fmt, population, opened, out, writing)
     return path, population

@@ -16,7 +16,21 @@ from typing import Any
 from checker.errors import UsageError
 
 SAMPLE_FORMAT = "changeproof-sample/1"
-CHANGE_FIELDS = ("id", "kind", "pr", "title", "tip", "commits", "pushed_at", "exception", "record")
+CHANGE_FIELDS = (
+    "id",
+    "repository",
+    "kind",
+    "pr",
+    "title",
+    "tip",
+    "commits",
+    "pushed_at",
+    "time_source",
+    "exception",
+    "record",
+)
+# what is known of a change nobody recorded: reconcile fills these for such changes only
+KNOWN_FIELDS = ("pushed_by", "commit_details", "recorded_exception")
 METHOD = (
     "for each change, key = SHA-256 of the UTF-8 bytes of '<seed>:<change id>' (lower-case hex); sort the "
     "population by key (then by change id); take the first N"
@@ -47,6 +61,7 @@ def load_population(path: Path) -> dict[str, Any]:
             changes.append(
                 {
                     "id": cid,
+                    "repository": row.get("repository"),
                     "kind": row.get("kind"),
                     "pr": row.get("pr") or None,
                     "title": row.get("title"),
@@ -95,23 +110,12 @@ def draw(population: dict[str, Any], size: int, seed: str) -> dict[str, Any]:
         },
         "note": "" if size <= len(chosen) else f"the population has only {len(chosen)} changes: all were drawn",
         "sample": [
-            {"rank": n + 1, "key": key, **{k: c.get(k) for k in CHANGE_FIELDS}} for n, (key, c) in enumerate(chosen)
+            {
+                "rank": n + 1,
+                "key": key,
+                **{k: c.get(k) for k in CHANGE_FIELDS},
+                **{k: c[k] for k in KNOWN_FIELDS if k in c},
+            }
+            for n, (key, c) in enumerate(chosen)
         ],
     }
-
-
-def render_text(drawn: dict[str, Any]) -> str:
-    pop = drawn["population"]
-    lines = [
-        f"sample of {drawn['drawn']} from {pop['total']} changes (population sha256 {str(pop['sha256'])[:16]}), "
-        f"seed {drawn['seed']!r}",
-        f"method: {drawn['method']}",
-    ]
-    if drawn["note"]:
-        lines.append(f"note: {drawn['note']}")
-    for item in drawn["sample"]:
-        flag = f"  EXCEPTION: {item['exception']}" if item.get("exception") else ""
-        lines.append(f"{item['rank']:>4}. {item['id']}  {item['key'][:16]}{flag}")
-    for packet in drawn.get("packets", []):
-        lines.append(f"packet: {packet['html']}")
-    return "\n".join(lines)

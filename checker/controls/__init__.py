@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from checker.controls import branch, checks, content, governance, iac, review
+from checker.controls import approval, branch, checks, content, governance, iac, review
 from checker.controls.context import Context, Outcome
 
 Check = Callable[[Context, dict[str, Any]], Outcome]
@@ -18,6 +18,7 @@ REGISTRY: dict[str, Check] = {
     "peer_review": review.peer_review,
     "code_owners": review.code_owners,
     "path_rules": review.path_rules,
+    "approval_policy": approval.approval_policy,
     "required_checks": checks.required_checks,
     "tests_with_code": content.tests_with_code,
     "change_ticket": content.change_ticket,

@@ -107,15 +107,13 @@ def attest_deployment(
 ) -> None:
     """Sign a deployment claim with the deployer's key or identity and append it to the ledger
     (or write it to --out for the record job to ingest)."""
-    import os
-
     from checker import policy as policies
+    from checker.config import run_context_from_environment, secret
     from checker.deploy import Deployment, LedgerIndex, ship
     from checker.deploy.history import first_parent_line, resolve_commit
     from checker.deploy.model import SOURCE_CLAIM
     from checker.deploy.shipped import Line
-    from checker.evidence import RunContext, load_signer
-    from checker.evidence.commands import _context
+    from checker.evidence import load_signer
     from checker.evidence.deployments import artifact_digest, claim_bundle, record_claim
     from checker.evidence.statement import DEPLOYMENT_CLAIM_PREDICATE, DEPLOYMENT_PREDICATE
 
@@ -138,7 +136,7 @@ def attest_deployment(
             f"commit {sha!r} does not exist in {repo}",
             fix="pass the sha that was deployed, from a full clone of the repository (fetch-depth: 0)",
         )
-    signer = load_signer("sigstore" if keyless else "key", key, os.environ.get(password_env) or None)
+    signer = load_signer("sigstore" if keyless else "key", key, secret(password_env) or None)
     entries = _entries(ledger, branch) if ledger else []
     _refuse_ledger_key(signer, entries)
     index = LedgerIndex.of((seq, digest, st) for seq, digest, st, _ in entries)
@@ -163,8 +161,7 @@ def attest_deployment(
         deployed_at=deployed_at or observed,
         artifacts=tuple(a.strip().lower() for a in artifacts),
     )
-    context = _context("cli")
-    assert isinstance(context, RunContext)
+    context = run_context_from_environment("cli")
     if out_path:
         bundle = claim_bundle(deployment, shipment, observed_at=observed, context=context, signer=signer)
         Path(out_path).write_text(json.dumps(bundle, indent=2) + "\n", encoding="utf-8")
@@ -215,8 +212,8 @@ def trace(
         ledger,
         branch,
         keys=list(keys),
-        deployer_keys=list(deployer_keys),
-        deployer_identities=[Identity(i, issuer) for i in deployer_identities],
+        deployer_keys=tuple(deployer_keys),
+        deployer_identities=tuple(Identity(i, issuer) for i in deployer_identities),
         trusted_root=trusted_root,
     )
     if not report.ok:

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.audit.population import Summary, as_dict, retrospective_approval, summarise
+from checker.audit.approval_summary import retrospective_approval
+from checker.audit.population import Summary, as_dict, summarise
 
 
 @dataclass
@@ -35,7 +36,7 @@ class ExceptionRecord:
 class LedgerIndex:
     merges: dict[str, MergeRecord] = field(default_factory=dict)  # merge sha -> merge-time record
     exceptions: dict[str, ExceptionRecord] = field(default_factory=dict)  # commit sha -> exception
-    _by_pr: dict[tuple[str, int], tuple[MergeRecord, set[str]]] = field(default_factory=dict)
+    _by_pr: dict[tuple[str, int], MergeRecord] = field(default_factory=dict)
 
     def add(self, seq: int, entry_hash: str, statement: dict[str, Any]) -> None:
         predicate = as_dict(statement.get("predicate"))
@@ -54,18 +55,17 @@ class LedgerIndex:
         """A gate or merge entry, as the export's population pass already summarised it."""
         if s.kind not in ("gate", "merge"):
             return
-        known = self._by_pr.get(s.key)
-        if known is not None:
-            record, involved = known
+        record = self._by_pr.get(s.key)
+        if record is not None:
             if record.verdict == "emergency" and not record.emergency_closed_by:
-                closed = retrospective_approval(list(s.reviews), record.merged_at, involved | s.people)
+                closed = retrospective_approval(s.approvals, record.merged_at)
                 if closed:
-                    record.emergency_closed_by = f"{closed['reviewer']} at {closed['at']} (entry {s.seq})"
+                    record.emergency_closed_by = f"{closed.reviewer} at {closed.submitted_at} (entry {s.seq})"
             return
         if s.kind != "merge" or s.row is None:
             return
         record = MergeRecord(s.key[1], s.seq, s.entry_hash, s.verdict, str(s.row["merged_at"]))
-        self._by_pr[s.key] = (record, set(s.people))
+        self._by_pr[s.key] = record
         if s.row["merge_sha"]:
             self.merges.setdefault(str(s.row["merge_sha"]), record)
 

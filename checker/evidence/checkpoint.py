@@ -82,7 +82,7 @@ def parse(note: str) -> Checkpoint:
     if len(lines) < 3:
         raise NoteError("a checkpoint needs origin, size and root lines")
     origin, size_text, root_text = lines[0], lines[1], lines[2]
-    if not size_text.isdigit() or (size_text != "0" and size_text.startswith("0")):
+    if not (size_text.isascii() and size_text.isdigit()) or (size_text != "0" and size_text.startswith("0")):
         raise NoteError(f"tree size {size_text!r} is not a decimal number")
     try:
         root = base64.b64decode(root_text, validate=True)

@@ -39,7 +39,7 @@ class Deployers:
         trusted_root: str | None,
         report: VerifyReport,
     ) -> None:
-        from checker.evidence.verify import where
+        from checker.evidence.access import where
 
         deployer_ids = {k.keyid for k in self.keys}
         ledger_ids = {k.keyid for k in auditor_keys} - deployer_ids
@@ -73,7 +73,7 @@ class Deployers:
     ) -> None:
         """Deployments the record job made from claim files count when the embedded claim's
         signer is a trusted deployer and the claim says what the entry says."""
-        from checker.evidence.verify import where
+        from checker.evidence.access import where
 
         keys = {k.keyid: k for k in self.keys}
         for c, data in zip(entries, opened.read_many([c.path for c in entries]), strict=True):

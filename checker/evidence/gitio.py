@@ -1,13 +1,13 @@
 """Thin, quiet wrappers around the git command line used by the ledger.
 
-Credentials for HTTPS remotes travel as an `http.extraHeader` set through git's environment
-configuration (GIT_CONFIG_COUNT/KEY/VALUE), never in a URL, an argument list or a log line.
+Credentials for HTTPS remotes are passed in as a `token` parameter and travel as an
+`http.extraHeader` set through the git subprocess's own environment (GIT_CONFIG_COUNT/KEY/VALUE,
+given as `env=`), never in a URL, an argument list, a log line or this process's environment.
 """
 
 from __future__ import annotations
 
 import base64
-import os
 import re
 import subprocess
 import tempfile
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from checker.errors import InfrastructureError, UsageError
 
-TOKEN_ENV = "CHANGEPROOF_LEDGER_TOKEN"
+TOKEN_ENV = "CHANGEPROOF_LEDGER_TOKEN"  # read by the CLI (click envvar=) and checker/config.py only
 FILTER_ENV = "CHANGEPROOF_LEDGER_FILTER"
 LOCAL_UPLOAD_PACK = "git -c uploadpack.allowFilter=true -c uploadpack.allowAnySHA1InWant=true upload-pack"
 # Appends fetch the tip without the shard directories (depth >= 3) and without entries; the few
@@ -28,8 +28,32 @@ LOCAL_FILTER = "tree:3"
 REMOTE_FILTER = "blob:none"
 
 
-def append_filter(ledger: str) -> str:
-    return os.environ.get(FILTER_ENV) or (LOCAL_FILTER if is_local(ledger) is not None else REMOTE_FILTER)
+def append_filter(ledger: str, override: str | None = None) -> str:
+    """The partial-fetch filter an append uses: `override` when given, else what fits the remote."""
+    return override or (LOCAL_FILTER if is_local(ledger) is not None else REMOTE_FILTER)
+
+
+class _Ambient:
+    """Marker default: take the token from the CLI's environment builder (checker/config.py).
+
+    Transitional, for callers that still set CHANGEPROOF_LEDGER_TOKEN instead of passing `token=`;
+    pass `token=` (a string, or None for no token) to keep the environment out of it entirely.
+    """
+
+    def __repr__(self) -> str:
+        return "AMBIENT_TOKEN"
+
+
+AMBIENT_TOKEN = _Ambient()
+Token = str | None | _Ambient
+
+
+def resolve_token(token: Token) -> str | None:
+    if isinstance(token, _Ambient):
+        from checker.config import ledger_token_from_environment
+
+        return ledger_token_from_environment()
+    return token
 
 
 class GitError(Exception):
@@ -44,8 +68,14 @@ def redact(url: str) -> str:
     return re.sub(r"(?<=://)[^/@]*@", "", url)
 
 
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_CONFIG_")}
+def _env(token: str | None) -> dict[str, str]:
+    """The environment of every git subprocess: this process's, minus any git config it carries,
+    plus fixed settings and (for HTTPS remotes) the token as an extra header."""
+    from checker.config import process_environment
+
+    # the child inherits this process's environment (PATH, HOME, proxies) minus any git config
+    # in it; no setting is read from it here
+    env = {k: v for k, v in process_environment().items() if not k.startswith("GIT_CONFIG_")}
     env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_ASKPASS": "true", "GIT_EDITOR": "true"})
     config: list[tuple[str, str]] = [
         ("protocol.version", "2"),
@@ -55,7 +85,6 @@ def _env() -> dict[str, str]:
         ("gc.auto", "0"),
         ("maintenance.auto", "false"),
     ]
-    token = os.environ.get(TOKEN_ENV) or ""
     if token:
         basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
         config.append(("http.extraHeader", f"AUTHORIZATION: basic {basic}"))
@@ -69,9 +98,9 @@ def _env() -> dict[str, str]:
 class Git:
     """A git directory plus the environment every command runs with."""
 
-    def __init__(self, git_dir: Path) -> None:
+    def __init__(self, git_dir: Path, token: str | None = None) -> None:
         self.git_dir = git_dir
-        self.env = _env()
+        self.env = _env(token)
 
     def run(self, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
         proc = subprocess.run(
@@ -119,14 +148,23 @@ class Git:
     def cat_blobs(self, oids: list[str]) -> list[bytes]:
         """The contents of many blobs through one `git cat-file --batch` (names fed from a file, so
         the output is read in a few large reads instead of a poll loop)."""
-        if not oids:
+        out = []
+        for name, blob in zip(oids, self.cat_optional(oids), strict=True):
+            if blob is None:
+                raise GitError(["cat-file"], 1, f"object {name} is missing")
+            out.append(blob)
+        return out
+
+    def cat_optional(self, names: list[str]) -> list[bytes | None]:
+        """Like cat_blobs, for any object names (e.g. `<commit>:<path>`); None where one is missing."""
+        if not names:
             return []
-        with tempfile.TemporaryFile() as names, tempfile.TemporaryFile() as errors:
-            names.write(("\n".join(oids) + "\n").encode())
-            names.seek(0)
+        with tempfile.TemporaryFile() as listing, tempfile.TemporaryFile() as errors:
+            listing.write(("\n".join(names) + "\n").encode())
+            listing.seek(0)
             with subprocess.Popen(
                 ["git", f"--git-dir={self.git_dir}", "cat-file", "--batch"],
-                stdin=names,
+                stdin=listing,
                 stdout=subprocess.PIPE,
                 stderr=errors,
                 env=self.env,
@@ -136,12 +174,15 @@ class Git:
             if proc.returncode != 0:
                 errors.seek(0)
                 raise GitError(["cat-file", "--batch"], proc.returncode, errors.read().decode(errors="replace"))
-        out, pos = [], 0
-        for _ in oids:
+        out: list[bytes | None] = []
+        pos = 0
+        for _ in names:
             nl = raw.index(b"\n", pos)
             header = raw[pos:nl].split(b" ")
-            if len(header) < 3:
-                raise GitError(["cat-file"], 1, f"object {header[0].decode()} is missing")
+            if len(header) < 3 or header[-1] == b"missing":
+                out.append(None)
+                pos = nl + 1
+                continue
             size = int(header[2])
             out.append(raw[nl + 1 : nl + 1 + size])
             pos = nl + 1 + size + 1
@@ -172,10 +213,10 @@ def remote_url(ledger: str) -> str:
 
 
 @contextmanager
-def scratch_repo(ledger: str) -> Iterator[Git]:
+def scratch_repo(ledger: str, token: str | None = None) -> Iterator[Git]:
     """An empty bare repository in a temporary directory with `origin` pointing at the ledger."""
     with tempfile.TemporaryDirectory(prefix="changeproof-ledger-") as tmp:
-        git = Git(Path(tmp))
+        git = Git(Path(tmp), token)
         subprocess.run(["git", "init", "-q", "--bare", tmp], check=True, capture_output=True, env=git.env)
         git.run("config", "remote.origin.url", remote_url(ledger))
         git.run("config", "core.repositoryformatversion", "1")

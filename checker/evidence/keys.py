@@ -47,20 +47,32 @@ def _check_type(key: object, where: str) -> None:
     )
 
 
+def _is_encrypted(data: bytes) -> bool:
+    """Whether a PEM private key needs a password, decided by trying without one: cryptography
+    raises TypeError for exactly that case (and loads or raises ValueError otherwise)."""
+    try:
+        serialization.load_pem_private_key(data, None)
+    except TypeError:
+        return True
+    except (ValueError, UnsupportedAlgorithm):
+        return False
+    return False
+
+
 def load_private(key: str, password: str | None) -> PrivateKey:
     data, where = read_pem(key, "private key")
+    encrypted = _is_encrypted(data)
+    if encrypted and not password:
+        raise UsageError(
+            f"{where}: the private key is encrypted and no password was given",
+            fix="set CHANGEPROOF_KEY_PASSWORD (or --password-env NAME) to its password",
+        )
     try:
-        loaded = serialization.load_pem_private_key(data, password.encode() if password else None)
-    except TypeError as exc:
-        if "encrypted" in str(exc).lower() or "password was not given" in str(exc).lower():
-            raise UsageError(
-                f"{where}: the private key is encrypted and no password was given",
-                fix="set CHANGEPROOF_KEY_PASSWORD (or --password-env NAME) to its password",
-            ) from None
-        raise UsageError(f"{where}: {exc}") from None
-    except ValueError as exc:
-        msg = str(exc)
-        if "password" in msg.lower() or "decrypt" in msg.lower():
+        loaded = serialization.load_pem_private_key(data, password.encode() if password and encrypted else None)
+    except (TypeError, ValueError):
+        # by type: TypeError = a password given for an unencrypted key or none for an encrypted
+        # one (both excluded above), ValueError = bad PEM/DER or a wrong password
+        if encrypted:
             raise UsageError(
                 f"{where}: the password does not decrypt this private key", fix="check CHANGEPROOF_KEY_PASSWORD"
             ) from None
@@ -124,9 +136,13 @@ def trusted_key(key: str) -> TrustedKey:
     return TrustedKey.of(load_public(key))
 
 
-def env_secret(name: str) -> str | None:
-    value = os.environ.get(name)
-    return value if value else None
+def write_private_file(path: Path, data: bytes) -> None:
+    """Write a private key file readable by its owner only, from the moment it exists."""
+    if path.exists():
+        path.unlink()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
 
 
 def generate_keypair(
@@ -144,11 +160,7 @@ def generate_keypair(
     if password:
         encryption = serialization.BestAvailableEncryption(password.encode())
     pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
-    if priv_path.exists():
-        priv_path.unlink()
-    fd = os.open(priv_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
+    write_private_file(priv_path, pem)
     key = TrustedKey.of(private.public_key())
     pub_path.write_text(key.pem, encoding="utf-8")
     return priv_path, pub_path, key

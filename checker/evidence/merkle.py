@@ -9,7 +9,7 @@ append costs the same at 100 entries as at 100,000.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 
 def leaf_hash(data: bytes) -> bytes:
@@ -85,8 +85,7 @@ def frontier_of(leaves: Sequence[bytes]) -> list[bytes]:
     return [h for _, h in frontier]
 
 
-def _subtree(leaves: Sequence[bytes], start: int, end: int) -> bytes:
-    return root(leaves[start:end])
+Subtree = Callable[[int, int], bytes]  # MTH of leaves[start:end]
 
 
 def consistency_proof(leaves: Sequence[bytes], old_size: int) -> list[bytes]:
@@ -94,19 +93,55 @@ def consistency_proof(leaves: Sequence[bytes], old_size: int) -> list[bytes]:
     n = len(leaves)
     if not 0 < old_size <= n:
         raise ValueError(f"old size {old_size} is not within 1..{n}")
-    if old_size == n:
-        return []
-    return _subproof(leaves, 0, old_size, n, True)
+    return _proof(lambda a, b: root(leaves[a:b]), old_size, n)
 
 
-def _subproof(leaves: Sequence[bytes], start: int, m: int, n: int, complete: bool) -> list[bytes]:
+def consistency_proof_from_frontier(
+    old_size: int, old_frontier: Sequence[bytes], new_leaves: Sequence[bytes]
+) -> list[bytes]:
+    """PROOF(m, D[n]) knowing only the old tree's frontier and the leaf hashes appended after it.
+
+    Every node of a consistency proof lies either wholly after the old tree or is one of the
+    old tree's frontier subtrees, so a witness that stored its last frontier needs to read only
+    the new entries: the cost of a cosignature grows with the entries added, not the ledger.
+    """
+    sizes = frontier_sizes(old_size)
+    if len(sizes) != len(old_frontier):
+        raise ValueError(f"a frontier of size {old_size} has {len(sizes)} hashes, not {len(old_frontier)}")
+    known: dict[tuple[int, int], bytes] = {}
+    start = 0
+    for size, node in zip(sizes, old_frontier, strict=True):
+        known[(start, start + size)] = node
+        start += size
+
+    def subtree(a: int, b: int) -> bytes:
+        if (a, b) in known:
+            return known[(a, b)]
+        if a >= old_size:
+            return root(new_leaves[a - old_size : b - old_size])
+        if b - a < 2:
+            raise ValueError(f"leaf {a} of the old tree is not covered by its frontier")
+        k = _split(b - a)
+        return node_hash(subtree(a, a + k), subtree(a + k, b))
+
+    n = old_size + len(new_leaves)
+    if not 0 < old_size <= n:
+        raise ValueError(f"old size {old_size} is not within 1..{n}")
+    return _proof(subtree, old_size, n)
+
+
+def _proof(subtree: Subtree, m: int, n: int) -> list[bytes]:
+    return [] if m == n else _subproof(subtree, 0, m, n, True)
+
+
+def _subproof(subtree: Subtree, start: int, m: int, n: int, complete: bool) -> list[bytes]:
     # m and n are relative to start
     if m == n:
-        return [] if complete else [_subtree(leaves, start, start + n)]
+        return [] if complete else [subtree(start, start + n)]
     k = _split(n)
     if m <= k:
-        return [*_subproof(leaves, start, m, k, complete), _subtree(leaves, start + k, start + n)]
-    return [*_subproof(leaves, start + k, m - k, n - k, False), _subtree(leaves, start, start + k)]
+        return [*_subproof(subtree, start, m, k, complete), subtree(start + k, start + n)]
+    return [*_subproof(subtree, start + k, m - k, n - k, False), subtree(start, start + k)]
 
 
 def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]) -> bool:

@@ -22,6 +22,7 @@ from typing import Any
 
 from checker.evidence import bundle as bundles
 from checker.evidence import layout
+from checker.evidence.gitio import AMBIENT_TOKEN, Token
 from checker.evidence.keys import TrustedKey, load_public
 from checker.evidence.ledger import encode_entry
 from checker.evidence.statement import EXCEPTION_PREDICATE, POSTURE_PREDICATE, RETROSPECTIVE_PREDICATE
@@ -185,13 +186,14 @@ def period_report(
     reperform: bool = False,
     keyless_trusted: bool = False,
     witness_times: Mapping[int, str] | None = None,
+    token: Token = AMBIENT_TOKEN,
 ) -> dict[str, Any]:
     """What verify adds for period entries: trusted/untrusted counts, and re-performance of postures."""
-    from checker.evidence.verify import _open
+    from checker.evidence.access import open_ledger
 
     keys = load_posture_keys(posture_keys)
     out: dict[str, Any] = {}
-    for opened in _open(ledger, branch):
+    with open_ledger(ledger, branch, token=token) as opened:
         index = sorted(
             (int(v), path, oid)
             for path, oid in opened.files.items()

@@ -7,7 +7,8 @@ from typing import Any
 from checker import __version__
 from checker.errors import UsageError
 from checker.evidence import layout
-from checker.evidence.ledger import AppendResult, append
+from checker.evidence.gitio import AMBIENT_TOKEN, Token
+from checker.evidence.ledger import DEFAULT_ATTEMPTS, AppendResult, append
 from checker.evidence.signing import Signer
 from checker.evidence.statement import (
     RunContext,
@@ -30,8 +31,13 @@ def record_evaluation(
     signer: Signer,
     context: RunContext,
     kind: str = "merge",
+    token: Token = AMBIENT_TOKEN,
+    attempts: int = DEFAULT_ATTEMPTS,
 ) -> AppendResult:
-    """Sign the evaluation (with its facts and policy) and append it; returns its seq and hash."""
+    """Sign the evaluation (with its facts and policy) and append it; returns its seq and hash.
+
+    `token` authenticates HTTPS ledger remotes (given to git's own environment only); its default
+    still takes CHANGEPROOF_LEDGER_TOKEN through checker/config.py until every caller passes it."""
     if kind not in KINDS:
         raise UsageError(f"unknown entry kind {kind!r}", fix="use 'gate' or 'merge'")
     policy_body, policy_digest = policy_document(policy)
@@ -42,7 +48,15 @@ def record_evaluation(
         )
         return statement, {layout.policy_path(policy_digest): policy_body}
 
-    return append(ledger, branch, signer=signer, repository=evaluation.repository, build=build)
+    return append(
+        ledger,
+        branch,
+        signer=signer,
+        repository=evaluation.repository,
+        build=build,
+        token=token,
+        attempts=attempts,
+    )
 
 
 def record_exception(
@@ -57,6 +71,8 @@ def record_exception(
     branch: str = layout.DEFAULT_BRANCH,
     signer: Signer,
     context: RunContext,
+    token: Token = AMBIENT_TOKEN,
+    attempts: int = DEFAULT_ATTEMPTS,
 ) -> AppendResult:
     """Record a change that reached the branch without a merged PR (direct or force push)."""
 
@@ -75,4 +91,4 @@ def record_exception(
         )
         return statement, {}
 
-    return append(ledger, branch, signer=signer, repository=repository, build=build)
+    return append(ledger, branch, signer=signer, repository=repository, build=build, token=token, attempts=attempts)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from checker.errors import UsageError
 from checker.evidence import layout
+from checker.evidence.access import LedgerEntry, open_ledger, read_entries
 from checker.evidence.statement import EVALUATION_PREDICATE
-from checker.evidence.verify import LedgerEntry, _open, read_entries
 from checker.model import Evaluation, Facts
 from checker.serde import DecodeError, dumps, from_json
 
@@ -80,9 +80,8 @@ def show_entry(ledger: str, branch: str, seq: int) -> ShownEntry:
 def _read(ledger: str, branch: str, path: str) -> bytes | None:
     if not path:
         return None
-    for opened in _open(ledger, branch):
-        return opened.read(path)
-    return None
+    with open_ledger(ledger, branch) as opened:
+        return opened.read_paths([path])[0]
 
 
 def write_files(shown: ShownEntry, facts: str | None, policy: str | None, evaluation: str | None) -> list[str]:

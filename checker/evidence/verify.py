@@ -1,14 +1,18 @@
 """Offline verification of a ledger branch: what an auditor runs, trusting only what they bring.
 
-Checks, each problem naming the entry: sequence numbers contiguous from 0 and matching their
-file names; every signature valid for a key (or Sigstore identity) the auditor trusts; the `prev`
-chain; policies present and matching their digests; head.json and the signed checkpoint equal
-the RFC 6962 root and size of all entries; every archived checkpoint and any checkpoint the
-auditor saved earlier consistent with the current tree (a rollback or rewrite contradicts them);
-no foreign files. `reperform` re-runs `evaluate` on the recorded facts and policy.
+Checks, each problem naming the entry or file: sequence numbers contiguous from 0 and matching
+their file names; every signature valid for a key (or Sigstore identity) the auditor trusts; the
+`prev` chain; signing times that do not go backwards (beyond a clock-skew tolerance) and
+evaluator versions that do not go backwards; every content-addressed file an entry references
+present and matching its digest, and none unreferenced; head.json (size, last hash, root,
+frontier) and the signed checkpoint equal to the tree of all entries; every archived checkpoint,
+any checkpoint the auditor saved and every witness cosignature consistent with the current tree;
+no foreign files; optionally N witness cosignatures covering the entries (`witnessing.py`);
+`reperform` re-runs `evaluate` on the recorded facts and policy.
 
 Entries are checked in worker processes (one per core) that read the blobs themselves through
-`git cat-file --batch`, so large ledgers verify at disk speed on every core.
+`git cat-file --batch`, so large ledgers verify at disk speed on every core. All work is bounded
+by the files present: a file name claiming a huge sequence number costs no more than any other.
 """
 
 from __future__ import annotations
@@ -16,18 +20,24 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import Callable, Iterator
+from bisect import bisect_right
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from packaging.version import InvalidVersion, Version
 
 from checker import __version__
-from checker.errors import LedgerBranchMissing, UsageError
+from checker.errors import UsageError
 from checker.evidence import bundle as bundles
 from checker.evidence import checkpoint as notes
 from checker.evidence import layout, merkle
-from checker.evidence.gitio import Git, fetch_tip, is_local, redact, scratch_repo
+from checker.evidence.access import Index, Ledger, LedgerEntry, open_ledger, read_entries, where
+from checker.evidence.gitio import AMBIENT_TOKEN, Git, Token
 from checker.evidence.keys import TrustedKey, load_public
 from checker.evidence.ledger import check_format, entry_hash, ledger_keys, note_verifies
 from checker.evidence.statement import (
@@ -39,7 +49,23 @@ from checker.evidence.statement import (
     sha256_hex,
 )
 
+if TYPE_CHECKING:
+    from checker.evidence.deployments_verify import Deployers
+    from checker.evidence.witnessing import WitnessPlan
+
 CHUNK = 2000
+DEFAULT_CLOCK_SKEW = layout.DEFAULT_CLOCK_SKEW
+
+__all__ = [
+    "Identity",
+    "LedgerEntry",
+    "Verification",
+    "VerifyOptions",
+    "VerifyReport",
+    "read_entries",
+    "verify_ledger",
+    "where",
+]
 
 
 @dataclass(frozen=True)
@@ -51,21 +77,36 @@ class Identity:
 
 
 @dataclass(frozen=True)
-class LedgerEntry:
-    seq: int
-    path: str
-    entry_hash: str
-    statement: dict[str, Any]
-    bundle: dict[str, Any]
+class VerifyOptions:
+    """Everything the auditor brings: trust anchors, saved checkpoints, witnesses, tolerances."""
 
-    @property
-    def predicate_type(self) -> str:
-        return str(self.statement.get("predicateType", ""))
+    keys: tuple[str, ...] = ()  # PEM public keys (text or paths)
+    identities: tuple[Identity, ...] = ()
+    trusted_root: str | None = None
+    checkpoint: str | None = None  # a checkpoint note saved earlier (path or text)
+    reperform: bool = False
+    accept_semantics: tuple[str, ...] = ()  # "OLD..NEW" evaluator version changes the auditor accepts
+    witness_keys: tuple[str, ...] = ()  # vkey files (or text)
+    witnesses: int | None = None  # cosignatures required (default: 1 when witness keys are given)
+    witness_state: tuple[str, ...] = ()  # witness state directories or repositories to read cosignatures from
+    through: int | None = None  # last entry that must be witnessed (default: the last entry)
+    enforce_witnesses: bool = True  # False: report coverage only, the caller checks its own period
+    clock_skew: int = DEFAULT_CLOCK_SKEW
+    workers: int | None = None
+    deployer_keys: tuple[str, ...] = ()  # trusted for deployment claims only
+    deployer_identities: tuple[Identity, ...] = ()
 
-    @property
-    def predicate(self) -> dict[str, Any]:
-        p = self.statement.get("predicate")
-        return p if isinstance(p, dict) else {}
+
+@dataclass(frozen=True)
+class WitnessedSpan:
+    """Entries first..last were covered by the required cosignatures at `time` (trusted time)."""
+
+    first: int
+    last: int
+    time: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"first": self.first, "last": self.last, "time": self.time}
 
 
 @dataclass
@@ -85,6 +126,11 @@ class VerifyReport:
     reperformed: int = 0
     semantic_changes: list[str] = field(default_factory=list)
     bytes_read: int = 0
+    witnesses_required: int = 0
+    witnessed_size: dict[str, int] = field(default_factory=dict)  # witness name -> largest size it cosigned
+    witnessed: list[WitnessedSpan] = field(default_factory=list)
+    not_yet_witnessed: str = ""
+    entry_index: Index = field(default_factory=list)  # (seq, path, oid) of the entries checked
     # deployment claims: seqs signed by a deployer the auditor trusts / by anyone else (ignored)
     trusted_claims: list[int] = field(default_factory=list)
     ignored_claims: list[int] = field(default_factory=list)
@@ -93,8 +139,15 @@ class VerifyReport:
     def ok(self) -> bool:
         return not self.problems
 
+    def witnessed_time(self, seq: int) -> str | None:
+        """The earliest trusted (witness) time by which entry `seq` existed, or None if unwitnessed."""
+        at = bisect_right([s.first for s in self.witnessed], seq) - 1
+        if at >= 0 and self.witnessed[at].first <= seq <= self.witnessed[at].last:
+            return self.witnessed[at].time
+        return None
+
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "ok": self.ok,
             "ledger": self.ledger,
             "branch": self.branch,
@@ -112,6 +165,14 @@ class VerifyReport:
             "problems": self.problems,
             "warnings": self.warnings,
         }
+        if self.witnesses_required or self.witnessed_size:
+            out["witnesses"] = {
+                "required": self.witnesses_required,
+                "largest_cosigned_size": self.witnessed_size,
+                "witnessed": [s.to_json() for s in self.witnessed],
+                "not_yet_witnessed": self.not_yet_witnessed,
+            }
+        return out
 
 
 # ---------------------------------------------------------------------------------- per entry
@@ -131,12 +192,11 @@ class EntryCheck:
     policy: str = ""
     date: str = ""
     keyless: bool = False
+    signed_at: str = ""
+    version: str = ""
+    refs: tuple[str, ...] = ()  # content-addressed files this entry references (paths)
     predicate_type: str = ""
     ignored: bool = False  # a deployment claim by a signer the auditor does not trust: not evidence
-
-
-def where(seq: int, path: str | None = None) -> str:
-    return f"entry {seq} ({path or layout.entry_path(seq)})"
 
 
 def check_entry(seq: int, path: str, data: bytes, keys: dict[str, TrustedKey]) -> EntryCheck:
@@ -161,30 +221,81 @@ def check_entry(seq: int, path: str, data: bytes, keys: dict[str, TrustedKey]) -
             problems.append(f"{where(seq, path)}: signature does not verify (payload or signature edited)")
         else:
             signer = key.keyid
-    fields = _fast_fields(parsed.payload) or _full_fields(parsed.payload)
+    fields = _fields(parsed.payload)
     if fields is None:
         problems += [untrusted] if untrusted else []
         problems.append(f"{where(seq, path)}: payload is not a changeproof in-toto statement")
         return EntryCheck(**base, problems=tuple(problems), signer=signer, keyless=parsed.keyless)  # type: ignore[arg-type]
-    statement_type, predicate_type, claimed, prev, policy, date = fields
-    ignored = bool(untrusted) and predicate_type == DEPLOYMENT_CLAIM_PREDICATE
+    ignored = bool(untrusted) and fields.predicate_type == DEPLOYMENT_CLAIM_PREDICATE
     if untrusted and not ignored:
         problems.append(untrusted)
-    if statement_type != STATEMENT_TYPE:
+    if fields.statement_type != STATEMENT_TYPE:
         problems.append(f"{where(seq, path)}: _type is not {STATEMENT_TYPE}")
-    if predicate_type not in PREDICATE_TYPES:
-        problems.append(f"{where(seq, path)}: unknown predicateType {predicate_type!r}")
+    if fields.predicate_type not in PREDICATE_TYPES:
+        problems.append(f"{where(seq, path)}: unknown predicateType {fields.predicate_type!r}")
+    if fields.signed_at and _instant(fields.signed_at) is None:
+        problems.append(f"{where(seq, path)}: signed_at {fields.signed_at[:40]!r} is not an RFC 3339 time")
     return EntryCheck(
         **base,  # type: ignore[arg-type]
         problems=tuple(problems),
-        claimed_seq=claimed,
-        prev=prev,
+        claimed_seq=fields.seq,
+        prev=fields.prev,
         signer=signer,
-        policy=policy,
-        date=date,
+        policy=fields.policy,
+        date=fields.date,
         keyless=parsed.keyless,
-        predicate_type=predicate_type,
+        predicate_type=fields.predicate_type,
         ignored=ignored,
+        signed_at=fields.signed_at,
+        version=fields.version,
+        refs=(layout.policy_path(fields.policy),) if fields.policy else (),
+    )
+
+
+@dataclass(frozen=True)
+class _Fields:
+    statement_type: str
+    predicate_type: str
+    seq: int
+    prev: str
+    policy: str
+    date: str
+    signed_at: str
+    version: str
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _fields(payload: bytes) -> _Fields | None:
+    """The statement fields verify needs (one orjson parse: exact, and fast enough for 100k)."""
+    try:
+        statement = orjson.loads(payload)
+        predicate = statement["predicate"]
+        ledger_pos = predicate["ledger"]
+        claimed, prev = ledger_pos["seq"], ledger_pos["prev"]
+        if not isinstance(claimed, int) or isinstance(claimed, bool) or not isinstance(prev, str):
+            return None
+    except (ValueError, KeyError, TypeError):
+        return None
+    policy = ""
+    pol = predicate.get("policy")
+    if isinstance(pol, dict) and isinstance(pol.get("digest"), dict):
+        policy = _text(pol["digest"].get("sha256"))
+    facts = predicate.get("facts")
+    date = _text(facts.get("observed_at") if isinstance(facts, dict) else predicate.get("observed_at"))
+    evaluator = predicate.get("evaluator")
+    version = _text(evaluator.get("version")) if isinstance(evaluator, dict) else ""
+    return _Fields(
+        _text(statement.get("_type")),
+        _text(statement.get("predicateType")),
+        claimed,
+        prev,
+        policy,
+        date,
+        _text(predicate.get("signed_at")),
+        version,
     )
 
 
@@ -207,60 +318,6 @@ def check_archive(size: int, path: str, data: bytes) -> ArchiveCheck:
     return ArchiveCheck(size, path, cp.root, problems)
 
 
-Fields = tuple[str, str, int, str, str, str]  # _type, predicateType, seq, prev, policy digest, date
-_HEAD = b'{"_type":"https://in-toto.io/Statement/v1","predicate":{'
-
-
-def _quoted_after(payload: bytes, marker: bytes) -> str | None:
-    at = payload.rfind(marker)
-    if at < 0:
-        return None
-    start = at + len(marker)
-    return payload[start : payload.index(b'"', start)].decode()
-
-
-def _fast_fields(payload: bytes) -> Fields | None:
-    """The few statement fields verify needs, read without parsing 15 KB of facts.
-
-    Only for payloads in the RFC 8785 form changeproof signs: there keys are sorted, so the
-    predicate's `ledger`, `policy` and `predicateType` are the last occurrences of their markers
-    (JSON strings cannot contain an unescaped quote, so untrusted text cannot forge a marker).
-    Anything else takes the full parse.
-    """
-    if not payload.startswith(_HEAD):
-        return None
-    try:
-        at = payload.rfind(b'"ledger":{"prev":"')
-        if at < 0:
-            return None
-        ledger = json.loads(payload[at + 9 : payload.index(b"}", at) + 1])
-        predicate_type = _quoted_after(payload, b'"predicateType":"')
-        if predicate_type is None or set(ledger) != {"prev", "seq"} or not isinstance(ledger["seq"], int):
-            return None
-        policy = _quoted_after(payload, b'"policy":{"digest":{"sha256":"') or ""
-        date = _quoted_after(payload, b'"observed_at":"') or ""
-        return STATEMENT_TYPE, predicate_type, ledger["seq"], str(ledger["prev"]), policy, date
-    except (ValueError, UnicodeDecodeError):
-        return None
-
-
-def _full_fields(payload: bytes) -> Fields | None:
-    try:
-        statement = json.loads(payload)
-        predicate = statement["predicate"]
-        ledger_pos = predicate["ledger"]
-        claimed, prev = int(ledger_pos["seq"]), str(ledger_pos["prev"])
-    except (ValueError, KeyError, TypeError):
-        return None
-    policy = ""
-    pol = predicate.get("policy")
-    if isinstance(pol, dict) and isinstance(pol.get("digest"), dict):
-        policy = str(pol["digest"].get("sha256", ""))
-    facts = predicate.get("facts")
-    date = str(facts.get("observed_at", "") if isinstance(facts, dict) else predicate.get("observed_at", ""))
-    return (str(statement.get("_type")), str(statement.get("predicateType")), claimed, prev, policy, date)
-
-
 def _worker(
     git_dir: str, kind: str, items: list[tuple[int, str, str]], key_pems: list[str]
 ) -> list[EntryCheck] | list[ArchiveCheck]:
@@ -275,78 +332,6 @@ def _worker(
 # ---------------------------------------------------------------------------------- the ledger
 
 
-class _Opened:
-    def __init__(self, git: Git, commit: str) -> None:
-        self.git = git
-        self.commit = commit
-        self.files = dict(git.ls_tree_recursive(commit))
-
-    def read(self, path: str) -> bytes | None:
-        return self.read_many([path])[0]
-
-    def read_many(self, paths: list[str]) -> list[bytes | None]:
-        oids = {p: self.files.get(p) for p in paths}
-        present = [p for p, o in oids.items() if o is not None and not o.startswith("!")]
-        blobs = dict(zip(present, self.git.cat_blobs([str(oids[p]) for p in present]), strict=True))
-        return [blobs.get(p) for p in paths]
-
-
-def _open(ledger: str, branch: str) -> Iterator[_Opened]:
-    local = is_local(ledger)
-    if local is not None:
-        git = Git(local)
-        commit = git.rev(f"refs/heads/{branch}")
-        if commit is None:
-            raise LedgerBranchMissing(f"{ledger} has no branch {branch}", fix="pass --branch, or record an entry first")
-        yield _Opened(git, commit)
-        return
-    with scratch_repo(ledger) as git:
-        git.run("config", "--unset", "extensions.partialClone")
-        commit = fetch_tip(git, branch, object_filter=None, ledger=ledger)
-        if commit is None:
-            raise LedgerBranchMissing(f"{redact(ledger)} has no branch {branch}", fix="pass --branch")
-        yield _Opened(git, commit)
-
-
-Index = list[tuple[int, str, str]]
-
-
-def _index(opened: _Opened) -> tuple[Index, Index, list[str]]:
-    """(entries, archived checkpoints, foreign paths); the first two as sorted (number, path, oid)."""
-    entries, archives, foreign = [], [], []
-    for path, oid in opened.files.items():
-        kind, value = layout.classify(path)
-        if oid.startswith("!") or kind == "foreign":
-            foreign.append(path)
-        elif kind == "entry":
-            entries.append((int(value), path, oid))  # type: ignore[arg-type]
-        elif kind == "archive":
-            archives.append((int(value), path, oid))  # type: ignore[arg-type]
-    entries.sort()
-    archives.sort()
-    return entries, archives, foreign
-
-
-def _entries_index(opened: _Opened) -> tuple[Index, list[str]]:
-    entries, _, foreign = _index(opened)
-    return entries, foreign
-
-
-def read_entries(ledger: str, branch: str = layout.DEFAULT_BRANCH) -> Iterator[LedgerEntry]:
-    """Every entry in sequence order, parsed but not verified (run verify_ledger for that)."""
-    for opened in _open(ledger, branch):
-        index, _ = _entries_index(opened)
-        for start in range(0, len(index), CHUNK):
-            chunk = index[start : start + CHUNK]
-            for (seq, path, _), data in zip(chunk, opened.git.cat_blobs([o for _, _, o in chunk]), strict=True):
-                try:
-                    raw = json.loads(data)
-                    statement = json.loads(base64.b64decode(raw["dsseEnvelope"]["payload"]))
-                except (ValueError, KeyError, TypeError):
-                    raise UsageError(f"{where(seq, path)} is corrupt", fix="run changeproof verify") from None
-                yield LedgerEntry(seq, path, entry_hash(data), statement, raw)
-
-
 def verify_ledger(
     ledger: str,
     branch: str = layout.DEFAULT_BRANCH,
@@ -358,23 +343,70 @@ def verify_ledger(
     trusted_root: str | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-    deployer_keys: list[str] | tuple[str, ...] = (),
-    deployer_identities: list[Identity] | tuple[Identity, ...] = (),
+    token: Token = AMBIENT_TOKEN,
+    **more: Any,
 ) -> VerifyReport:
-    """Verify the whole ledger; `keys` are PEM public keys (text or paths) the auditor trusts;
-    `deployer_keys` / `deployer_identities` are trusted for deployment claims only."""
-    from checker.evidence.deployments_verify import Deployers
+    """Verify the whole ledger; `keys` are PEM public keys (text or paths) the auditor trusts.
 
-    report = VerifyReport(redact(ledger), branch)
-    auditor_keys = [TrustedKey.of(load_public(k)) for k in keys]
-    deployers = Deployers.of(deployer_keys, deployer_identities)
-    saved = _load_saved_checkpoint(checkpoint) if checkpoint else None
-    for opened in _open(ledger, branch):
-        report.commit = opened.commit
+    `more` takes the other VerifyOptions fields (witness_keys, witnesses, witness_state, through,
+    accept_semantics, clock_skew)."""
+    options = VerifyOptions(
+        keys=tuple(keys),
+        identities=tuple(identities),
+        trusted_root=trusted_root,
+        checkpoint=checkpoint,
+        reperform=reperform,
+        workers=workers,
+        **more,
+    )
+    prepared = Verification.prepare(options, token)  # usage errors (keys, files) before any git work
+    with open_ledger(ledger, branch, token=token) as opened:
+        return prepared.run(opened, progress)
+
+
+def verify_opened(
+    opened: Ledger,
+    options: VerifyOptions,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    token: Token = AMBIENT_TOKEN,
+) -> VerifyReport:
+    """Verify a ledger already opened with `open_ledger` (so a caller can read what was verified)."""
+    return Verification.prepare(options, token).run(opened, progress)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """A verification with its inputs loaded and checked (usage errors come before any git work)."""
+
+    options: VerifyOptions
+    auditor_keys: list[TrustedKey]
+    saved: notes.Checkpoint | None
+    witness_plan: WitnessPlan
+    deployers: Deployers
+
+    @classmethod
+    def prepare(cls, options: VerifyOptions, token: Token = AMBIENT_TOKEN) -> Verification:
+        from checker.evidence import witnessing
+        from checker.evidence.deployments_verify import Deployers
+
+        keys = [TrustedKey.of(load_public(k)) for k in options.keys]
+        saved = _load_saved_checkpoint(options.checkpoint) if options.checkpoint else None
+        for item in options.accept_semantics:
+            old, sep, new = item.partition("..")
+            if not sep or _version(old) is None or _version(new) is None:
+                raise UsageError(
+                    f"--accept-semantics {item!r} is not OLD..NEW", fix="write two versions, e.g. 0.1.0..0.2.0"
+                )
+        deployers = Deployers.of(options.deployer_keys, options.deployer_identities)
+        return cls(options, keys, saved, witnessing.plan(options, token), deployers)
+
+    def run(self, opened: Ledger, progress: Callable[[int, int], None] | None) -> VerifyReport:
+        report = VerifyReport(opened.location, opened.branch, commit=opened.commit)
         _verify(
-            opened, report, auditor_keys, list(identities), saved, reperform, trusted_root, workers, progress, deployers
+            opened, report, self.auditor_keys, self.saved, self.options, progress, self.witness_plan, self.deployers
         )
-    return report
+        return report
 
 
 def _load_saved_checkpoint(path: str) -> notes.Checkpoint:
@@ -388,32 +420,33 @@ def _load_saved_checkpoint(path: str) -> notes.Checkpoint:
         raise UsageError(f"saved checkpoint {path} is not a checkpoint note: {exc}") from None
 
 
-def _verify(
-    opened: _Opened,
-    report: VerifyReport,
-    auditor_keys: list[TrustedKey],
-    identities: list[Identity],
-    saved: notes.Checkpoint | None,
-    reperform: bool,
-    trusted_root: str | None,
-    workers: int | None,
-    progress: Callable[[int, int], None] | None,
-    deployers: Any = None,
-) -> None:
-    problems = report.problems
+def _read_ledger_doc(opened: Ledger, problems: list[str]) -> dict[str, Any]:
     doc_bytes = opened.read(layout.LEDGER_FILE)
-    doc: dict[str, Any] = {}
     if doc_bytes is None:
         problems.append("LEDGER.json is missing")
-    else:
-        try:
-            doc = json.loads(doc_bytes)
-        except ValueError as exc:
-            problems.append(f"LEDGER.json is not valid JSON ({exc})")
-        else:
-            check_format(doc, "LEDGER.json")
+        return {}
+    try:
+        doc = json.loads(doc_bytes)
+    except ValueError as exc:
+        problems.append(f"LEDGER.json is not valid JSON ({exc})")
+        return {}
+    return check_format(doc, "LEDGER.json")
+
+
+def _verify(
+    opened: Ledger,
+    report: VerifyReport,
+    auditor_keys: list[TrustedKey],
+    saved: notes.Checkpoint | None,
+    options: VerifyOptions,
+    progress: Callable[[int, int], None] | None,
+    witness_plan: WitnessPlan,
+    deployers: Deployers,
+) -> None:
+    problems = report.problems
+    doc = _read_ledger_doc(opened, problems)
     listed = ledger_keys(doc) if doc else []
-    if auditor_keys or identities:
+    if auditor_keys or options.identities:
         trusted = auditor_keys
     else:
         trusted = list(listed)
@@ -422,20 +455,21 @@ def _verify(
             "no --key or --identity given: trusted the ledger's OWN key list in LEDGER.json, "
             "which whoever controls the branch can change; pass the keys you trust"
         )
-    if deployers is not None:
-        trusted = [*trusted, *deployers.keys]
-    index, archive_index, foreign = _index(opened)
-    for path in sorted(foreign):
+    trusted = [*trusted, *deployers.keys]
+    index = opened.index()
+    for path in index.foreign:
         problems.append(f"foreign file {path!r} on the ledger branch (not part of the ledger format)")
 
-    checks, archives = _check_all(opened.git, index, archive_index, trusted, workers, progress)
+    checks, archives = _check_all(opened.git, index.entries, index.archives, trusted, options.workers, progress)
+    checks.sort(key=lambda c: c.seq)
     report.entries = len(checks)
+    report.entry_index = index.entries
     by_seq = {c.seq: c for c in checks}
     keyless = [c for c in checks if c.keyless and c.predicate_type != DEPLOYMENT_CLAIM_PREDICATE]
     if keyless:
-        _verify_keyless(opened, keyless, identities, trusted_root, problems, report)
-    if deployers is not None:  # deployment claims: trusted for deployers only, ignored otherwise
-        deployers.check_roles(opened, checks, auditor_keys, trusted_root, report)
+        _verify_keyless(opened, keyless, list(options.identities), options.trusted_root, problems, report)
+    # deployment claims: trusted for deployers only, ignored otherwise
+    deployers.check_roles(opened, checks, auditor_keys, options.trusted_root, report)
     for c in checks:
         problems.extend(c.problems)
         if c.signer:
@@ -445,41 +479,14 @@ def _verify(
     if dates:
         report.first_date, report.last_date = dates[0], dates[-1]
 
-    # contiguity, positions and the prev chain
-    n = (max(by_seq) + 1) if by_seq else 0
-    missing = [s for s in range(n) if s not in by_seq]
-    for s in missing:
-        problems.append(f"{where(s)}: missing (entries after it exist)")
-    for c in checks:
-        if c.claimed_seq is not None and c.claimed_seq != c.seq:
-            problems.append(
-                f"{where(c.seq, c.path)}: its signed statement says seq {c.claimed_seq} "
-                "(entries moved, swapped or renumbered)"
-            )
-        if c.prev is None:
-            continue
-        expected = "" if c.seq == 0 else (by_seq[c.seq - 1].hash if c.seq - 1 in by_seq else None)
-        if expected is not None and c.prev != expected:
-            problems.append(
-                f"{where(c.seq, c.path)}: prev does not match the hash of entry {c.seq - 1} "
-                "(chain broken: an entry before it was edited, replaced or reordered)"
-            )
-    # policies: each stored once, checked once
-    digests = sorted({c.policy for c in checks if c.policy})
-    bad = {
-        d
-        for d, body in zip(digests, opened.read_many([layout.policy_path(d) for d in digests]), strict=True)
-        if body is None or sha256_hex(body) != d
-    }
-    for c in checks:
-        if c.policy in bad:
-            problems.append(
-                f"{where(c.seq, c.path)}: its policy policies/{c.policy} is missing or does not match "
-                "its digest (edited)"
-            )
+    n = _check_chain(checks, by_seq, problems)
+    _check_order(checks, options.clock_skew, problems)
+    _check_blobs(opened, checks, index.blobs, problems)
 
-    leaves = [by_seq[s].leaf for s in sorted(by_seq)]
-    _verify_tree(opened, report, leaves, n, trusted, saved, by_seq, archives)
+    leaves = [c.leaf for c in checks] if len(checks) == n else []
+    cp = _verify_tree(opened, report, leaves, n, trusted, saved, by_seq, archives)
+    origin = cp.origin if cp is not None else str(doc.get("checkpoint_origin") or "")
+    witness_plan.check(opened, report, leaves, n, origin, prefix_roots)
     if doc and auditor_keys:
         listed_ids = {k.keyid for k in listed}
         for key in auditor_keys:
@@ -488,12 +495,110 @@ def _verify(
                     f"LEDGER.json: the trusted key list was changed: key {key.keyid[:16]}, which signed "
                     f"{report.signers[key.keyid]} entries, is no longer listed"
                 )
-        trusted_ids = {k.keyid for k in [*auditor_keys, *(deployers.keys if deployers is not None else ())]}
+        trusted_ids = {k.keyid for k in [*auditor_keys, *deployers.keys]}
         for key in listed:
             if key.keyid not in trusted_ids:
                 report.warnings.append(f"LEDGER.json lists key {key.keyid[:16]} which you did not pass with --key")
-    if reperform:
-        _reperform(opened, checks, report)
+    if options.reperform:
+        _reperform(opened, checks, report, set(options.accept_semantics))
+
+
+def _check_chain(checks: list[EntryCheck], by_seq: dict[int, EntryCheck], problems: list[str]) -> int:
+    """Contiguity (as ranges of missing numbers, so a huge file name costs nothing), positions and
+    the prev chain; returns the number of entries the branch claims (highest seq + 1)."""
+    n = checks[-1].seq + 1 if checks else 0
+    expected = 0
+    for c in checks:
+        if c.seq > expected:
+            gap = (
+                where(expected)
+                if c.seq == expected + 1
+                else f"entries {expected}..{c.seq - 1} ({c.seq - expected} entries before {c.path})"
+            )
+            problems.append(f"{gap}: missing (entries after it exist)")
+        expected = c.seq + 1
+    for c in checks:
+        if c.claimed_seq is not None and c.claimed_seq != c.seq:
+            problems.append(
+                f"{where(c.seq, c.path)}: its signed statement says seq {c.claimed_seq} "
+                "(entries moved, swapped or renumbered)"
+            )
+        if c.prev is None:
+            continue
+        before = "" if c.seq == 0 else (by_seq[c.seq - 1].hash if c.seq - 1 in by_seq else None)
+        if before is not None and c.prev != before:
+            problems.append(
+                f"{where(c.seq, c.path)}: prev does not match the hash of entry {c.seq - 1} "
+                "(chain broken: an entry before it was edited, replaced or reordered)"
+            )
+    return n
+
+
+def _instant(text: str) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
+
+
+def _version(text: str) -> Version | None:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
+
+
+def _check_order(checks: list[EntryCheck], skew: int, problems: list[str]) -> None:
+    """Along the chain, signing times may not go backwards by more than `skew` seconds, and the
+    evaluator version may not go backwards at all. (Merge and observation times may: backfill.)"""
+    latest: tuple[datetime, EntryCheck] | None = None
+    newest: tuple[Version, EntryCheck] | None = None
+    for c in checks:
+        when = _instant(c.signed_at) if c.signed_at else None
+        if when is not None:
+            if latest is not None and (latest[0] - when).total_seconds() > skew:
+                problems.append(
+                    f"{where(c.seq, c.path)}: signed at {c.signed_at}, {int((latest[0] - when).total_seconds())} s "
+                    f"before entry {latest[1].seq} ({latest[1].signed_at}); entries are appended in order, "
+                    f"and the clock-skew tolerance is {skew} s (re-signed or inserted later)"
+                )
+            if latest is None or when > latest[0]:
+                latest = (when, c)
+        elif latest is not None and not c.signed_at and c.claimed_seq is not None:
+            problems.append(
+                f"{where(c.seq, c.path)}: has no signed_at although entry {latest[1].seq} before it has one"
+            )
+        if not c.version:
+            continue
+        version = _version(c.version)
+        if version is None:
+            problems.append(f"{where(c.seq, c.path)}: evaluator version {c.version[:40]!r} is not a version")
+            continue
+        if newest is not None and version < newest[0]:
+            problems.append(
+                f"{where(c.seq, c.path)}: evaluator version {c.version} is older than {newest[1].version} of "
+                f"entry {newest[1].seq}; versions only go forward along the chain (re-signed with an old version)"
+            )
+        if newest is None or version > newest[0]:
+            newest = (version, c)
+
+
+def _check_blobs(opened: Ledger, checks: list[EntryCheck], present: dict[str, str], problems: list[str]) -> None:
+    """Content-addressed files: each referenced one present and matching its digest (read and
+    hashed once), each present one referenced by some entry (else it is foreign)."""
+    referenced = sorted({r for c in checks for r in c.refs})
+    bad = {
+        path
+        for path, body in zip(referenced, opened.read_many(referenced), strict=True)
+        if body is None or sha256_hex(body) != path.rsplit("/", 1)[1]
+    }
+    for c in checks:
+        for ref in c.refs:
+            if ref in bad:
+                problems.append(f"{where(c.seq, c.path)}: its {ref} is missing or does not match its digest (edited)")
+    for path in sorted(set(present) - set(referenced)):
+        problems.append(f"foreign file {path!r} on the ledger branch (content-addressed, but no entry references it)")
 
 
 def _check_all(
@@ -544,16 +649,17 @@ def _parse_note(data: bytes | None, what: str, problems: list[str]) -> notes.Che
         return None
 
 
-def _cp_signed(cp: notes.Checkpoint, trusted: list[TrustedKey], opened: _Opened | None = None) -> bool:
+def _cp_signed(cp: notes.Checkpoint, trusted: list[TrustedKey], opened: Ledger, n: int) -> bool:
     """A checkpoint verifies under a trusted key, or (keyless ledgers) under the ephemeral key
-    certified in the entry it ends with, whose identity is checked with that entry."""
+    certified in the entry it ends with, whose identity is checked with that entry. Every
+    signature line from a known key must verify (as Go's note.Open requires)."""
     if note_verifies(cp, trusted):
         return True
     keyless = [s for s in cp.signatures if s.key_hash == notes.KEYLESS_HASH]
-    if not keyless or opened is None or cp.size == 0:
+    if not keyless or not 0 < cp.size <= n:
         return False
     key = keyless_note_key(opened.read(layout.entry_path(cp.size - 1)))
-    return key is not None and any(key.verify(s.signature, cp.body.encode()) for s in keyless)
+    return key is not None and all(key.verify(s.signature, cp.body.encode()) for s in keyless)
 
 
 def keyless_note_key(entry: bytes | None) -> TrustedKey | None:
@@ -565,8 +671,31 @@ def keyless_note_key(entry: bytes | None) -> TrustedKey | None:
     return TrustedKey.of(public)
 
 
+def _check_head(head_raw: bytes | None, n: int, leaves: list[bytes], by_seq: dict[int, EntryCheck]) -> list[str]:
+    """head.json must hold exactly what the next append will extend: size, last hash, root, frontier."""
+    if head_raw is None:
+        return ["head.json is missing"]
+    try:
+        head = json.loads(head_raw)
+        size, last, root, frontier = head["size"], head["last_entry_hash"], head["root"], head["frontier"]
+    except (ValueError, KeyError, TypeError):
+        return ["head.json is not valid (needs size, last_entry_hash, root, frontier)"]
+    if not isinstance(size, int) or size != n:
+        return [f"head.json: size {str(size)[:30]} but the branch holds {n} entries"]
+    if n and by_seq.get(n - 1) and last != by_seq[n - 1].hash:
+        return [f"{where(n - 1)}: does not hash to head.json's last_entry_hash"]
+    if len(leaves) != n:
+        return []  # missing entries are reported already; the tree cannot be recomputed
+    problems = []
+    if root != merkle.root(leaves).hex():
+        problems.append("head.json: root is not the Merkle root of the entries (the next append would refuse)")
+    if frontier != [h.hex() for h in merkle.frontier_of(leaves)]:
+        problems.append("head.json: frontier is not the entries' Merkle frontier (the next append would refuse)")
+    return problems
+
+
 def _verify_tree(
-    opened: _Opened,
+    opened: Ledger,
     report: VerifyReport,
     leaves: list[bytes],
     n: int,
@@ -574,16 +703,15 @@ def _verify_tree(
     saved: notes.Checkpoint | None,
     by_seq: dict[int, EntryCheck],
     archives: list[ArchiveCheck],
-) -> None:
+) -> notes.Checkpoint | None:
     problems = report.problems
     cp = _parse_note(opened.read(layout.CHECKPOINT_FILE), "checkpoint", problems)
-    head_raw = opened.read(layout.HEAD_FILE)
     complete = len(leaves) == n
     root = merkle.root(leaves) if complete else b""
     if cp is not None:
         report.size, report.root = cp.size, cp.root_hex
-        if not _cp_signed(cp, trusted, opened):
-            problems.append("checkpoint: signature does not verify under any trusted key")
+        if not _cp_signed(cp, trusted, opened, n):
+            problems.append("checkpoint: signature does not verify under any trusted key (or a line from one is bad)")
         if cp.size > n:
             problems.append(
                 f"entries {n}..{cp.size - 1}: missing (the signed checkpoint covers {cp.size} entries, "
@@ -596,25 +724,22 @@ def _verify_tree(
                 f"checkpoint: Merkle root of the {n} entries differs from the signed root "
                 "(an entry was edited or replaced)"
             )
-    if head_raw is None:
-        problems.append("head.json is missing")
-    else:
-        try:
-            head = json.loads(head_raw)
-            if int(head["size"]) != n:
-                problems.append(f"head.json: size {head['size']} but the branch holds {n} entries")
-            elif n and by_seq.get(n - 1) and head["last_entry_hash"] != by_seq[n - 1].hash:
-                problems.append(f"{where(n - 1)}: does not hash to head.json's last_entry_hash")
-        except (ValueError, KeyError, TypeError):
-            problems.append("head.json is not valid")
+    problems.extend(_check_head(opened.read(layout.HEAD_FILE), n, leaves, by_seq))
     # archived checkpoints and the auditor's saved checkpoint must be prefixes of this tree
     wanted: dict[int, list[tuple[str, bytes]]] = {}
     for arch in archives:
         problems.extend(arch.problems)
-        if arch.root is not None:
+        if arch.root is None:
+            continue
+        if arch.size > n:
+            problems.append(
+                f"{arch.path}: archived checkpoint of size {arch.size}, but the branch holds only {n} entries "
+                "(entries were dropped after it was signed)"
+            )
+        else:
             wanted.setdefault(arch.size, []).append((arch.path, arch.root))
     if saved is not None:
-        if not _cp_signed(saved, trusted, opened):
+        if not _cp_signed(saved, trusted, opened, n):
             problems.append("saved checkpoint: its signature does not verify under any trusted key")
         if cp is not None and saved.origin != cp.origin:
             problems.append(f"saved checkpoint is for {saved.origin!r}, this ledger is {cp.origin!r}")
@@ -625,31 +750,37 @@ def _verify_tree(
             )
         else:
             wanted.setdefault(saved.size, []).append(("saved checkpoint", saved.root))
-    _check_prefixes(leaves if complete else [], wanted, problems)
+    if complete:
+        roots = prefix_roots(leaves, set(wanted))
+        for m, labelled in sorted(wanted.items()):
+            for label, cp_root in labelled:
+                if roots[m] != cp_root:
+                    problems.append(
+                        f"{label} (size {m}): inconsistent with the current ledger — entries 0..{m - 1} "
+                        "were rewritten after that checkpoint was signed"
+                    )
     if saved is not None and complete and 0 < saved.size < n:
         proof = merkle.consistency_proof(leaves, saved.size)
         if not merkle.verify_consistency(saved.size, n, saved.root, root, proof):
             problems.append(f"saved checkpoint (size {saved.size}): RFC 6962 consistency proof failed")
+    return cp
 
 
-def _check_prefixes(leaves: list[bytes], wanted: dict[int, list[tuple[str, bytes]]], problems: list[str]) -> None:
-    """Each checkpoint of size m must equal MTH(first m leaves): one pass, extending a frontier."""
-    if not leaves:
-        return
+def prefix_roots(leaves: list[bytes], sizes: set[int]) -> dict[int, bytes]:
+    """MTH(first m leaves) for each m in `sizes` (all <= len(leaves)): one pass, extending a frontier."""
+    out: dict[int, bytes] = {}
+    if 0 in sizes:
+        out[0] = merkle.EMPTY_ROOT
     stack: list[tuple[int, bytes]] = []
-    for m in range(len(leaves) + 1):
-        if m:
-            stack = merkle.push(stack, leaves[m - 1])
-        for label, cp_root in wanted.get(m, []):
-            if merkle.frontier_root([h for _, h in stack]) != cp_root:
-                problems.append(
-                    f"{label} (size {m}): inconsistent with the current ledger — entries 0..{m - 1} "
-                    "were rewritten after that checkpoint was signed"
-                )
+    for m, leaf in enumerate(leaves, start=1):
+        stack = merkle.push(stack, leaf)
+        if m in sizes:
+            out[m] = merkle.frontier_root([h for _, h in stack])
+    return out
 
 
 def _verify_keyless(
-    opened: _Opened,
+    opened: Ledger,
     keyless: list[EntryCheck],
     identities: list[Identity],
     trusted_root: str | None,
@@ -666,13 +797,15 @@ def _verify_keyless(
             report.signers[who] = report.signers.get(who, 0) + 1
 
 
-def _reperform(opened: _Opened, checks: list[EntryCheck], report: VerifyReport) -> None:
+def _reperform(opened: Ledger, checks: list[EntryCheck], report: VerifyReport, accepted: set[str]) -> None:
+    """Re-run each evaluation. A different verdict is a problem unless the auditor accepted that
+    exact evaluator version change (`OLD..NEW`): a key holder can re-sign anything with any version."""
     from checker.evaluate import evaluate
     from checker.model import Facts, Policy
     from checker.serde import DecodeError, from_json
 
     policies: dict[str, Any] = {}
-    for c in sorted(checks, key=lambda c: c.seq):
+    for c in checks:
         if not c.policy:
             continue
         data = opened.read(c.path) or b""
@@ -684,7 +817,7 @@ def _reperform(opened: _Opened, checks: list[EntryCheck], report: VerifyReport) 
             if c.policy not in policies:
                 policies[c.policy] = from_json(Policy, json.loads(opened.read(layout.policy_path(c.policy)) or b""))
             facts = from_json(Facts, predicate["facts"])
-            recorded_version = predicate["evaluator"]["version"]
+            recorded_version = str(predicate["evaluator"]["version"])
             recorded = predicate["verdict"]
         except (ValueError, KeyError, TypeError, DecodeError) as exc:
             report.problems.append(
@@ -695,14 +828,20 @@ def _reperform(opened: _Opened, checks: list[EntryCheck], report: VerifyReport) 
         report.reperformed += 1
         if again == recorded:
             continue
+        change = f"{recorded_version}..{__version__}"
         if recorded_version == __version__:
             report.problems.append(
                 f"{where(c.seq, c.path)}: re-performance gives verdict {again!r}, the entry "
                 f"records {recorded!r} under the same evaluator version {__version__}"
             )
-        else:
+        elif change in accepted:
             report.semantic_changes.append(
-                f"{where(c.seq, c.path)}: recorded {recorded!r} by changeproof "
-                f"{recorded_version}; changeproof {__version__} gives {again!r} "
-                "(a change in evaluation semantics, not tampering)"
+                f"{where(c.seq, c.path)}: recorded {recorded!r} by changeproof {recorded_version}; changeproof "
+                f"{__version__} gives {again!r} (an evaluation-semantics change you accepted with {change})"
+            )
+        else:
+            report.problems.append(
+                f"{where(c.seq, c.path)}: re-performance gives verdict {again!r}, the entry records "
+                f"{recorded!r} by changeproof {recorded_version}; if you reviewed that change in evaluation "
+                f"semantics, pass --accept-semantics {change}"
             )

@@ -21,6 +21,7 @@ from typing import Any
 
 from checker import codeowners as codeowners_mod
 from checker.errors import ChangeproofError, InfrastructureError, UsageError
+from checker.github import collect_approval
 from checker.github.api import Api
 from checker.github.graph import GraphUnavailable, PullGraph, PullSnapshot
 from checker.model import (
@@ -223,6 +224,7 @@ class Collector:
             label_events=label_events,
             unobservable=tuple(unobservable),
         )
+        facts = collect_approval.enrich(self, facts, effective, pr, as_of)
         return Collected(facts, effective)
 
     # ===================================================================== GraphQL
@@ -465,6 +467,7 @@ class Collector:
                     reviewer_is_bot=is_bot,
                     author_association=r.get("author_association") or "NONE",
                     reviewer_permission=permission,
+                    body=r.get("body") or "",
                 )
             )
         return tuple(out)

@@ -35,6 +35,7 @@ GATE_EVENTS = frozenset(
         "check_suite",
         "check_run",
         "workflow_dispatch",
+        "issue_comment",
     }
 )
 RECORD_EVENTS = frozenset({"push", "schedule", "branch_protection_rule", "repository_ruleset"})
@@ -164,6 +165,11 @@ def parse(name: str, payload: dict[str, Any], *, job: str = "", pr_input: str = 
             head_sha=str((pr.get("head") or {}).get("sha") or ""),
             fork=bool(head_repo and base_repo and head_repo.lower() != base_repo.lower()),
         )
+    if name == "issue_comment":  # comment approvals: only comments on pull requests re-evaluate
+        issue = payload.get("issue") or {}
+        if not issue.get("pull_request") or not issue.get("number"):
+            return Event(**base)  # a plain issue: nothing to evaluate
+        return Event(**base, numbers=(int(issue["number"]),))
     if name == "merge_group":
         group = payload.get("merge_group") or {}
         match = _QUEUE_REF.match(str(group.get("head_ref") or ""))

@@ -260,6 +260,55 @@ class Reporter:
                 "the sticky comment", "POST", f"/repos/{self.repository}/issues/{number}/comments", {"body": body}
             )
 
+    def request_reviews(self, number: int, evaluation: Evaluation, facts: Any, *, permitted: bool) -> str:
+        """Ask for the reviewers the approval policy wants (once per head); a note for the summary.
+
+        Only those not already requested and not already asked for this head (the PR's
+        `review_requested` events since the head was pushed) are requested, in one paced write.
+        """
+        wanted = next(
+            (r.observed.get("request_review") for r in evaluation.results if r.control == "approval_policy"), None
+        )
+        users, teams = list((wanted or {}).get("users") or ()), list((wanted or {}).get("teams") or ())
+        if not users and not teams:
+            return ""
+        approval = getattr(facts, "approval", None)
+        already = {u.lower() for u in getattr(approval, "requested_reviewers", ())}
+        already_teams = {t.lower() for t in getattr(approval, "requested_teams", ())}
+        users = [u for u in users if u.lower() not in already]
+        teams = [t for t in teams if t.split("/")[-1].lower() not in already_teams]
+        if (users or teams) and self.api is not None:
+            since = getattr(approval, "head_pushed_at", None) or ""
+            try:
+                events = self.api.paginate(f"/repos/{self.repository}/issues/{number}/events", what="the PR's events")
+            except ChangeproofError:
+                events = []
+            asked = {
+                (
+                    (e.get("requested_reviewer") or {}).get("login")
+                    or (e.get("requested_team") or {}).get("slug")
+                    or ""
+                ).lower()
+                for e in events
+                if e.get("event") == "review_requested" and str(e.get("created_at") or "") >= since
+            }
+            users = [u for u in users if u.lower() not in asked]
+            teams = [t for t in teams if t.split("/")[-1].lower() not in asked]
+        if not users and not teams:
+            return ""
+        who = ", ".join([*(f"@{u}" for u in users), *(f"@{t}" for t in teams)])
+        if not permitted or self.api is None:
+            return f"Review requests for {who} were not made: this run's token cannot write pull requests."
+        done = self._write(
+            "review requests",
+            "POST",
+            f"/repos/{self.repository}/pulls/{number}/requested_reviewers",
+            {"reviewers": users, "team_reviewers": [t.split("/")[-1] for t in teams]},
+        )
+        if done is None:
+            return f"Review requests for {who} were not made: the token needs pull-requests: write."
+        return f"Requested reviews from {who} (approval policy request_review)."
+
 
 def write_json(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from checker.model import Evaluation, Mode, PolicyMode
+from checker.render.approval import approval_details
 from checker.render.escape import md_escape
 from checker.render.icons import STATUS_ICON, STATUS_ORDER, VERDICT_ICON
 
@@ -30,6 +31,7 @@ def render_markdown(evaluation: Evaluation, *, footer: str = "", limit: int = MA
             f"| {STATUS_ICON[r.status]} {r.status.value} | **{md_escape(r.title)}**{mode} | "
             f"{md_escape(r.message)} | {md_escape(r.remediation) if r.remediation else ''} |"
         )
+    lines += approval_details(e)
     lines += [
         "",
         f"<sub>facts sha256 `{e.facts_digest[:16]}` · policy sha256 `{e.policy_digest[:16]}` · "

@@ -141,7 +141,8 @@ def test_controls_command_lists_mappings() -> None:
     assert "CC8.1" in data["peer_review"]["mappings"]["soc2"]
     assert "8.32" in data["peer_review"]["mappings"]["iso27001"]
     assert "CM-3" in data["peer_review"]["mappings"]["nist80053"]
-    assert len(data) == 12
+    assert len(data) == 13
+    assert "CC8.1" in data["approval_policy"]["relaxed"]["soc2"]
 
 
 def test_demo_writes_reports(tmp_path: Path) -> None:

@@ -58,7 +58,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
         merge_statement(5, 6, m6, emergency=True),
         merge_statement(6, 8, m8),
     ]
-    # a later entry of PR 5 with an independent approval after the merge closes its emergency
+    # a later entry of PR 5 with an independent approval after the merge, on the merged head
+    # (the core's rule, as the export applies it), closes its emergency
+    head = pr_facts(5, "PR 5", merged_at="2026-11-05T10:00:00Z", merge_sha=m5).head_sha
     late = pr_facts(
         5,
         "PR 5",
@@ -66,7 +68,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict:
         merge_sha=m5,
         approved=False,
         emergency=True,
-        reviews=(review("carol", "x" * 40, "2026-11-06T09:00:00Z"),),
+        reviews=(review("carol", head, "2026-11-06T09:00:00Z"),),
     )
     statements.append(
         evaluation_statement(evaluate(POLICY, late), late, DIGEST, kind="merge", context=RECORD, seq=7, prev="p")

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from deploy_support import BRANCH, GitRepo, Recorder, bare_repo, make_keys, pr_facts, run_cli
+from openpyxl import load_workbook
 
 sys.path.append(str(Path(__file__).resolve().parents[1]))  # fakegithub
 from fakegithub import deployments as gh
@@ -209,6 +211,24 @@ def test_export_figures(world: dict, tmp_path: Path) -> None:
     export(world, tmp_path / "r.html", "--format", "html")
     page = (tmp_path / "r.html").read_text()
     assert "3 of 5</b>production deployments traced" in page
+    export(world, tmp_path / "w.xlsx", "--format", "xlsx")
+    sheet = load_workbook(tmp_path / "w.xlsx", read_only=True)["Deployments"]
+    table = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    head = table[0]
+    assert head[:3] == ["repository", "environment", "id"] and "deployed_at (UTC)" in head
+    xlsx = [dict(zip(head, row, strict=True)) for row in table[1:]]
+    assert [(r["id"], r["traced"], r["rollback"]) for r in xlsx] == [
+        ("100", "true", "false"),
+        ("101", "true", "false"),
+        ("103", "false", "false"),
+        ("104", "false", "false"),
+        ("106", "true", "true"),
+    ]
+    assert {(r["figure"], r["traced_in_environment"], r["deployments_in_environment"]) for r in xlsx} == {
+        ("3 of 5 production deployments traced", 3, 5)
+    }
+    assert xlsx[1]["approved_by"] == "carol" and xlsx[2]["untraced_changes"] == world["m4"]
+    assert isinstance(xlsx[0]["deployed_at (UTC)"], datetime)
     drawn = run_cli("sample", "--population", str(tmp_path / "all.json"), "--size", "2", "--seed", "s",
                     "--kind", "deployment", "--format", "json")  # fmt: skip
     assert drawn.returncode == 0, drawn.stderr

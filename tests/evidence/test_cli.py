@@ -196,11 +196,19 @@ def test_reperform_distinguishes_semantics_change_from_tampering(remote, keypair
     flipped = Verdict.FAIL if example.evaluation.verdict is not Verdict.FAIL else Verdict.PASS
     old = dataclasses.replace(example.evaluation, verdict=flipped, tool_version="0.0.1")
     record_evaluation(old, example.facts, example.policy, ledger=str(remote), signer=signer, context=CONTEXT)
+    # a key holder can re-sign any verdict under an old version: only the auditor can accept the change
     report = verify_ledger(str(remote), BRANCH, keys=[keypair.public_pem], reperform=True)
-    assert report.ok and len(report.semantic_changes) == 1
-    assert "changeproof 0.0.1" in report.semantic_changes[0] and "not tampering" in report.semantic_changes[0]
+    assert not report.ok and not report.semantic_changes
+    assert any(p.startswith("entry 0 ") and f"--accept-semantics 0.0.1..{__version__}" in p for p in report.problems)
+    report = verify_ledger(
+        str(remote), BRANCH, keys=[keypair.public_pem], reperform=True, accept_semantics=(f"0.0.1..{__version__}",)
+    )
+    assert report.ok and len(report.semantic_changes) == 1, report.problems
+    assert "changeproof 0.0.1" in report.semantic_changes[0] and "you accepted" in report.semantic_changes[0]
     same = dataclasses.replace(example.evaluation, verdict=flipped, tool_version=__version__)
     record_evaluation(same, example.facts, example.policy, ledger=str(remote), signer=signer, context=CONTEXT)
-    report = verify_ledger(str(remote), BRANCH, keys=[keypair.public_pem], reperform=True)
+    report = verify_ledger(
+        str(remote), BRANCH, keys=[keypair.public_pem], reperform=True, accept_semantics=(f"0.0.1..{__version__}",)
+    )
     assert not report.ok
     assert any(p.startswith("entry 1 ") and "same evaluator version" in p for p in report.problems)

@@ -120,6 +120,9 @@ class _Repository:
         pull = record["pull"]
         merged = bool(pull.get("merged") or pull.get("merged_at"))
         commits = [self.commit(c) for c in record.get("commits", [])[:250]]
+        for c in commits:  # signer / key id given by an approval-policy scenario (REST has neither)
+            if c["oid"] in record.get("signatures", {}):
+                c["signature"] = record["signatures"][c["oid"]]
         return {
             "number": pull["number"],
             "title": pull.get("title") or "",

@@ -29,6 +29,12 @@ from urllib.parse import urlencode
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+try:  # imported as the `fakegithub` package by tests, or run as a script by the container test
+    from fakegithub.approval_endpoints import ROUTES as APPROVAL_ROUTES
+    from fakegithub.approval_endpoints import ApprovalEndpoints
+except ImportError:  # pragma: no cover
+    from approval_endpoints import ROUTES as APPROVAL_ROUTES  # type: ignore[no-redef]
+    from approval_endpoints import ApprovalEndpoints  # type: ignore[no-redef]
 try:
     from fakegithub.code_scanning import upload_sarif as _upload_sarif
     from fakegithub.deployments import DEPLOYMENT_ROUTES, DeploymentRoutes
@@ -58,7 +64,7 @@ class Fault:
     raw: bool = False  # body is sent as text, not JSON
 
 
-class FakeGitHub(PostureRoutes, DeploymentRoutes):
+class FakeGitHub(ApprovalEndpoints, PostureRoutes, DeploymentRoutes):
     def __init__(self, scenario: dict[str, Any], *, check_contract: bool = True) -> None:
         self.scenario = copy.deepcopy(scenario)
         self.requests: list[dict[str, Any]] = []
@@ -204,6 +210,7 @@ class FakeGitHub(PostureRoutes, DeploymentRoutes):
         *DEPLOYMENT_ROUTES,
         ("POST", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/code-scanning/sarifs$", "upload_sarif"),
         ("POST", r"^(?:/api)?/graphql$", "graphql"),
+        *APPROVAL_ROUTES,
     )
 
     def upload_sarif(self, request: Request, repo: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:

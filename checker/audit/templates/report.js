@@ -2,6 +2,8 @@
 (function () {
   var data = JSON.parse(document.getElementById("population-data").textContent);
   var columns = data.columns, rows = data.rows, shown = data.shown;
+  var short = {};
+  (data.short || []).forEach(function (c) { short[c] = true; });
   var index = {};
   columns.forEach(function (c, i) { index[c] = i; });
   var numeric = { pr: true, seq: true, gate_seq: true };
@@ -76,7 +78,12 @@
       cols.forEach(function (c) {
         var td = document.createElement("td"), v = cell(row[index[c]]);
         td.textContent = c === "entry_hash" ? v.slice(0, 16) : v;
-        if (c === "verdict") { td.className = "verdict-" + v.replace(/[^a-z]/g, ""); }
+        if (c === "entry_hash") { td.title = v; }
+        var classes = [];
+        if (short[c]) { classes.push("short"); }
+        if (c === "verdict") { classes.push("verdict-" + v.replace(/[^a-z]/g, "")); }
+        td.dataset.column = c;
+        if (classes.length) { td.className = classes.join(" "); }
         tr.appendChild(td);
       });
       tr.addEventListener("click", toggle.bind(null, i));
