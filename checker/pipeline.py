@@ -186,7 +186,6 @@ class Pipeline:
             return ""
         from checker.evidence import record_evaluation
 
-        _hand_ledger_token(self.config.token)
         config = self.config
         result = record_evaluation(
             judged.evaluation,
@@ -197,6 +196,7 @@ class Pipeline:
             signer=signer,
             context=self.run_context(),
             kind=kind,
+            token=config.ledger_token or None,
         )
         self.run.ledger_entries.append(result.entry_path)
         return self.evidence_link(result.entry_path)
@@ -209,7 +209,6 @@ class Pipeline:
             from checker.evidence import record_exception
 
             config = self.config
-            _hand_ledger_token(config.token)
             result = record_exception(
                 repository=config.repository,
                 reason=reason,
@@ -221,6 +220,7 @@ class Pipeline:
                 branch=config.ledger_branch,
                 signer=signer,
                 context=self.run_context(),
+                token=config.ledger_token or None,
             )
             entry["ledger_entry"] = result.entry_path
             self.run.ledger_entries.append(result.entry_path)
@@ -236,10 +236,9 @@ class Pipeline:
         from checker.evidence import read_entries
 
         config = self.config
-        _hand_ledger_token(config.token)
         found: set[str] = set()
         try:
-            for entry in read_entries(config.ledger_location, config.ledger_branch):
+            for entry in read_entries(config.ledger_location, config.ledger_branch, token=config.ledger_token or None):
                 predicate = entry.statement.get("predicate") or {}
                 if predicate.get("kind") == "merge" and predicate.get("merge_sha"):
                     found.add(str(predicate["merge_sha"]))
@@ -316,13 +315,3 @@ class Pipeline:
         )
         merge_sha = facts.merge.merge_commit_sha if facts.merge else None
         self.report_code_scanning(facts, ref=f"refs/heads/{facts.base_ref}", sha=merge_sha or "")
-
-
-def _hand_ledger_token(token: str) -> None:
-    """The ledger's git adapter reads its token from the process environment (until it takes a parameter)."""
-    import os
-
-    from checker.evidence.gitio import TOKEN_ENV
-
-    if token and not os.environ.get(TOKEN_ENV):
-        os.environ[TOKEN_ENV] = token

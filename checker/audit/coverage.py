@@ -319,7 +319,7 @@ def coverage_csv_path(out: Path) -> Path:
 
 
 def write_csv(coverage: list[dict[str, Any]], out: Path) -> Path:
-    from checker.audit.export import neutralise
+    from checker.audit.cells import neutralise
 
     path = coverage_csv_path(out)
     with path.open("w", encoding="utf-8", newline="") as fh:

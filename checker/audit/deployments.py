@@ -157,7 +157,7 @@ def cell_value(value: Any) -> Any:
 
 
 def _cell(value: Any) -> Any:
-    from checker.audit.export import neutralise
+    from checker.audit.cells import neutralise
 
     return neutralise(cell_value(value))
 

@@ -9,24 +9,15 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Any
 
 import orjson
 
 from checker.audit import deployments
+from checker.audit.cells import neutralise
 from checker.audit.document import header
 from checker.audit.ledgers import OpenLedger
 from checker.audit.population import Population
 from checker.audit.writing import BATCH, WriteOptions
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """A cell a spreadsheet shows as text: formula-looking strings get a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def write_csv(population: Population, ledgers: list[OpenLedger], out: Path, options: WriteOptions) -> None:

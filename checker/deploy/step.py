@@ -40,11 +40,14 @@ class LedgerTarget:
     signer: Signer
     context: RunContext
     observed_at: str
+    token: str | None = None  # pushes and reads the ledger (the record job's ledger token)
 
 
-def _ledger_statements(ledger: str, branch: str) -> list[tuple[int, str, dict[str, Any]]]:
+def _ledger_statements(target: LedgerTarget) -> list[tuple[int, str, dict[str, Any]]]:
     try:
-        return [(e.seq, e.entry_hash, e.statement) for e in read_entries(ledger, branch)]
+        return [
+            (e.seq, e.entry_hash, e.statement) for e in read_entries(target.ledger, target.branch, token=target.token)
+        ]
     except LedgerBranchMissing:
         return []  # a ledger not yet begun
 
@@ -54,7 +57,7 @@ class _Environments:
 
     def __init__(self, target: LedgerTarget, repo_dir: Path, default_branch: str) -> None:
         self.target = target
-        judged, self.index = traced_deployments(_ledger_statements(target.ledger, target.branch), trusted_claims=None)
+        judged, self.index = traced_deployments(_ledger_statements(target), trusted_claims=None)
         self.line = Line.of(first_parent_line(repo_dir, default_branch))
         self.earlier: dict[str, list[tuple[str, str]]] = {}
         self.verdicts: dict[str, dict[str, TracedDeployment]] = {}
@@ -85,6 +88,7 @@ class _Environments:
             signer=t.signer,
             context=t.context,
             claim=claim,
+            token=t.token,
         )
         earlier.append((deployment.id, deployment.sha))
         verdicts[deployment.id] = traced

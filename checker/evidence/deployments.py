@@ -28,6 +28,7 @@ from checker.deploy.model import (
 from checker.errors import UsageError
 from checker.evidence import bundle as bundles
 from checker.evidence import layout
+from checker.evidence.gitio import AMBIENT_TOKEN, Token
 from checker.evidence.ledger import AppendResult, append
 from checker.evidence.signing import Signer
 from checker.evidence.statement import (
@@ -158,6 +159,7 @@ def record_deployment(
     signer: Signer,
     context: RunContext,
     claim: dict[str, Any] | None = None,
+    token: Token = AMBIENT_TOKEN,
 ) -> AppendResult:
     """Append a `deployment/v1` entry (the record job, with the ledger's key); `claim` is the
     deployer-signed bundle it was made from, when it was ingested from a claim file."""
@@ -170,6 +172,7 @@ def record_deployment(
             deployment_statement(traced, observed_at=observed_at, context=context, seq=seq, prev=prev, claim=claim),
             {},
         ),
+        token=token,
     )
 
 

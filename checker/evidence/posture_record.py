@@ -12,6 +12,7 @@ from typing import Any
 
 from checker import __version__
 from checker.evidence import layout
+from checker.evidence.gitio import AMBIENT_TOKEN, Token
 from checker.evidence.ledger import AppendResult, append
 from checker.evidence.signing import Signer
 from checker.evidence.statement import (
@@ -91,6 +92,7 @@ def record_posture(
     ledger: str,
     branch: str = layout.DEFAULT_BRANCH,
     signer: Signer,
+    token: Token = AMBIENT_TOKEN,
     context: RunContext,
     repository: str | None = None,
 ) -> AppendResult:
@@ -110,7 +112,9 @@ def record_posture(
         )
         return statement, {layout.policy_path(digest): body}
 
-    return append(ledger, branch, signer=signer, repository=repository or posture["repository"], build=build)
+    return append(
+        ledger, branch, signer=signer, repository=repository or posture["repository"], build=build, token=token
+    )
 
 
 def record_bypass(
@@ -121,6 +125,7 @@ def record_bypass(
     ledger: str,
     branch: str = layout.DEFAULT_BRANCH,
     signer: Signer,
+    token: Token = AMBIENT_TOKEN,
     context: RunContext,
     origin: str | None = None,
 ) -> AppendResult:
@@ -143,7 +148,7 @@ def record_bypass(
         predicate = {"kind": "exception", **record, **_common(context, seq, prev)}
         return _statement(EXCEPTION_PREDICATE, f"{repository}@{bypass['after_sha']}", record, predicate), {}
 
-    return append(ledger, branch, signer=signer, repository=origin or repository, build=build)
+    return append(ledger, branch, signer=signer, repository=origin or repository, build=build, token=token)
 
 
 def record_retrospective(
@@ -154,6 +159,7 @@ def record_retrospective(
     ledger: str,
     branch: str = layout.DEFAULT_BRANCH,
     signer: Signer,
+    token: Token = AMBIENT_TOKEN,
     context: RunContext,
     origin: str | None = None,
 ) -> AppendResult:
@@ -165,4 +171,4 @@ def record_retrospective(
         subject = f"{repository}#{closure['pr']}@retrospective"
         return _statement(RETROSPECTIVE_PREDICATE, subject, record, predicate), {}
 
-    return append(ledger, branch, signer=signer, repository=origin or repository, build=build)
+    return append(ledger, branch, signer=signer, repository=origin or repository, build=build, token=token)

@@ -48,6 +48,7 @@ from checker.evidence.statement import (
     STATEMENT_TYPE,
     sha256_hex,
 )
+from checker.evidence.witnessed import WitnessedSpan
 
 if TYPE_CHECKING:
     from checker.evidence.deployments_verify import Deployers
@@ -95,18 +96,6 @@ class VerifyOptions:
     workers: int | None = None
     deployer_keys: tuple[str, ...] = ()  # trusted for deployment claims only
     deployer_identities: tuple[Identity, ...] = ()
-
-
-@dataclass(frozen=True)
-class WitnessedSpan:
-    """Entries first..last were covered by the required cosignatures at `time` (trusted time)."""
-
-    first: int
-    last: int
-    time: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"first": self.first, "last": self.last, "time": self.time}
 
 
 @dataclass

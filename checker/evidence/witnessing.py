@@ -173,7 +173,7 @@ class WitnessPlan:
             self._summarise(report, seen, n)
 
     def _summarise(self, report: VerifyReport, seen: dict[str, list[tuple[int, int]]], n: int) -> None:
-        from checker.evidence.verify import WitnessedSpan
+        from checker.evidence.witnessed import WitnessedSpan
 
         report.witnesses_required = self.required
         report.witnessed_size = {name: max(s for s, _ in items) for name, items in sorted(seen.items())}

@@ -101,6 +101,9 @@ class Config:
     iac_mode: str = ""
     image_digest: str = ""
     claims: str = ""  # deployment claim file(s) for the record job to ingest (`attest deployment --out`)
+    #: Pushes the ledger branch: CHANGEPROOF_LEDGER_TOKEN when the ledger lives where the
+    #: github-token cannot write (a central evidence repository), else the github-token.
+    ledger_token: str = ""
     graphql: bool = True  # read the gate's PR through GraphQL (CHANGEPROOF_GRAPHQL=0: REST only)
     #: What git subprocesses inherit: where programs, certificates and proxies are; no secrets.
     git_env: tuple[tuple[str, str], ...] = ()
@@ -184,6 +187,8 @@ class Config:
             iac_mode=env.get("CHANGEPROOF_IAC_MODE", ""),
             image_digest=env.get("CHANGEPROOF_IMAGE_DIGEST", ""),
             claims=_input(env, "claims"),
+            ledger_token=env.get("CHANGEPROOF_LEDGER_TOKEN", "")
+            or (_input(env, "github-token") or env.get("GITHUB_TOKEN", "")),
             graphql=env.get("CHANGEPROOF_GRAPHQL", "1").strip().lower() not in ("0", "false", "no", "off"),
             git_env=tuple((k, env[k]) for k in sorted(env) if k in _GIT_ENV or k.startswith("LC_")),
         )

@@ -15,7 +15,7 @@ from checker.errors import PolicyError
 from checker.github.collector import utc_now
 from checker.github.deployments import collect_deployments
 from checker.model import DeploymentScope
-from checker.pipeline import Pipeline, _hand_ledger_token
+from checker.pipeline import Pipeline
 from checker.policy import POLICY_PATH, deployment_scope
 from checker.render.escape import md_code, md_escape
 
@@ -50,8 +50,14 @@ def record_deployments_step(pipeline: Pipeline, default_branch: str) -> Deployme
     if signer is None:
         pipeline.reporter.summary("_Deployments: no signer, nothing recorded._\n")
         return None
-    _hand_ledger_token(config.token)
-    target = LedgerTarget(config.ledger_location, config.ledger_branch, signer, pipeline.run_context(), utc_now())
+    target = LedgerTarget(
+        config.ledger_location,
+        config.ledger_branch,
+        signer,
+        pipeline.run_context(),
+        utc_now(),
+        token=config.ledger_token or None,
+    )
     repo_dir = Path(config.workspace or ".")
     run = record_deployments(
         lambda env, after: collect_deployments(pipeline.api, config.repository, env, after_id=after),

@@ -27,7 +27,14 @@ def run_period(pipeline: Pipeline, now: dt.datetime | None = None) -> None:
     settings = PostureSettings(
         config.repository, ledger_repository=config.ledger_name, ledger_branch=config.ledger_branch
     )
-    run = PeriodRun(config.ledger_location, config.ledger_branch, signer, pipeline.run_context(), config.repository)
+    run = PeriodRun(
+        config.ledger_location,
+        config.ledger_branch,
+        signer,
+        pipeline.run_context(),
+        config.repository,
+        token=config.ledger_token or None,
+    )
     summary = run_period_steps(PostureCollector(pipeline.api), settings, run, now or dt.datetime.now(dt.UTC))
     posture = summary["posture"]
     pipeline.run.ledger_entries.append(f"posture entry {posture['seq']}")

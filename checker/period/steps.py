@@ -15,6 +15,7 @@ from typing import Any
 from checker import policy as policies
 from checker.errors import PolicyError, UsageError
 from checker.evidence import LedgerEntry, RunContext, Signer, read_entries
+from checker.evidence.gitio import AMBIENT_TOKEN, Token
 from checker.evidence.posture_record import posture_digest, record_bypass, record_posture, record_retrospective
 from checker.evidence.statement import POSTURE_PREDICATE, RETROSPECTIVE_PREDICATE
 from checker.github.collector import Collector
@@ -45,10 +46,10 @@ class LedgerState:
     closed: set[int] = field(default_factory=set)
 
 
-def read_state(ledger: str, branch: str) -> LedgerState:
+def read_state(ledger: str, branch: str, token: Token = AMBIENT_TOKEN) -> LedgerState:
     state = LedgerState()
     try:
-        entries = list(read_entries(ledger, branch))
+        entries = list(read_entries(ledger, branch, token=token))
     except UsageError:  # no ledger branch yet: nothing recorded so far
         return state
     for e in entries:
@@ -134,6 +135,7 @@ class PeriodRun:
     signer: Signer
     context: RunContext
     origin: str = ""  # the ledger's origin (default: the audited repository)
+    token: Token = AMBIENT_TOKEN  # pushes (and reads) the ledger
 
 
 def run_bypasses(
@@ -156,6 +158,7 @@ def run_bypasses(
             ledger=run.ledger,
             branch=run.branch,
             signer=run.signer,
+            token=run.token,
             context=run.context,
             origin=run.origin or None,
         )
@@ -209,6 +212,7 @@ def run_retrospectives(
             ledger=run.ledger,
             branch=run.branch,
             signer=run.signer,
+            token=run.token,
             context=run.context,
             origin=run.origin or None,
         )
@@ -243,6 +247,7 @@ def run_posture(
         ledger=run.ledger,
         branch=run.branch,
         signer=run.signer,
+        token=run.token,
         context=run.context,
         repository=run.origin or None,
     )
@@ -260,7 +265,7 @@ def run_period_steps(
     collector: PostureCollector, settings: PostureSettings, run: PeriodRun, now: datetime
 ) -> dict[str, Any]:
     """Bypasses, retrospectives, then the posture (which records what the other two could see)."""
-    state = read_state(run.ledger, run.branch)
+    state = read_state(run.ledger, run.branch, run.token)
     meta = collector.api.get(f"/repos/{settings.repository}", what=f"the repository {settings.repository}")
     branch = settings.branch or str(meta.get("default_branch") or "main")
     bypass = run_bypasses(collector, settings.repository, branch, run, state, now)
