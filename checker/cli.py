@@ -216,6 +216,7 @@ COMMAND_MODULES = (
     "checker.iac.commands",
     "checker.github.commands",
     "checker.audit.commands",
+    "checker.deploy.commands",
     "checker.org.commands",
 )
 

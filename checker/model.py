@@ -504,3 +504,16 @@ class Evaluation:
     def blocking(self) -> bool:
         """True when the merge should be blocked: enforce mode and a verdict that is not passing."""
         return self.policy_mode is PolicyMode.ENFORCE and self.verdict in (Verdict.FAIL, Verdict.PENDING)
+
+
+# ----------------------------------------------------------------------------------- Deployments
+
+
+@dataclass(frozen=True)
+class DeploymentScope:
+    """The environments a policy's `deployments:` section puts in scope, and where it says so."""
+
+    file: str
+    environments: tuple[str, ...] = ()
+    line: int = 0
+    column: int = 0

@@ -27,6 +27,7 @@ from checker.catalog import catalog
 from checker.errors import PolicyError, Problem, UsageError
 from checker.model import (
     ControlSettings,
+    DeploymentScope,
     Facts,
     Mode,
     PathRule,
@@ -522,3 +523,49 @@ def _broken(where: str, issues: list[PolicyIssue]) -> Policy:
 
 def _with(policy: Policy, **changes: Any) -> Policy:
     return replace(policy, **changes)
+
+
+# ----------------------------------------------------------------------------------- deployments
+
+
+def deployment_scope(text: str, file: str) -> DeploymentScope:
+    """The environments `deployments: {environments: [...]}` names (validated with the whole file)."""
+    doc = parse(text, file)
+    section = doc.data.get("deployments")
+    if not isinstance(section, dict):
+        return DeploymentScope(file)
+    line, column = doc.locate(("deployments", "environments"))
+    return DeploymentScope(file, tuple(section["environments"]), line, column)
+
+
+def require_environment(scope: DeploymentScope, environment: str) -> None:
+    """A located usage error unless the policy names `environment` as in scope."""
+    if environment in scope.environments:
+        return
+    if not scope.environments:
+        raise PolicyError(
+            f"{scope.file} puts no deployment environment in scope",
+            problems=(
+                Problem(
+                    "the policy has no `deployments:` section",
+                    file=scope.file,
+                    line=1,
+                    json_path="$.deployments",
+                    fix=f"add `deployments: {{environments: [{environment}]}}` to the policy",
+                ),
+            ),
+        )
+    named = ", ".join(scope.environments)
+    raise PolicyError(
+        f"environment {environment!r} is not one the policy names ({named})",
+        problems=(
+            Problem(
+                f"deployments.environments lists {named}, not {environment!r}",
+                file=scope.file,
+                line=scope.line,
+                column=scope.column,
+                json_path="$.deployments.environments",
+                fix=f"deploy to one of {named}, or add {environment!r} to deployments.environments",
+            ),
+        ),
+    )

@@ -63,6 +63,13 @@ MANIFEST_HELP = (
 )
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Where to write the export.")
 @click.option(
+    "--deployer-key",
+    "deployer_keys",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Trusted deployer public key: its deployment claims count (repeatable).",
+)
+@click.option(
     "--posture-key",
     "posture_keys",
     multiple=True,
@@ -80,6 +87,7 @@ def export_command(
     fmt: str,
     sample_path: str | None,
     out: str,
+    deployer_keys: tuple[str, ...] = (),
     posture_keys: tuple[str, ...] = (),
     **witness: Any,
 ) -> None:
@@ -92,7 +100,7 @@ def export_command(
     from checker.evidence import VerifyOptions
 
     period = Period.parse(start, end)
-    options = VerifyOptions(**witness_values(witness))
+    options = VerifyOptions(**witness_values(witness), deployer_keys=tuple(deployer_keys))
     sources: list[str] | list[tuple[str, str]] = list(ledgers)
     if manifest:
         from checker.audit.manifest import load_manifest
@@ -247,6 +255,13 @@ def reconcile_command(
 )
 @click.option("--allow-invalid", is_flag=True, help="Write packets even from a ledger that fails verification.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--kind",
+    type=click.Choice(["change", "deployment"]),
+    default="change",
+    show_default=True,
+    help="Draw changes, or the deployments of an export JSON.",
+)
 def sample_command(
     population_path: str,
     size: int,
@@ -256,12 +271,21 @@ def sample_command(
     keys: tuple[str, ...],
     allow_invalid: bool,
     fmt: str,
+    kind: str,
 ) -> None:
     """Draw a reproducible sample: sort by SHA-256(seed + ':' + change id), take the first N."""
     from checker.audit.sample import draw, load_population
     from checker.render.sample_text import render_text
 
     population = load_population(Path(population_path))
+    if kind == "deployment":
+        from checker.audit.deployments import sample_population
+
+        if packets_dir:
+            raise UsageError(
+                "--packets draws change packets, not deployments", fix="drop --packets with --kind deployment"
+            )
+        population = sample_population(population)
     drawn = draw(population, size, seed)
     if packets_dir:
         from checker.audit.packets import write_packets

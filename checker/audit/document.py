@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from checker.audit import deployments
 from checker.audit.ledgers import OpenLedger
 from checker.audit.population import AWAITING, Population
 
@@ -53,6 +54,7 @@ def summarize(population: Population) -> dict[str, Any]:
         "emergency_closed": sum(1 for r in prs if r["emergency"].startswith("closed")),
         "waived": sum(1 for r in prs if r["waivers"]),
         "controls": per_control,
+        "deployments": deployments.figures(population.deployments),
     }
 
 
@@ -65,4 +67,5 @@ def header(population: Population, ledgers: list[OpenLedger]) -> dict[str, Any]:
         "summary": summarize(population),
         "coverage": population.coverage,
         "columns": population.columns(),
+        "deployments": deployments.by_repository(population.deployments),
     }

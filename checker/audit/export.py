@@ -12,6 +12,7 @@ from pathlib import Path
 
 import orjson
 
+from checker.audit import deployments
 from checker.audit.cells import neutralise
 from checker.audit.document import header
 from checker.audit.ledgers import OpenLedger
@@ -29,6 +30,7 @@ def write_csv(population: Population, ledgers: list[OpenLedger], out: Path, opti
             batch = rows[start : start + BATCH]
             writer.writerows([neutralise(row.get(c, "")) for c in columns] for row in batch)
             options.tick(len(batch))
+    deployments.write_csv(population.deployments, out)
     if population.coverage:  # each repository's coverage of the period, in a file beside the rows
         from checker.audit.coverage import write_csv as write_coverage_csv
 

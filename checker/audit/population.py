@@ -140,6 +140,7 @@ class Population:
     controls: list[str] = field(default_factory=list)
     ledgers: list[dict[str, Any]] = field(default_factory=list)
     period: str = ""
+    deployments: list[dict[str, Any]] = field(default_factory=list)  # see checker/audit/deployments.py
     coverage: list[dict[str, Any]] = field(default_factory=list)  # per repository, see audit/coverage.py
 
     def columns(self) -> list[str]:

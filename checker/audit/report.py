@@ -22,6 +22,7 @@ import jinja2
 import orjson
 from markupsafe import Markup
 
+from checker.audit import deployments
 from checker.audit.charts import ChartContext, draw_charts
 from checker.audit.document import header
 from checker.audit.ledgers import OpenLedger
@@ -118,7 +119,11 @@ def _page(
             table=table,
             script=script,
             script_hash=script_hash,
-            **(extra or {}),
+            **{
+                **(extra or {}),
+                "extra_summary": Markup((extra or {}).get("extra_summary", ""))  # noqa: S704 - the caller passes Markup it escaped
+                + deployments.html(population.deployments),
+            },
         )
     )
     before, after = page.split(_ROWS_MARK)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.audit.coverage import coverage_for, period_options
+from checker.audit.deployments import Tap, deployment_rows
 from checker.audit.ledgers import OpenLedger, open_ledgers, require_witnessed
 from checker.audit.population import Period, Population, Summary, build_population
 from checker.audit.progress import Bars
@@ -94,7 +95,13 @@ def export(
             stack, pairs, [*keys, *posture_keys], allow_invalid=allow_invalid, bars=bars, options=deferred
         )
         total = sum(x.report.entries for x in opened)
-        population = build_population(sources(opened), period, progress=bars.ticker("reading entries", total))
+        tap = Tap()
+        population = build_population(
+            ((name, status, tap.wrap(name, items)) for name, status, items in sources(opened)),
+            period,
+            progress=bars.ticker("reading entries", total),
+        )
+        population.deployments = deployment_rows(opened, period, tap)
         population.coverage = coverage_for(opened, population, period, period_options(posture_keys or keys))
         if options is not None and options.witness_keys and not allow_invalid:
             last: dict[str, int] = {}

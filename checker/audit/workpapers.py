@@ -27,6 +27,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from checker.audit import deployments
 from checker.audit.document import ledger_summary, summarize
 from checker.audit.ledgers import OpenLedger
 from checker.audit.population import AWAITING, Population
@@ -34,7 +35,7 @@ from checker.audit.times import parse_time
 from checker.audit.writing import BATCH, WriteOptions
 from checker.errors import UsageError
 
-DATE_COLUMNS = frozenset({"merged_at", "evaluated_at", "pushed_at", "first_merged_at", "last_merged_at"})
+DATE_COLUMNS = frozenset({"merged_at", "evaluated_at", "pushed_at", "first_merged_at", "last_merged_at", "deployed_at"})
 DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 PERCENT_COLUMNS = frozenset({"pass_rate"})
 MAX_WIDTH = 60
@@ -170,6 +171,28 @@ def _verification(inputs: Inputs) -> Table:
     return Table(columns, rows)
 
 
+# the repository's figure for the row's environment ("traced" is already the row's own verdict)
+FIGURE_COLUMNS = {"figure": "figure", "traced_in_environment": "traced", "deployments_in_environment": "total"}
+
+
+def _deployments(inputs: Inputs) -> Table | None:
+    """Every trusted deployment of the period, each with its figure ("N of M <env> deployments
+    traced", recomputed from the merge records); left out when no ledger records deployments."""
+    rows = inputs.population.deployments
+    if not rows:
+        return None
+    figures = deployments.figures(rows)
+    columns = [*deployments.COLUMNS, *FIGURE_COLUMNS]
+    table = []
+    for row in rows:
+        figure = figures[row["repository"]][row["environment"]]
+        table.append(
+            [deployments.cell_value(row.get(c, "")) for c in deployments.COLUMNS]
+            + [figure[key] for key in FIGURE_COLUMNS.values()]
+        )
+    return Table(columns, table)
+
+
 SAMPLE_COLUMNS = ["rank", "id", "kind", "pr", "title", "tip", "pushed_at", "exception", "ledger", "seq"]
 SAMPLE_COLUMNS += ["entry_hash", "key", "seed", "population_sha256"]
 
@@ -199,6 +222,7 @@ SHEETS: list[tuple[str, Callable[[Inputs], Table | None]]] = [
     ("Controls", _controls),
     ("Coverage", _coverage),
     ("Verification", _verification),
+    ("Deployments", _deployments),
     ("Sample", _sample),
 ]
 

@@ -215,6 +215,18 @@ def trust_options(f: F) -> F:
             ),
             click.option("--issuer", default="https://token.actions.githubusercontent.com", show_default=True),
             click.option(
+                "--deployer-key",
+                "deployer_keys",
+                multiple=True,
+                help="Deployer PEM public key trusted for deployment claims only (repeatable).",
+            ),
+            click.option(
+                "--deployer-identity",
+                "deployer_identities",
+                multiple=True,
+                help="Deployer Sigstore identity trusted for deployment claims only (repeatable).",
+            ),
+            click.option(
                 "--trusted-root", type=click.Path(dir_okay=False), help="Sigstore trusted_root.json (keyless)."
             ),
             click.option(
@@ -257,6 +269,8 @@ def verify_options(params: dict[str, Any]) -> tuple[Any, str | None]:
         **witness_values(params),
         accept_semantics=tuple(params.pop("accept_semantics")),
         clock_skew=params.pop("clock_skew"),
+        deployer_keys=tuple(params.pop("deployer_keys")),
+        deployer_identities=tuple(Identity(i, issuer) for i in params.pop("deployer_identities")),
     )
     return options, params.pop("token")
 

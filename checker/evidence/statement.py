@@ -26,9 +26,18 @@ STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 PAYLOAD_TYPE = "application/vnd.in-toto+json"
 EVALUATION_PREDICATE = "https://changeproof.dev/attestation/evaluation/v1"
 EXCEPTION_PREDICATE = "https://changeproof.dev/attestation/exception/v1"
+DEPLOYMENT_PREDICATE = "https://changeproof.dev/attestation/deployment/v1"
+DEPLOYMENT_CLAIM_PREDICATE = "https://changeproof.dev/attestation/deployment-claim/v1"
 POSTURE_PREDICATE = "https://changeproof.dev/attestation/posture/v1"
 RETROSPECTIVE_PREDICATE = "https://changeproof.dev/attestation/retrospective/v1"
-PREDICATE_TYPES = (EVALUATION_PREDICATE, EXCEPTION_PREDICATE, POSTURE_PREDICATE, RETROSPECTIVE_PREDICATE)
+PREDICATE_TYPES = (
+    EVALUATION_PREDICATE,
+    EXCEPTION_PREDICATE,
+    POSTURE_PREDICATE,
+    RETROSPECTIVE_PREDICATE,
+    DEPLOYMENT_PREDICATE,
+    DEPLOYMENT_CLAIM_PREDICATE,
+)
 SECRET_FRAMEWORKS = frozenset({"secrets", "secret"})
 
 

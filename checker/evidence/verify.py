@@ -41,6 +41,7 @@ from checker.evidence.gitio import AMBIENT_TOKEN, Git, Token
 from checker.evidence.keys import TrustedKey, load_public
 from checker.evidence.ledger import check_format, entry_hash, ledger_keys, note_verifies
 from checker.evidence.statement import (
+    DEPLOYMENT_CLAIM_PREDICATE,
     EVALUATION_PREDICATE,
     PAYLOAD_TYPE,
     PREDICATE_TYPES,
@@ -50,6 +51,7 @@ from checker.evidence.statement import (
 from checker.evidence.witnessed import WitnessedSpan
 
 if TYPE_CHECKING:
+    from checker.evidence.deployments_verify import Deployers
     from checker.evidence.witnessing import WitnessPlan
 
 CHUNK = 2000
@@ -92,6 +94,8 @@ class VerifyOptions:
     enforce_witnesses: bool = True  # False: report coverage only, the caller checks its own period
     clock_skew: int = DEFAULT_CLOCK_SKEW
     workers: int | None = None
+    deployer_keys: tuple[str, ...] = ()  # trusted for deployment claims only
+    deployer_identities: tuple[Identity, ...] = ()
 
 
 @dataclass
@@ -116,6 +120,9 @@ class VerifyReport:
     witnessed: list[WitnessedSpan] = field(default_factory=list)
     not_yet_witnessed: str = ""
     entry_index: Index = field(default_factory=list)  # (seq, path, oid) of the entries checked
+    # deployment claims: seqs signed by a deployer the auditor trusts / by anyone else (ignored)
+    trusted_claims: list[int] = field(default_factory=list)
+    ignored_claims: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -142,6 +149,8 @@ class VerifyReport:
             "trusted_ledger_keys": self.trusted_ledger_keys,
             "reperformed": self.reperformed,
             "semantic_changes": self.semantic_changes,
+            "trusted_claims": self.trusted_claims,
+            "ignored_claims": self.ignored_claims,
             "problems": self.problems,
             "warnings": self.warnings,
         }
@@ -175,6 +184,8 @@ class EntryCheck:
     signed_at: str = ""
     version: str = ""
     refs: tuple[str, ...] = ()  # content-addressed files this entry references (paths)
+    predicate_type: str = ""
+    ignored: bool = False  # a deployment claim by a signer the auditor does not trust: not evidence
 
 
 def check_entry(seq: int, path: str, data: bytes, keys: dict[str, TrustedKey]) -> EntryCheck:
@@ -188,20 +199,25 @@ def check_entry(seq: int, path: str, data: bytes, keys: dict[str, TrustedKey]) -
         return EntryCheck(**base, problems=(f"{where(seq, path)}: corrupt entry: {exc}",))  # type: ignore[arg-type]
     problems: list[str] = []
     signer = ""
+    untrusted = ""
     if parsed.payload_type != PAYLOAD_TYPE:
         problems.append(f"{where(seq, path)}: payloadType {parsed.payload_type!r} is not {PAYLOAD_TYPE}")
     if not parsed.keyless:  # keyless bundles are checked with sigstore-python in the parent process
         key = keys.get(parsed.keyid)
         if key is None:
-            problems.append(f"{where(seq, path)}: signed by key {parsed.keyid[:16] or '(none)'}, which is not trusted")
+            untrusted = f"{where(seq, path)}: signed by key {parsed.keyid[:16] or '(none)'}, which is not trusted"
         elif not key.verify(parsed.signature, bundles.pae(parsed.payload_type, parsed.payload)):
             problems.append(f"{where(seq, path)}: signature does not verify (payload or signature edited)")
         else:
             signer = key.keyid
     fields = _fields(parsed.payload)
     if fields is None:
+        problems += [untrusted] if untrusted else []
         problems.append(f"{where(seq, path)}: payload is not a changeproof in-toto statement")
         return EntryCheck(**base, problems=tuple(problems), signer=signer, keyless=parsed.keyless)  # type: ignore[arg-type]
+    ignored = bool(untrusted) and fields.predicate_type == DEPLOYMENT_CLAIM_PREDICATE
+    if untrusted and not ignored:
+        problems.append(untrusted)
     if fields.statement_type != STATEMENT_TYPE:
         problems.append(f"{where(seq, path)}: _type is not {STATEMENT_TYPE}")
     if fields.predicate_type not in PREDICATE_TYPES:
@@ -219,6 +235,8 @@ def check_entry(seq: int, path: str, data: bytes, keys: dict[str, TrustedKey]) -
         policy=fields.policy,
         date=fields.date,
         keyless=parsed.keyless,
+        predicate_type=fields.predicate_type,
+        ignored=ignored,
         signed_at=fields.signed_at,
         version=fields.version,
         refs=((layout.policy_path(fields.policy),) if fields.policy else ()) + fields.blobs,
@@ -359,10 +377,12 @@ class Verification:
     auditor_keys: list[TrustedKey]
     saved: notes.Checkpoint | None
     witness_plan: WitnessPlan
+    deployers: Deployers
 
     @classmethod
     def prepare(cls, options: VerifyOptions, token: Token = AMBIENT_TOKEN) -> Verification:
         from checker.evidence import witnessing
+        from checker.evidence.deployments_verify import Deployers
 
         keys = [TrustedKey.of(load_public(k)) for k in options.keys]
         saved = _load_saved_checkpoint(options.checkpoint) if options.checkpoint else None
@@ -372,11 +392,14 @@ class Verification:
                 raise UsageError(
                     f"--accept-semantics {item!r} is not OLD..NEW", fix="write two versions, e.g. 0.1.0..0.2.0"
                 )
-        return cls(options, keys, saved, witnessing.plan(options, token))
+        deployers = Deployers.of(options.deployer_keys, options.deployer_identities)
+        return cls(options, keys, saved, witnessing.plan(options, token), deployers)
 
     def run(self, opened: Ledger, progress: Callable[[int, int], None] | None) -> VerifyReport:
         report = VerifyReport(opened.location, opened.branch, commit=opened.commit)
-        _verify(opened, report, self.auditor_keys, self.saved, self.options, progress, self.witness_plan)
+        _verify(
+            opened, report, self.auditor_keys, self.saved, self.options, progress, self.witness_plan, self.deployers
+        )
         return report
 
 
@@ -412,6 +435,7 @@ def _verify(
     options: VerifyOptions,
     progress: Callable[[int, int], None] | None,
     witness_plan: WitnessPlan,
+    deployers: Deployers,
 ) -> None:
     problems = report.problems
     doc = _read_ledger_doc(opened, problems)
@@ -419,12 +443,13 @@ def _verify(
     if auditor_keys or options.identities:
         trusted = auditor_keys
     else:
-        trusted = listed
+        trusted = list(listed)
         report.trusted_ledger_keys = True
         report.warnings.append(
             "no --key or --identity given: trusted the ledger's OWN key list in LEDGER.json, "
             "which whoever controls the branch can change; pass the keys you trust"
         )
+    trusted = [*trusted, *deployers.keys]
     index = opened.index()
     for path in index.foreign:
         problems.append(f"foreign file {path!r} on the ledger branch (not part of the ledger format)")
@@ -434,9 +459,11 @@ def _verify(
     report.entries = len(checks)
     report.entry_index = index.entries
     by_seq = {c.seq: c for c in checks}
-    keyless = [c for c in checks if c.keyless]
+    keyless = [c for c in checks if c.keyless and c.predicate_type != DEPLOYMENT_CLAIM_PREDICATE]
     if keyless:
         _verify_keyless(opened, keyless, list(options.identities), options.trusted_root, problems, report)
+    # deployment claims: trusted for deployers only, ignored otherwise
+    deployers.check_roles(opened, checks, auditor_keys, options.trusted_root, report)
     for c in checks:
         problems.extend(c.problems)
         if c.signer:
@@ -462,7 +489,7 @@ def _verify(
                     f"LEDGER.json: the trusted key list was changed: key {key.keyid[:16]}, which signed "
                     f"{report.signers[key.keyid]} entries, is no longer listed"
                 )
-        trusted_ids = {k.keyid for k in auditor_keys}
+        trusted_ids = {k.keyid for k in [*auditor_keys, *deployers.keys]}
         for key in listed:
             if key.keyid not in trusted_ids:
                 report.warnings.append(f"LEDGER.json lists key {key.keyid[:16]} which you did not pass with --key")

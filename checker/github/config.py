@@ -100,6 +100,7 @@ class Config:
     link_delay: float = 3.0
     iac_mode: str = ""
     image_digest: str = ""
+    claims: str = ""  # deployment claim file(s) for the record job to ingest (`attest deployment --out`)
     #: Pushes the ledger branch: CHANGEPROOF_LEDGER_TOKEN when the ledger lives where the
     #: github-token cannot write (a central evidence repository), else the github-token.
     ledger_token: str = ""
@@ -185,6 +186,7 @@ class Config:
             link_delay=_number(env, "CHANGEPROOF_LINK_DELAY", 3.0, float),
             iac_mode=env.get("CHANGEPROOF_IAC_MODE", ""),
             image_digest=env.get("CHANGEPROOF_IMAGE_DIGEST", ""),
+            claims=_input(env, "claims"),
             ledger_token=env.get("CHANGEPROOF_LEDGER_TOKEN", "")
             or (_input(env, "github-token") or env.get("GITHUB_TOKEN", "")),
             graphql=env.get("CHANGEPROOF_GRAPHQL", "1").strip().lower() not in ("0", "false", "no", "off"),

@@ -28,6 +28,9 @@ def run_record(pipeline: Pipeline) -> int:
         record_push(pipeline, history)
     else:
         backfill(pipeline, history)
+        from checker.jobs.deployments import record_deployments_step
+
+        record_deployments_step(pipeline, pipeline.event.default_branch or history.default_branch())
         from checker.jobs.period import run_period
 
         run_period(pipeline)

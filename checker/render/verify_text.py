@@ -22,6 +22,11 @@ def render_verify_text(report: VerifyReport) -> str:
     for w in report.warnings:
         if not w.startswith("no --key"):
             lines.append(f"warning: {w}")
+    if report.trusted_claims or report.ignored_claims:
+        lines.append(
+            f"deployment claims: {len(report.trusted_claims)} by trusted deployers, "
+            f"{len(report.ignored_claims)} ignored (untrusted signer)"
+        )
     if report.reperformed:
         lines.append(f"re-performed: {report.reperformed} evaluations")
     lines.extend(f"semantics changed: {s}" for s in report.semantic_changes)

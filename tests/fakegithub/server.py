@@ -37,10 +37,12 @@ except ImportError:  # pragma: no cover
     from approval_endpoints import ApprovalEndpoints  # type: ignore[no-redef]
 try:
     from fakegithub.code_scanning import upload_sarif as _upload_sarif
+    from fakegithub.deployments import DEPLOYMENT_ROUTES, DeploymentRoutes
     from fakegithub.openapi import Contract
     from fakegithub.posture import POSTURE_ROUTES, PostureRoutes
 except ImportError:  # run as a script: python tests/fakegithub/server.py
     from code_scanning import upload_sarif as _upload_sarif  # type: ignore[no-redef]
+    from deployments import DEPLOYMENT_ROUTES, DeploymentRoutes  # type: ignore[no-redef]
     from openapi import Contract  # type: ignore[no-redef]
     from posture import POSTURE_ROUTES, PostureRoutes  # type: ignore[no-redef]
 
@@ -62,7 +64,7 @@ class Fault:
     raw: bool = False  # body is sent as text, not JSON
 
 
-class FakeGitHub(ApprovalEndpoints, PostureRoutes):
+class FakeGitHub(ApprovalEndpoints, PostureRoutes, DeploymentRoutes):
     def __init__(self, scenario: dict[str, Any], *, check_contract: bool = True) -> None:
         self.scenario = copy.deepcopy(scenario)
         self.requests: list[dict[str, Any]] = []
@@ -205,6 +207,7 @@ class FakeGitHub(ApprovalEndpoints, PostureRoutes):
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/collaborators/(?P<u>[^/]+)/permission$", "permission"),
         ("GET", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/compare/(?P<base>.+)\.\.\.(?P<head>.+)$", "compare"),
         ("GET", r"^/orgs/(?P<org>[^/]+)/teams/(?P<slug>[^/]+)/members$", "team_members"),
+        *DEPLOYMENT_ROUTES,
         ("POST", r"^/repos/(?P<o>[^/]+)/(?P<r>[^/]+)/code-scanning/sarifs$", "upload_sarif"),
         ("POST", r"^(?:/api)?/graphql$", "graphql"),
         *APPROVAL_ROUTES,
@@ -467,6 +470,9 @@ class FakeGitHub(ApprovalEndpoints, PostureRoutes):
         return self._page(request, [{"login": m, "type": "User"} for m in members])
 
     # ------------------------------------------------------------------------------ helpers
+    def _not_found(self) -> Exception:
+        return _Error(404, "Not Found")
+
     def _fail(self, status: int, message: str) -> Exception:
         return _Error(status, message)
 
