@@ -33,7 +33,6 @@ from checker.model import ChangedFile, IacFacts
 #: head side by side in two forked children), "worker" (one child scans base then head), "inprocess",
 #: or "subprocess-per-tree" (two children side by side, each importing checkov). Chosen by
 #: measurement: see bench/iac_scan.py and bench/iac_modes.py.
-MODE_ENV = "CHANGEPROOF_IAC_MODE"
 MODES = ("fork", "worker", "inprocess", "subprocess-per-tree")
 DEFAULT_MODE = "fork" if hasattr(os, "fork") else "worker"
 WORKER_TIMEOUT_S = 900
