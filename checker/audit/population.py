@@ -163,12 +163,17 @@ class Summary:
 
 
 def summarise(
-    statement: dict[str, Any], seq: int, entry_hash: str, options: Callable[[str], ApprovalOptions] | None = None
+    statement: dict[str, Any],
+    seq: int,
+    entry_hash: str,
+    options: Callable[[str], ApprovalOptions] | None = None,
+    approvals_of: Callable[[dict[str, Any], ApprovalOptions], ApprovalSummary] = summarise_approvals,
 ) -> Summary:
     """One entry reduced to what the population needs.
 
     `options` maps the entry's recorded policy digest to that policy's approval options; without
-    it (or for an unreadable policy) the strictest options apply.
+    it (or for an unreadable policy) the strictest options apply. `approvals_of` is the approval
+    summary (an `ApprovalMemo` shares it between entries that record the same reviews).
     """
     p = as_dict(statement.get("predicate"))
     kind = str(p.get("kind") or "")
@@ -176,6 +181,8 @@ def summarise(
         observed = str(p.get("observed_at") or "")
         commits = [str(c) for c in p.get("commits") or []]
         exc_row = {
+            "ledger": "",  # set by the population, in place (the row is not copied: 100 000 of them)
+            "ledger_status": "",
             "repository": str(p.get("repository")),
             "kind": "exception",
             "pr": "",
@@ -205,7 +212,7 @@ def summarise(
     key = (str(p.get("repository")), int(p.get("pr") or 0))
     facts = as_dict(p.get("facts"))
     digest = str(as_dict(as_dict(p.get("policy")).get("digest")).get("sha256", ""))
-    approvals = summarise_approvals(facts, options(digest) if options else STRICTEST)
+    approvals = approvals_of(facts, options(digest) if options else STRICTEST)
     verdict = str(p.get("verdict") or "")
     if kind == "gate":
         return Summary("gate", seq, entry_hash, key, verdict, approvals=approvals)
@@ -213,6 +220,8 @@ def summarise(
     merged_at = str(merge.get("merged_at") or "")
     evaluation = as_dict(p.get("evaluation"))
     row: dict[str, Any] = {
+        "ledger": "",  # set by the population, in place
+        "ledger_status": "",
         "repository": key[0],
         "kind": "pr",
         "pr": key[1],
@@ -276,7 +285,8 @@ class _Builder:
     def add(self, s: Summary) -> None:
         if s.kind == "exception":
             if s.row is not None and self.period.contains(s.when):
-                self.rows.append({"ledger": self.ledger, "ledger_status": self.ledger_status, **s.row})
+                s.row["ledger"], s.row["ledger_status"] = self.ledger, self.ledger_status
+                self.rows.append(s.row)
             return
         if s.kind not in ("gate", "merge"):
             return
@@ -297,13 +307,10 @@ class _Builder:
             self.merged[s.key] = {"emergency": "", "merged_at": s.row["merged_at"]}  # out of period, claims the PR
             return
         gate = self.gates.get(s.key)
-        row = {
-            "ledger": self.ledger,
-            "ledger_status": self.ledger_status,
-            **s.row,
-            "gate_verdict": gate[0] if gate else "none",
-            "gate_seq": gate[1] if gate else "",
-        }
+        row = s.row  # completed in place, keys in the same order as a copy would have them
+        row["ledger"], row["ledger_status"] = self.ledger, self.ledger_status
+        row["gate_verdict"] = gate[0] if gate else "none"
+        row["gate_seq"] = gate[1] if gate else ""
         for control in s.controls:
             self.controls.setdefault(control, None)
         self.merged[s.key] = row
