@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from checker import policy as policies  # noqa: E402
 from checker.evaluate import evaluate  # noqa: E402
@@ -158,20 +159,13 @@ def child(ledger: Path, key: Path, fmt: str, out: Path, jobs: int | None) -> Non
     """One export in this (fresh) process through `checker.audit.run.export`, what `changeproof
     export` runs (verify, population, coverage, deployments, writing); prints JSON timings, the
     verify part timed around its `open_many`."""
+    from export_timing import time_verify_part
+
     from checker.audit import run
     from checker.audit.population import Period
 
     times = {"verify": 0.0}
-    opening = run.open_many
-
-    def timed_open(*args, **kwargs):  # type: ignore[no-untyped-def]
-        t = time.perf_counter()
-        try:
-            return opening(*args, **kwargs)
-        finally:
-            times["verify"] += time.perf_counter() - t
-
-    run.open_many = timed_open  # type: ignore[assignment]
+    time_verify_part(times)
     t0 = time.perf_counter()
     run.export([str(ledger)], BRANCH, [str(key)], Period(), fmt, out, jobs=jobs)
     times["total"] = time.perf_counter() - t0

@@ -59,21 +59,14 @@ def child(manifest: Path, keys: list[str], out: Path) -> None:
     """One export over the manifest in this fresh process through `checker.audit.run.export`
     (what `changeproof export --manifest` runs); prints JSON timings, the verify part timed
     around its `open_many`."""
+    from export_timing import time_verify_part
+
     from checker.audit import run
     from checker.audit.manifest import load_manifest
     from checker.audit.population import Period
 
     times: dict[str, float] = {"verify": 0.0}
-    opening = run.open_many
-
-    def timed_open(*args, **kwargs):  # type: ignore[no-untyped-def]
-        t = time.perf_counter()
-        try:
-            return opening(*args, **kwargs)
-        finally:
-            times["verify"] += time.perf_counter() - t
-
-    run.open_many = timed_open  # type: ignore[assignment]
+    time_verify_part(times)
     t0 = time.perf_counter()
     _, population = run.export(load_manifest(manifest).ledgers(), "changeproof-ledger", keys, Period(), "csv", out)
     times["total"] = time.perf_counter() - t0
