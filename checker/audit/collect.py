@@ -11,8 +11,7 @@ not parse for verify) is read the old way, so the rows are the same either way.
 
 from __future__ import annotations
 
-import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from checker.audit.approval_summary import ApprovalMemo, PolicyOptions
@@ -28,7 +27,7 @@ from checker.evidence.verify import EntryRead
 PeriodEntry = tuple[int, dict[str, Any], dict[str, Any], str]  # (seq, statement, bundle, entry hash)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Collected:
     """One entry's part of the export: its summary, its period entry (if it is one), or why its
     format 2 values could not be put back (a missing or edited blob)."""
@@ -71,11 +70,27 @@ class ExportCollector:
         if any(m in entry.payload for m in MARKERS):
             period = (entry.seq, statement, entry.bundle, entry.entry_hash)
         summary = summarise(statement, entry.seq, entry.entry_hash, _policy_options(entry.blobs), _APPROVALS)
-        if summary.row is not None:  # one object per repeated value (verdicts, statuses, logins): a smaller pickle
-            for key, value in summary.row.items():
-                if isinstance(value, str) and len(value) <= 40:
-                    summary.row[key] = sys.intern(value)
-        return Collected(summary, period)
+        return Collected(_shared(summary), period)
+
+
+_SHARED: dict[Any, Any] = {}
+
+
+def _shared(summary: Summary) -> Summary:
+    """The summary with its repeated values (verdicts, statuses, logins, approval texts, control
+    lists) as one object each in this worker, so a chunk's pickle, and the parent that holds
+    100 000 rows, carries each once."""
+    if len(_SHARED) > 100_000:
+        _SHARED.clear()
+    if summary.row is not None:
+        for key, value in summary.row.items():
+            if isinstance(value, str) and len(value) <= 400:
+                summary.row[key] = _SHARED.setdefault(value, value)
+    return replace(
+        summary,
+        key=_SHARED.setdefault(summary.key, summary.key),
+        controls=_SHARED.setdefault(summary.controls, summary.controls),
+    )
 
 
 def attach(ledger: OpenLedger) -> None:

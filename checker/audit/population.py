@@ -147,7 +147,7 @@ class Population:
         return [*BASE_COLUMNS, *(f"control:{c}" for c in self.controls)]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one per entry, 100 000 held at once
 class Summary:
     """What the population needs from one entry: small, picklable, computed in worker processes."""
 
