@@ -12,12 +12,13 @@ not parse for verify) is read the old way, so the rows are the same either way.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from checker.audit.approval_summary import ApprovalMemo, PolicyOptions
 from checker.audit.coverage import MARKERS
 from checker.audit.ledgers import OpenLedger
-from checker.audit.population import Summary, summarise
+from checker.audit.population import ControlColumns, Summary, control_columns, summarise
 from checker.audit.reader import read_chunk
 from checker.errors import CorruptEntryError
 from checker.evidence import blobs
@@ -27,7 +28,7 @@ from checker.evidence.verify import EntryRead
 PeriodEntry = tuple[int, dict[str, Any], dict[str, Any], str]  # (seq, statement, bundle, entry hash)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Collected:
     """One entry's part of the export: its summary, its period entry (if it is one), or why its
     format 2 values could not be put back (a missing or edited blob)."""
@@ -69,8 +70,31 @@ class ExportCollector:
         period = None
         if any(m in entry.payload for m in MARKERS):
             period = (entry.seq, statement, entry.bundle, entry.entry_hash)
-        summary = summarise(statement, entry.seq, entry.entry_hash, _policy_options(entry.blobs), _APPROVALS)
+        digest = blobs.references(entry.statement.get("predicate") or {}).get(RESULTS)
+        summary = summarise(
+            statement,
+            entry.seq,
+            entry.entry_hash,
+            _policy_options(entry.blobs),
+            _APPROVALS,
+            partial(_controls, digest) if digest else control_columns,
+        )
         return Collected(_shared(summary), period)
+
+
+RESULTS = "/evaluation/results"  # a format 2 pointer (blobs.EVALUATION_POINTERS)
+_CONTROLS: dict[str, ControlColumns] = {}
+
+
+def _controls(digest: str, results: Any) -> ControlColumns:
+    """The control columns of the results blob `digest`, computed once per worker (the blob's
+    content is its digest: verify and the blob cache check it)."""
+    found = _CONTROLS.get(digest)
+    if found is None:
+        if len(_CONTROLS) > 10_000:
+            _CONTROLS.clear()
+        found = _CONTROLS[digest] = control_columns(results)
+    return found
 
 
 _SHARED: dict[Any, Any] = {}

@@ -147,7 +147,7 @@ class Population:
         return [*BASE_COLUMNS, *(f"control:{c}" for c in self.controls)]
 
 
-@dataclass(frozen=True, slots=True)  # slots: one per entry, 100 000 held at once
+@dataclass(frozen=True)
 class Summary:
     """What the population needs from one entry: small, picklable, computed in worker processes."""
 
@@ -162,18 +162,44 @@ class Summary:
     approvals: ApprovalSummary = NO_APPROVALS
 
 
+ControlColumns = tuple[dict[str, str], str, tuple[str, ...]]
+
+
+def control_columns(results: Any) -> ControlColumns:
+    """From an evaluation's control results: each control's column (`control:NAME`), the waivers
+    text and the controls in order. Pure in `results`, so one value serves every entry whose
+    results are the same blob."""
+    columns: dict[str, str] = {}
+    waivers, controls = [], []
+    for result in results or []:
+        control = str(result.get("control"))
+        controls.append(control)
+        columns[f"control:{control}"] = str(result.get("status"))
+        if as_dict(result.get("observed")).get("relaxed"):  # a rule weakened the independence defaults
+            columns[f"control:{control}"] += " (relaxed)"
+        waiver = result.get("waiver")
+        if isinstance(waiver, dict):
+            waivers.append(
+                f"{control}: {waiver.get('reason')} (approved by {waiver.get('approved_by')}, "
+                f"expires {waiver.get('expires')})"
+            )
+    return columns, "; ".join(waivers), tuple(controls)
+
+
 def summarise(
     statement: dict[str, Any],
     seq: int,
     entry_hash: str,
     options: Callable[[str], ApprovalOptions] | None = None,
     approvals_of: Callable[[dict[str, Any], ApprovalOptions], ApprovalSummary] = summarise_approvals,
+    controls_of: Callable[[Any], ControlColumns] = control_columns,
 ) -> Summary:
     """One entry reduced to what the population needs.
 
     `options` maps the entry's recorded policy digest to that policy's approval options; without
     it (or for an unreadable policy) the strictest options apply. `approvals_of` is the approval
-    summary (an `ApprovalMemo` shares it between entries that record the same reviews).
+    summary (an `ApprovalMemo` shares it between entries that record the same reviews), and
+    `controls_of` the control columns (shared by entries whose results are one blob).
     """
     p = as_dict(statement.get("predicate"))
     kind = str(p.get("kind") or "")
@@ -243,20 +269,8 @@ def summarise(
         "evaluated_at": str(evaluation.get("evaluated_at") or ""),
         "policy_digest": digest,
     }
-    waivers, controls = [], []
-    for result in evaluation.get("results") or []:
-        control = str(result.get("control"))
-        controls.append(control)
-        row[f"control:{control}"] = str(result.get("status"))
-        if as_dict(result.get("observed")).get("relaxed"):  # a rule weakened the independence defaults
-            row[f"control:{control}"] += " (relaxed)"
-        waiver = result.get("waiver")
-        if isinstance(waiver, dict):
-            waivers.append(
-                f"{control}: {waiver.get('reason')} (approved by {waiver.get('approved_by')}, "
-                f"expires {waiver.get('expires')})"
-            )
-    row["waivers"] = "; ".join(waivers)
+    columns, row["waivers"], controls = controls_of(evaluation.get("results"))
+    row.update(columns)
     return Summary(
         "merge",
         seq,
@@ -265,7 +279,7 @@ def summarise(
         verdict,
         merged_at or str(facts.get("observed_at") or ""),
         row,
-        tuple(controls),
+        controls,
         approvals,
     )
 

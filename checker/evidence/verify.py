@@ -172,7 +172,7 @@ class VerifyReport:
 # ---------------------------------------------------------------------------------- per entry
 
 
-@dataclass(frozen=True, slots=True)  # slots: 100 000 of these are held at once
+@dataclass(frozen=True)
 class EntryCheck:
     seq: int
     path: str
@@ -350,7 +350,7 @@ def _fields(statement: dict[str, Any]) -> _Fields | None:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ArchiveCheck:
     size: int
     path: str
