@@ -4,6 +4,10 @@ They are built and appended like every other entry (in-toto Statement, DSSE, the
 compare-and-swap append), so verification, the checkpoint and any later change of the entry
 format apply to them unchanged. The posture entry stores its policy once under
 `policies/<digest>` as evaluation entries do, so `verify --reperform` can re-judge it.
+
+They are entry format 2 where that makes them smaller: the values that repeat from run to run
+(the observed configuration's parts, the results, what could not be observed, the evaluator)
+move to `blobs/<sha256>`; an entry with no such value large enough stays format 1.
 """
 
 from __future__ import annotations
@@ -25,10 +29,33 @@ from checker.evidence.statement import (
     canonical,
     policy_document,
     sha256_hex,
+    with_blobs,
 )
 from checker.model import Policy
 
 PERIOD_KINDS = ("posture", "bypass", "retrospective")
+
+# What repeats across a repository's period entries: a day without change observes the same
+# configuration, results and gaps as the day before; every entry names the same evaluator.
+COMMON_POINTERS = ("/evaluator",)
+POSTURE_POINTERS = (
+    "/posture/config/rulesets",
+    "/posture/config/effective_rules",
+    "/posture/config/ledger",
+    "/posture/config/files",
+    "/posture/config/merge_settings",
+    "/posture/config/environment",
+    "/posture/unobservable",
+    "/results",
+    *COMMON_POINTERS,
+)
+
+
+def compact(statement: dict[str, Any], pointers: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The format 2 statement when some value at `pointers` is large enough to share, else the
+    format 1 one (a format 2 entry without a blob would only be longer)."""
+    smaller, files = with_blobs(statement, pointers)
+    return (smaller, files) if files else (statement, {})
 
 
 def posture_digest(posture: dict[str, Any]) -> str:
@@ -110,7 +137,8 @@ def record_posture(
             seq=seq,
             prev=prev,
         )
-        return statement, {layout.policy_path(digest): body}
+        statement, files = compact(statement, POSTURE_POINTERS)
+        return statement, {layout.policy_path(digest): body, **files}
 
     return append(
         ledger, branch, signer=signer, repository=repository or posture["repository"], build=build, token=token
@@ -146,7 +174,9 @@ def record_bypass(
 
     def build(seq: int, prev: str) -> tuple[dict[str, Any], dict[str, bytes]]:
         predicate = {"kind": "exception", **record, **_common(context, seq, prev)}
-        return _statement(EXCEPTION_PREDICATE, f"{repository}@{bypass['after_sha']}", record, predicate), {}
+        return compact(
+            _statement(EXCEPTION_PREDICATE, f"{repository}@{bypass['after_sha']}", record, predicate), COMMON_POINTERS
+        )
 
     return append(ledger, branch, signer=signer, repository=origin or repository, build=build, token=token)
 
@@ -169,6 +199,6 @@ def record_retrospective(
     def build(seq: int, prev: str) -> tuple[dict[str, Any], dict[str, bytes]]:
         predicate = {"kind": "retrospective", **record, **_common(context, seq, prev)}
         subject = f"{repository}#{closure['pr']}@retrospective"
-        return _statement(RETROSPECTIVE_PREDICATE, subject, record, predicate), {}
+        return compact(_statement(RETROSPECTIVE_PREDICATE, subject, record, predicate), COMMON_POINTERS)
 
     return append(ledger, branch, signer=signer, repository=origin or repository, build=build, token=token)

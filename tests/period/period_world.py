@@ -162,6 +162,7 @@ class World:
     keys: Keys = field(init=False)
     ledger: Path = field(init=False)
     recorder: Recorder = field(init=False)
+    context: RunContext = POSTURE_RUN  # the scheduled job's run (an image digest makes its evaluator a blob)
 
     def __post_init__(self) -> None:
         scenario = {
@@ -238,7 +239,7 @@ class World:
     def run(self, when: str, repository: str = REPO, token: str | None = None) -> dict[str, Any]:
         self.fake.scenario["now"] = when
         api = Api(token or self.token, self.fake.base_url, retries=0, backoff=0, max_wait=1, throttle=0)
-        run = PeriodRun(str(self.ledger), BRANCH, load_signer("key", str(self.keys.private)), POSTURE_RUN)
+        run = PeriodRun(str(self.ledger), BRANCH, load_signer("key", str(self.keys.private)), self.context)
         return run_period_steps(PostureCollector(api), PostureSettings(repository), run, at(when))
 
     def mutating_requests(self) -> list[dict[str, Any]]:
