@@ -12,6 +12,7 @@ move to `blobs/<sha256>`; an entry with no such value large enough stays format 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from checker import __version__
@@ -145,18 +146,33 @@ def record_posture(
     )
 
 
-def record_bypass(
-    repository: str,
-    bypass: dict[str, Any],
-    *,
-    observed_at: str,
-    ledger: str,
-    branch: str = layout.DEFAULT_BRANCH,
-    signer: Signer,
-    token: Token = AMBIENT_TOKEN,
-    context: RunContext,
-    origin: str | None = None,
+@dataclass(frozen=True)
+class PeriodRun:
+    """Where a scheduled run writes: the ledger, its branch, the signer and the run's context."""
+
+    ledger: str
+    branch: str
+    signer: Signer
+    context: RunContext
+    origin: str = ""  # the ledger's origin (default: the audited repository)
+    token: Token = AMBIENT_TOKEN  # pushes (and reads) the ledger
+
+
+def _append_period(
+    run: PeriodRun, repository: str, predicate_type: str, subject: str, kind: str, record: dict[str, Any]
 ) -> AppendResult:
+    """Append one bypass, retrospective or retrospective-exception entry (format 2 where smaller)."""
+
+    def build(seq: int, prev: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+        predicate = {"kind": kind, **record, **_common(run.context, seq, prev)}
+        return compact(_statement(predicate_type, subject, record, predicate), COMMON_POINTERS)
+
+    return append(
+        run.ledger, run.branch, signer=run.signer, repository=run.origin or repository, build=build, token=run.token
+    )
+
+
+def record_bypass(repository: str, bypass: dict[str, Any], *, observed_at: str, run: PeriodRun) -> AppendResult:
     """One exception entry per rule suite GitHub recorded as a bypass (reason `bypass`)."""
     record = {
         "repository": repository,
@@ -171,34 +187,42 @@ def record_bypass(
         "rule_suite_id": bypass["rule_suite_id"],
         "source": "rule_suites",
     }
-
-    def build(seq: int, prev: str) -> tuple[dict[str, Any], dict[str, bytes]]:
-        predicate = {"kind": "exception", **record, **_common(context, seq, prev)}
-        return compact(
-            _statement(EXCEPTION_PREDICATE, f"{repository}@{bypass['after_sha']}", record, predicate), COMMON_POINTERS
-        )
-
-    return append(ledger, branch, signer=signer, repository=origin or repository, build=build, token=token)
+    subject = f"{repository}@{bypass['after_sha']}"
+    return _append_period(run, repository, EXCEPTION_PREDICATE, subject, "exception", record)
 
 
-def record_retrospective(
-    repository: str,
-    closure: dict[str, Any],
-    *,
-    observed_at: str,
-    ledger: str,
-    branch: str = layout.DEFAULT_BRANCH,
-    signer: Signer,
-    token: Token = AMBIENT_TOKEN,
-    context: RunContext,
-    origin: str | None = None,
-) -> AppendResult:
+def record_retrospective(repository: str, closure: dict[str, Any], *, observed_at: str, run: PeriodRun) -> AppendResult:
     """The after-the-fact review of an emergency merge, naming the original entry and the approval."""
     record = {"repository": repository, **closure, "observed_at": observed_at}
+    subject = f"{repository}#{closure['pr']}@retrospective"
+    return _append_period(run, repository, RETROSPECTIVE_PREDICATE, subject, "retrospective", record)
 
-    def build(seq: int, prev: str) -> tuple[dict[str, Any], dict[str, bytes]]:
-        predicate = {"kind": "retrospective", **record, **_common(context, seq, prev)}
-        subject = f"{repository}#{closure['pr']}@retrospective"
-        return compact(_statement(RETROSPECTIVE_PREDICATE, subject, record, predicate), COMMON_POINTERS)
 
-    return append(ledger, branch, signer=signer, repository=origin or repository, build=build, token=token)
+RETROSPECTIVE_SOURCE = "retrospectives"  # exception entries of late or missing emergency retrospectives
+OVERDUE = "emergency retrospective overdue"
+LATE = "emergency retrospective late"
+
+
+def record_retrospective_exception(
+    repository: str, late: dict[str, Any], *, observed_at: str, run: PeriodRun
+) -> AppendResult:
+    """An exception entry for an emergency merge whose deadline passed without an independent
+    approval (`reason` OVERDUE) or whose approval came after it (LATE); once per merge."""
+    merge_sha = str(late.get("merge_sha") or "")
+    record = {
+        "repository": repository,
+        "reason": late["reason"],
+        "commits": [merge_sha] if merge_sha else [],
+        "before": "",
+        "after": merge_sha,
+        "observed_at": observed_at,
+        "pr": late["pr"],
+        "merged_at": late["merged_at"],
+        "review_within_days": late["review_within_days"],
+        "deadline": late["deadline"],
+        "original": late["original"],
+        "approval": late.get("approval"),
+        "source": RETROSPECTIVE_SOURCE,
+    }
+    subject = f"{repository}#{late['pr']}@{late['reason'].rsplit(' ', 1)[-1]}"
+    return _append_period(run, repository, EXCEPTION_PREDICATE, subject, "exception", record)

@@ -49,7 +49,8 @@ def run_period(pipeline: Pipeline, now: dt.datetime | None = None) -> None:
         f"Weakenings since the last posture: {len(posture['weakenings'])}; "
         f"bypasses recorded: {summary['bypasses']['recorded']}"
         + ("" if summary["bypasses"]["readable"] else " (rule suites unreadable with this token)")
-        + f"; retrospectives closed: {summary['retrospectives']['closed']}.",
+        + f"; retrospectives closed: {summary['retrospectives']['closed']}"
+        + f"; late or missing retrospectives recorded as exceptions: {summary['retrospectives']['exceptions']}.",
     ]
     lines += [f"- unobservable: {md_escape(u['what'])}: {md_escape(u['why'])}" for u in posture["unobservable"]]
     pipeline.reporter.summary("\n".join(lines) + "\n")

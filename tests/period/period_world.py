@@ -7,6 +7,7 @@ between simulated days, a real bare-git ledger, real keys, and the real schedule
 from __future__ import annotations
 
 import copy
+import json
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -208,12 +209,13 @@ class World:
             }
         )
 
-    def emergency_merge(self, number: int, merged_at: str) -> None:
+    def emergency_merge(self, number: int, merged_at: str, merge_sha: str | None = None) -> None:
+        merge_sha = merge_sha or f"{number:040x}"
         facts = pr_facts(
             number,
             f"PAY-{number} hotfix",
             merged_at=merged_at,
-            merge_sha=f"{number:040x}",
+            merge_sha=merge_sha,
             approved=False,
             emergency=True,
         )
@@ -226,7 +228,7 @@ class World:
             head_sha=facts.head_sha,
             base_sha=facts.base_sha,
             merged_at=merged_at,
-            merge_commit_sha=f"{number:040x}",
+            merge_commit_sha=merge_sha,
             merged_by="bob",
             full_name=REPO,
         )
@@ -244,3 +246,16 @@ class World:
 
     def mutating_requests(self) -> list[dict[str, Any]]:
         return [r for r in self.fake.requests if r["method"] != "GET"]
+
+
+def export_json(world: World, out: Path, start: str, end: str) -> dict[str, Any]:
+    """`changeproof export --format json` of the world's ledger, its key trusted for everything."""
+    from audit_helpers import run_cli
+
+    keys = ("--key", str(world.keys.public), "--posture-key", str(world.keys.public))
+    exported = run_cli(
+        "export", "--ledger", str(world.ledger), "--branch", BRANCH, *keys, "--from", start, "--to", end,
+        "--format", "json", "--out", str(out),
+    )  # fmt: skip
+    assert exported.returncode == 0, exported.stderr
+    return json.loads(out.read_text())  # type: ignore[no-any-return]

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from audit_helpers import BRANCH, run_cli
-from period_world import POSTURE_RUN, World
+from period_world import POSTURE_RUN, World, export_json
 
 from checker.evidence import posture_record, read_entries
 from checker.evidence.blobs import FORMAT_FIELD, PLACEHOLDER
@@ -65,14 +65,8 @@ def test_mixed_formats_verify_and_export(world: World, tmp_path: Path, monkeypat
     assert report["period"]["reperformed"] == 3 and report["period"]["problems"] == []
     assert report["period"]["trusted"] == 5 and report["period"]["untrusted"] == []
 
-    out = tmp_path / "e.json"
-    exported = run_cli(
-        "export", "--ledger", str(world.ledger), "--branch", BRANCH, "--key", str(world.keys.public),
-        "--posture-key", str(world.keys.public), "--from", "2026-11-01", "--to", "2026-11-03",
-        "--format", "json", "--out", str(out),
-    )  # fmt: skip
-    assert exported.returncode == 0, exported.stderr
-    (cov,) = json.loads(out.read_text())["coverage"]
+    doc = export_json(world, tmp_path / "e.json", "2026-11-01", "2026-11-03")
+    (cov,) = doc["coverage"]
     assert (cov["days_in_period"], cov["days_observed"], cov["days_self_asserted"]) == (3, 0, 3)
     assert [b["rule_suite_id"] for b in cov["bypasses"]] == [7001]
     e = cov["emergencies"]
