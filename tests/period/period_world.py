@@ -259,3 +259,49 @@ def export_json(world: World, out: Path, start: str, end: str) -> dict[str, Any]
     )  # fmt: skip
     assert exported.returncode == 0, exported.stderr
     return json.loads(out.read_text())  # type: ignore[no-any-return]
+
+
+def add_merged_pulls(data: dict[str, Any], full_name: str, merged_at: str) -> list[int]:
+    """Two merged PRs in GitHub's shapes for the record job's backfill: PR 21 with two approvals
+    (passes), PR 22 with one (fails the policy's two); returns their numbers."""
+    sc = scenario_mod
+    base = sc.sha(f"{full_name}-base")
+    data["contents"][base] = {".github/changeproof.yml": sc.POLICY, ".github/CODEOWNERS": sc.CODEOWNERS}
+    data["permissions"].update({"erin": "write", "carol": "maintain", "dave": "write"})
+    data.setdefault("check_runs", {})
+    data.setdefault("statuses", {})
+    for number, approvers in ((21, ("erin", "carol")), (22, ("erin",))):
+        head, merge = sc.sha(f"{full_name}-{number}"), sc.sha(f"{full_name}-m{number}")
+        data.setdefault("commits", {})[merge] = sc.commit(
+            merge, login="carol", parents=(base, head), message=f"Merge pull request #{number}",
+            committer_login="web-flow", full_name=full_name,
+        )  # fmt: skip
+        data["pulls"][str(number)] = {
+            "pull": sc.pull(
+                number,
+                title=f"Feature {number} (WEB-{number})",
+                author="dave",
+                head_sha=head,
+                base_sha=base,
+                body="## Testing\nunit tests",
+                merged_at=merged_at,
+                merge_commit_sha=merge,
+                merged_by="carol",
+                head_ref=f"feature-{number}",
+                updated_at=merged_at,
+                full_name=full_name,
+            ),
+            "files": [sc.file_entry("src/app/module.py")],
+            "commits": [
+                sc.commit(head, login="dave", parents=(base,), message=f"Feature {number}", full_name=full_name)
+            ],
+            "reviews": [
+                sc.review(number * 10 + i, who, "APPROVED", head, merged_at) for i, who in enumerate(approvers)
+            ],
+            "events": [],
+        }
+        data["check_runs"][head] = [
+            sc.check_run(number * 10 + i, n, head) for i, n in enumerate(("build", "unit-tests", "test", "lint"))
+        ]
+        data["statuses"][head] = []
+    return [21, 22]
