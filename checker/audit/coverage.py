@@ -396,11 +396,12 @@ def _x(start: date | None, when: str, step: float) -> float | None:
     return delta.total_seconds() / 86400 * step
 
 
-def period_options(posture_keys: Iterable[str]) -> PeriodOptions:
-    """The trust for period entries from key files (witness times come with the witness verification)."""
+def period_options(posture_keys: Iterable[str], keyless_trusted: bool = False) -> PeriodOptions:
+    """The trust for period entries from key files (witness times come with the witness verification);
+    `keyless_trusted`: keyless period entries, whose identity verify pinned, count (with their Rekor time)."""
     from checker.evidence.posture_verify import load_posture_keys
 
-    return PeriodOptions(posture_keys=tuple(load_posture_keys(posture_keys)))
+    return PeriodOptions(posture_keys=tuple(load_posture_keys(posture_keys)), keyless_trusted=keyless_trusted)
 
 
 def coverage_html(coverage: list[dict[str, Any]]) -> str:
