@@ -8,11 +8,12 @@ the `claims` input are ingested the same way. Nothing here reads the environment
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from checker.deploy.step import DeploymentsRun, LedgerTarget, ingest_claims, record_deployments
 from checker.errors import PolicyError
-from checker.github.collector import utc_now
+from checker.github.collector import _EXTENDS_REF, utc_now
 from checker.github.deployments import collect_deployments
 from checker.model import DeploymentScope
 from checker.pipeline import Pipeline
@@ -26,6 +27,19 @@ def claim_files(workspace: str, claims: str) -> list[Path]:
     return sorted(path.glob("*.json")) if path.is_dir() else [path]
 
 
+def _shared(pipeline: Pipeline) -> Callable[[str], str | None]:
+    """Reads the shared policies a policy `extends` (owner/repo:path@ref), with the job's token."""
+
+    def fetch(ref: str) -> str | None:
+        match = _EXTENDS_REF.match(ref)
+        if not match:
+            return None
+        found = pipeline.collector.read_file(match.group(1), match.group(2), match.group(3))
+        return found.content if found.state == "present" else None
+
+    return fetch
+
+
 def _scope(pipeline: Pipeline, default_branch: str) -> DeploymentScope | None:
     repository = pipeline.config.repository
     source = pipeline.collector.read_file(repository, POLICY_PATH, default_branch)
@@ -34,7 +48,7 @@ def _scope(pipeline: Pipeline, default_branch: str) -> DeploymentScope | None:
             pipeline.reporter.warn(f"deployments not recorded: {POLICY_PATH} is unreadable ({source.reason})")
         return None
     try:
-        return deployment_scope(source.content, f"{POLICY_PATH}@{default_branch}")
+        return deployment_scope(source.content, f"{POLICY_PATH}@{default_branch}", fetch=_shared(pipeline))
     except PolicyError as error:
         pipeline.reporter.warn(f"deployments not recorded: {error.summary}")
         return None
