@@ -141,6 +141,7 @@ class Population:
     ledgers: list[dict[str, Any]] = field(default_factory=list)
     period: str = ""
     deployments: list[dict[str, Any]] = field(default_factory=list)  # see checker/audit/deployments.py
+    deployment_gaps: list[dict[str, Any]] = field(default_factory=list)  # unobservable intervals, ditto
     coverage: list[dict[str, Any]] = field(default_factory=list)  # per repository, see audit/coverage.py
 
     def columns(self) -> list[str]:

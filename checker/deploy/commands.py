@@ -157,7 +157,7 @@ def attest_deployment(
         for _, _, st, _ in entries
         if st.get("predicateType") in (DEPLOYMENT_PREDICATE, DEPLOYMENT_CLAIM_PREDICATE)
         for p in [st.get("predicate") or {}]
-        if p.get("environment") == environment
+        if p.get("environment") == environment and p.get("kind") in ("deployment", "deployment-claim")
     ]
     shipment = ship(full, Line.of(first_parent_line(repo, default_branch)), earlier, index)
     observed = _now()

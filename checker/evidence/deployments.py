@@ -25,6 +25,7 @@ from checker.deploy.model import (
     deployment_json,
     shipment_json,
 )
+from checker.deploy.unobservable import Unobserved, unobserved_json
 from checker.errors import UsageError
 from checker.evidence import bundle as bundles
 from checker.evidence import layout
@@ -68,6 +69,16 @@ def _subjects(deployment: Deployment, record: dict[str, Any]) -> list[dict[str, 
     return subjects
 
 
+def _recorded_by(context: RunContext, seq: int, prev: str) -> dict[str, Any]:
+    """What every record job entry says about the run that made it, and its place in the ledger."""
+    return {
+        "evaluator": {"tool": "changeproof", "version": __version__, "image_digest": context.image_digest},
+        "run": _run(context),
+        "event": context.event,
+        "ledger": {"seq": seq, "prev": prev},
+    }
+
+
 def deployment_statement(
     traced: TracedDeployment, *, observed_at: str, context: RunContext, seq: int, prev: str, claim: Any = None
 ) -> dict[str, Any]:
@@ -83,10 +94,7 @@ def deployment_statement(
         "traced": traced.traced,
         "untraced_changes": list(traced.untraced_changes),
         "claim": claim,
-        "evaluator": {"tool": "changeproof", "version": __version__, "image_digest": context.image_digest},
-        "run": _run(context),
-        "event": context.event,
-        "ledger": {"seq": seq, "prev": prev},
+        **_recorded_by(context, seq, prev),
     }
     return {
         "_type": STATEMENT_TYPE,
@@ -196,4 +204,36 @@ def record_claim(
             claim_statement(deployment, shipment, observed_at=observed_at, context=context, seq=seq, prev=prev),
             {},
         ),
+    )
+
+
+def unobservable_statement(gap: Unobserved, *, context: RunContext, seq: int, prev: str) -> dict[str, Any]:
+    """A `deployment/v1` of kind `deployments-unobservable`: the record job could not list the
+    deployments to an environment (never traced, never a pass: the export reports the interval)."""
+    record = unobserved_json(gap)
+    predicate = {**record, **_recorded_by(context, seq, prev)}
+    return {
+        "_type": STATEMENT_TYPE,
+        "subject": [
+            {
+                "name": f"{gap.repository}@deployments/{gap.environment}",
+                "digest": {"sha256": sha256_hex(canonical(record))},
+            }
+        ],
+        "predicateType": DEPLOYMENT_PREDICATE,
+        "predicate": predicate,
+    }
+
+
+def record_unobservable(
+    gap: Unobserved, *, ledger: str, branch: str, signer: Signer, context: RunContext, token: Token = AMBIENT_TOKEN
+) -> AppendResult:
+    """Append the record job's `deployments-unobservable` entry (with the ledger's key)."""
+    return append(
+        ledger,
+        branch,
+        signer=signer,
+        repository=gap.repository,
+        build=lambda seq, prev: (unobservable_statement(gap, context=context, seq=seq, prev=prev), {}),
+        token=token,
     )

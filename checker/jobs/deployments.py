@@ -75,6 +75,7 @@ def record_deployments_step(pipeline: Pipeline, default_branch: str) -> Deployme
     repo_dir = Path(config.workspace or ".")
     run = record_deployments(
         lambda env, after: collect_deployments(pipeline.api, config.repository, env, after_id=after),
+        repository=config.repository,
         environments=scope.environments,
         repo_dir=repo_dir,
         default_branch=default_branch,
@@ -93,9 +94,11 @@ def record_deployments_step(pipeline: Pipeline, default_branch: str) -> Deployme
         run.skipped += claimed.skipped
     for seq, _ in run.recorded:
         pipeline.run.ledger_entries.append(f"deployment entry {seq}")
+    for seq, gap in run.gaps:
+        pipeline.run.ledger_entries.append(f"deployments-unobservable entry {seq} ({gap.environment})")
     for environment, what in run.unobservable:
         pipeline.reporter.warn(f"deployments to {environment} unobservable: {what}")
-        pipeline.run.notes.append(f"deployments to {environment} unobservable (nothing recorded): {what}")
+        pipeline.run.notes.append(f"deployments to {environment} unobservable (recorded as such): {what}")
     pipeline.reporter.summary(summary(run))
     return run
 
@@ -115,4 +118,10 @@ def summary(run: DeploymentsRun) -> str:
         lines.append(f"- not recorded: {md_escape(environment)} {md_escape(dep_id)}: {md_escape(why)}")
     for environment, what in run.unobservable:
         lines.append(f"- **unobservable**: {md_escape(environment)}: {md_escape(what)}")
+    for seq, gap in run.gaps:
+        since = md_escape(gap.since) if gap.since else "the first deployment"
+        lines.append(
+            f"- recorded as entry {seq}: deployments to {md_escape(gap.environment)} unobservable from {since} "
+            f"to {md_escape(gap.until)}; the export reports it beside the figure"
+        )
     return "\n".join(lines) + "\n"
