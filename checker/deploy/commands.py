@@ -119,7 +119,7 @@ def attest_deployment(
     from checker import policy as policies
     from checker.config import api_throttle, run_context_from_environment, secret
     from checker.deploy import Deployment, LedgerIndex, ship
-    from checker.deploy.history import first_parent_line, resolve_commit
+    from checker.deploy.history import first_parent_line, resolve_commit, with_fingerprints
     from checker.deploy.model import SOURCE_CLAIM
     from checker.deploy.shipped import Line
     from checker.evidence import load_signer
@@ -159,7 +159,7 @@ def attest_deployment(
         for p in [st.get("predicate") or {}]
         if p.get("environment") == environment and p.get("kind") in ("deployment", "deployment-claim")
     ]
-    shipment = ship(full, Line.of(first_parent_line(repo, default_branch)), earlier, index)
+    shipment = with_fingerprints(repo, ship(full, Line.of(first_parent_line(repo, default_branch)), earlier, index))
     observed = _now()
     claim_id = "claim-" + hashlib.sha256(f"{environment}\n{full}\n{observed}".encode()).hexdigest()[:16]
     deployment = Deployment(

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.deploy.from_ledger import traced_deployments
-from checker.deploy.history import first_parent_line, resolve_commit
+from checker.deploy.history import first_parent_line, resolve_commit, with_fingerprints
 from checker.deploy.judge import judge
 from checker.deploy.model import SOURCE_CLAIM, SOURCE_GITHUB, Collected, Deployment, TracedDeployment, deployment_from
 from checker.deploy.shipped import Line, ship
@@ -60,6 +60,7 @@ class _Environments:
     def __init__(self, target: LedgerTarget, repo_dir: Path, default_branch: str) -> None:
         self.target = target
         judged, self.index = traced_deployments(_ledger_statements(target), trusted_claims=None)
+        self.repo_dir = repo_dir
         self.line = Line.of(first_parent_line(repo_dir, default_branch))
         self.earlier: dict[str, list[tuple[str, str]]] = {}
         self.verdicts: dict[str, dict[str, TracedDeployment]] = {}
@@ -85,7 +86,8 @@ class _Environments:
         env = deployment.environment
         earlier = self.earlier.setdefault(env, [])
         verdicts = self.verdicts.setdefault(env, {})
-        traced = judge(deployment, ship(deployment.sha, self.line, earlier, self.index), self.index, verdicts)
+        shipment = with_fingerprints(self.repo_dir, ship(deployment.sha, self.line, earlier, self.index))
+        traced = judge(deployment, shipment, self.index, verdicts)
         t = self.target
         result = record_deployment(
             traced,

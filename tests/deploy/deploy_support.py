@@ -73,3 +73,52 @@ class GitRepo:
         sha = self.commit(message)
         self.git("checkout", "-q", "main")
         return sha
+
+
+GITHUB = ("GitHub", "noreply@github.com")  # the committer GitHub writes merged commits as
+
+
+class MergeMethods(GitRepo):
+    """GitHub's three merge methods, each from a branch of real commits by `author` (file changes,
+    so that a rebase writes new commits): the PR's own commits (sha, message) and the merge sha."""
+
+    def _branch(self, branch: str, messages: list[str], author: str) -> list[tuple[str, str]]:
+        self.git("checkout", "-q", "-b", branch)
+        commits = []
+        for n, message in enumerate(messages):
+            (self.path / f"{branch}-{n}.txt").write_text(message)
+            self.git("add", ".")
+            self.git("commit", "-q", "-m", message, f"--author=Author <{author}>")
+            commits.append((self.git("rev-parse", "HEAD"), message))
+        self.git("checkout", "-q", "main")
+        return commits
+
+    def _as_github(self, *args: str) -> str:
+        name, email = GITHUB
+        return self.git("-c", f"user.name={name}", "-c", f"user.email={email}", *args)
+
+    def rebase_merge(self, branch: str, messages: list[str], author: str) -> tuple[list[tuple[str, str]], list[str]]:
+        """(the PR's commits, the rebased commits on main, oldest first; the last is merge_commit_sha)."""
+        commits = self._branch(branch, messages, author)
+        return commits, self.rebase(commits)
+
+    def rebase(self, commits: list[tuple[str, str]]) -> list[str]:
+        """The commits written again onto main by GitHub (new committer, new parents: new shas)."""
+        rebased = []
+        for sha, _ in commits:
+            self._as_github("cherry-pick", "--allow-empty", sha)
+            rebased.append(self.git("rev-parse", "HEAD"))
+        return rebased
+
+    branch = _branch
+
+    def squash_merge(self, branch: str, messages: list[str], author: str, title: str) -> tuple[list, str]:
+        commits = self._branch(branch, messages, author)
+        self.git("merge", "-q", "--squash", branch)
+        self._as_github("commit", "-q", "-m", title, f"--author=Author <{author}>")
+        return commits, self.git("rev-parse", "HEAD")
+
+    def merge_commit(self, branch: str, messages: list[str], author: str, title: str) -> tuple[list, str]:
+        commits = self._branch(branch, messages, author)
+        self._as_github("merge", "-q", "--no-ff", branch, "-m", title)
+        return commits, self.git("rev-parse", "HEAD")
