@@ -24,7 +24,7 @@ from checker.deploy.from_ledger import traced_deployments
 from checker.deploy.ledger_index import LedgerIndex
 from checker.deploy.unobservable import Unobserved, describe, intervals, overlaps
 from checker.errors import UsageError
-from checker.evidence import layout
+from checker.evidence import blobs, layout
 from checker.evidence.gitio import Git
 from checker.evidence.ledger import entry_hash
 
@@ -69,14 +69,19 @@ class Tap:
 
 
 def _statements(ledger: OpenLedger, seqs: list[int]) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    """The statements of `seqs`, format 2 values put back (from the ledger's blob cache)."""
     names = [f"{ledger.commit}:{layout.entry_path(seq)}" for seq in seqs]
     for seq, data in zip(seqs, Git(ledger.git_dir).cat_blobs(names), strict=True):
         try:
             statement = json.loads(base64.b64decode(json.loads(data)["dsseEnvelope"]["payload"]))
+            predicate = statement["predicate"]
         except (ValueError, KeyError, TypeError):
             raise UsageError(
                 f"entry {seq} ({layout.entry_path(seq)}) is corrupt", fix="run changeproof verify"
             ) from None
+        if isinstance(predicate, dict) and blobs.references(predicate) and ledger.ledger is not None:
+            where = f"entry {seq} ({layout.entry_path(seq)})"
+            statement = {**statement, "predicate": blobs.expand(predicate, ledger.ledger.blobs, where)}
         yield seq, entry_hash(data), statement
 
 

@@ -42,7 +42,14 @@ from checker.evidence.statement import (
     canonical,
     sha256_hex,
     statement_bytes,
+    with_blobs,
 )
+
+# Entry format 2 (checker.evidence.blobs): what repeats across an environment's deployment
+# entries is the release rule (the required reviewers) and, while the environment cannot be
+# read, the reasons why; large enough values of these are stored once. Everything else of a
+# deployment (its sha, what it shipped, the run's approvals, an embedded claim) is its own.
+DEPLOYMENT_POINTERS = ("/approval/reviewers", "/approval/unobservable")
 
 ARTIFACT = re.compile(r"^sha256:([0-9a-f]{64})$")
 
@@ -176,9 +183,9 @@ def record_deployment(
         branch,
         signer=signer,
         repository=traced.deployment.repository,
-        build=lambda seq, prev: (
+        build=lambda seq, prev: with_blobs(
             deployment_statement(traced, observed_at=observed_at, context=context, seq=seq, prev=prev, claim=claim),
-            {},
+            DEPLOYMENT_POINTERS,
         ),
         token=token,
     )

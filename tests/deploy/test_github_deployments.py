@@ -5,7 +5,9 @@ a successful status, and the deployments API answering 403."""
 
 from __future__ import annotations
 
+import base64
 import json
+import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +21,7 @@ from fakegithub import deployments as gh
 from fakegithub.server import FakeGitHub
 
 from checker.deploy.step import LedgerTarget, record_deployments
-from checker.evidence import RunContext, load_signer, read_entries
+from checker.evidence import RunContext, blobs, load_signer, read_entries
 from checker.evidence.statement import DEPLOYMENT_PREDICATE
 from checker.github.api import Api
 from checker.github.deployments import collect_deployments
@@ -357,3 +359,34 @@ def test_export_counts_claims_of_trusted_deployers_only(world: dict, tmp_path: P
         [world["m4"]],
     )
     assert last["baseline"] == "106"
+
+
+def test_an_environments_release_rule_is_stored_once_in_entry_format_2(world: dict, tmp_path: Path) -> None:
+    reviewers = [f"release-manager-{n}" for n in range(12)]  # the rule every production deployment repeats
+    repo = world["fake"].scenario["repos"][REPO]
+    repo["environments"]["production"]["environment"] = gh.environment(REPO, "production", reviewers, True)
+    step(world)
+    entries = [e for e in read_entries(str(world["ledger"]), BRANCH) if e.predicate.get("kind") == "deployment"]
+    assert len(entries) == 5
+    digests = set()
+    for entry in entries:
+        assert entry.predicate["approval"]["reviewers"] == reviewers  # read back whole
+        signed = json.loads(base64.b64decode(git_show(world, entry.path)["dsseEnvelope"]["payload"]))["predicate"]
+        assert signed["entry_format"] == 2 and signed["approval"]["reviewers"] == "@blob"
+        digests.add(signed["blobs"]["/approval/reviewers"])
+    [digest] = digests  # one blob, shared by every deployment to the environment
+    files = subprocess.run(
+        ["git", "--git-dir", str(world["ledger"]), "ls-tree", "-r", "--name-only", BRANCH],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    assert [f for f in files if f.endswith(digest)] == [blobs.blob_path(digest)]
+    doc = export(world, tmp_path / "all.json", "--format", "json")  # the export puts the value back
+    assert doc["summary"]["deployments"][REPO]["production"]["figure"] == "3 of 5 production deployments traced"
+    assert doc["deployments"][REPO][1]["approved_by"] == ["carol"]
+
+
+def git_show(world: dict, path: str) -> dict:
+    shown = subprocess.run(
+        ["git", "--git-dir", str(world["ledger"]), "show", f"{BRANCH}:{path}"], capture_output=True, check=True
+    )
+    return json.loads(shown.stdout)
