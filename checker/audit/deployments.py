@@ -153,10 +153,10 @@ def figures(
     the auditor quotes. An environment with an interval is never `complete`, and its figure says so
     ("N of M production deployments traced; deployments unobservable from X to Y")."""
     out: dict[str, dict[str, dict[str, Any]]] = {}
-    unseen = {repository: items for repository, items in by_repository(list(gaps)).items()}
-    for repository in sorted({*by_repository(rows), *unseen}):
+    seen, unseen = by_repository(rows), by_repository(list(gaps))
+    for repository in dict.fromkeys([*seen, *unseen]):
         per: dict[str, list[bool]] = defaultdict(list)
-        for row in by_repository(rows).get(repository, []):
+        for row in seen.get(repository, []):
             per[row["environment"]].append(bool(row["traced"]))
         blind: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for gap in unseen.get(repository, []):

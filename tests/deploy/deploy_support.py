@@ -122,3 +122,23 @@ class MergeMethods(GitRepo):
         commits = self._branch(branch, messages, author)
         self._as_github("merge", "-q", "--no-ff", branch, "-m", title)
         return commits, self.git("rev-parse", "HEAD")
+
+
+def record_job_repo(repository: str, policy: str, sha: str) -> dict:
+    """The audited repository as the fake GitHub serves it to a record job: its policy on main, one
+    successful deployment (7) of `sha` to production, approved by carol through run 900."""
+    sys.path.append(str(Path(__file__).resolve().parents[1]))
+    from fakegithub import deployments as gh
+    from fakegithub import scenario as sc
+
+    return {
+        "repo": sc.repo_obj(repository),
+        "pulls": {},
+        "contents": {"main": {".github/changeproof.yml": policy}},
+        "deployments": [gh.deployment(repository, 7, sha, "production", "dana", "2026-11-03T09:00:00Z")],
+        "deployment_statuses": {
+            "7": [gh.status(repository, 7, 71, "success", "2026-11-03T09:05:00Z", 900, "production")]
+        },
+        "environments": {"production": {"environment": gh.environment(repository, "production", ["carol"], True)}},
+        "run_approvals": {"900": [gh.approval(repository, "production", "carol")]},
+    }

@@ -9,11 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from deploy_support import BRANCH, GitRepo, Recorder, bare_repo, make_keys, pr_facts, run_cli
+from deploy_support import BRANCH, GitRepo, Recorder, bare_repo, make_keys, pr_facts, record_job_repo, run_cli
 
 sys.path.append(str(Path(__file__).resolve().parents[1] / "github"))
 sys.path.append(str(Path(__file__).resolve().parents[1]))
-from fakegithub import deployments as gh
 from fakegithub import scenario as sc
 from fakegithub.server import FakeGitHub
 from ghaction import run_action
@@ -106,22 +105,7 @@ def test_the_record_job_records_environments_a_shared_policy_names(tmp_path: Pat
         pr_facts(1, "one", merged_at="2026-11-01T10:00:00Z", merge_sha=m1, repository=REPO)
     )
     own = f"version: 1\nextends: {ORG}\n"  # no deployments section of its own
-    data = {
-        "repos": {
-            REPO: {
-                "repo": sc.repo_obj(REPO),
-                "pulls": {},
-                "contents": {"main": {".github/changeproof.yml": own}},
-                "deployments": [gh.deployment(REPO, 7, m1, "production", "dana", "2026-11-03T09:00:00Z")],
-                "deployment_statuses": {
-                    "7": [gh.status(REPO, 7, 71, "success", "2026-11-03T09:05:00Z", 900, "production")]
-                },
-                "environments": {"production": {"environment": gh.environment(REPO, "production", ["carol"], True)}},
-                "run_approvals": {"900": [gh.approval(REPO, "production", "carol")]},
-            },
-            "acme/policies": shared_repo(),
-        }
-    }
+    data = {"repos": {REPO: record_job_repo(REPO, own, m1), "acme/policies": shared_repo()}}
     fake = FakeGitHub(data).start()
     inputs = {"signing-key": keys.private.read_text(), "ledger-repository": str(ledger), "job": "record"}
     try:
