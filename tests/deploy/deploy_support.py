@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "audit"))
 
@@ -142,3 +143,35 @@ def record_job_repo(repository: str, policy: str, sha: str) -> dict:
         "environments": {"production": {"environment": gh.environment(repository, "production", ["carol"], True)}},
         "run_approvals": {"900": [gh.approval(repository, "production", "carol")]},
     }
+
+
+def run_record_job(
+    tmp_path: Path, repository: str, policy: str, *, repos: dict | None = None, faults: tuple[dict, ...] = ()
+) -> tuple[Any, Path, str]:
+    """A scheduled record run through the real entrypoint, on a checkout with one merge (PR #1,
+    recorded) that deployment 7 shipped: (the action's run, the ledger, the merge sha)."""
+    sys.path.append(str(Path(__file__).resolve().parents[1]))
+    sys.path.append(str(Path(__file__).resolve().parents[1] / "github"))
+    from fakegithub import scenario as sc
+    from fakegithub.server import FakeGitHub
+    from ghaction import run_action
+
+    from checker.evidence import load_signer
+
+    run_dir = tmp_path / "run"
+    repo = GitRepo(run_dir / "workspace")
+    m1 = repo.merge("pr1", "Merge pull request #1")
+    ledger = bare_repo(tmp_path / "ledger.git")
+    keys = make_keys(tmp_path / "keys")
+    Recorder(ledger, load_signer("key", str(keys.private))).record(
+        pr_facts(1, "one", merged_at="2026-11-01T10:00:00Z", merge_sha=m1, repository=repository)
+    )
+    fake = FakeGitHub({"repos": {repository: record_job_repo(repository, policy, m1), **(repos or {})}}).start()
+    for fault in faults:
+        fake.add_fault(**fault)
+    inputs = {"signing-key": keys.private.read_text(), "ledger-repository": str(ledger), "job": "record"}
+    try:
+        event = {"repository": sc.repo_obj(repository)}
+        return run_action(run_dir, fake.base_url, "workflow_dispatch", event, inputs=inputs), ledger, m1
+    finally:
+        fake.stop()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from deploy_support import BRANCH, GitRepo, Recorder, bare_repo, make_keys, pr_facts, record_job_repo, run_cli
+from deploy_support import BRANCH, GitRepo, Recorder, bare_repo, make_keys, pr_facts, run_cli, run_record_job
 
 sys.path.append(str(Path(__file__).resolve().parents[1] / "github"))
 sys.path.append(str(Path(__file__).resolve().parents[1]))
@@ -91,21 +91,8 @@ def test_scheduled_record_run_records_deployments_and_claims(tmp_path: Path) -> 
 
 
 def test_a_forbidden_deployments_api_is_recorded_as_unobservable(tmp_path: Path) -> None:
-    run_dir = tmp_path / "run"
-    repo = GitRepo(run_dir / "workspace")
-    m1 = repo.merge("pr1", "Merge pull request #1")
-    ledger = bare_repo(tmp_path / "ledger.git")
-    keys = make_keys(tmp_path / "keys")
-    Recorder(ledger, load_signer("key", str(keys.private))).record(
-        pr_facts(1, "one", merged_at="2026-11-01T10:00:00Z", merge_sha=m1, repository=REPO)
-    )
-    fake = FakeGitHub({"repos": {REPO: record_job_repo(REPO, POLICY, m1)}}).start()
-    fake.add_fault(path=r"/deployments$", status=403, body={"message": "Resource not accessible by integration"})
-    inputs = {"signing-key": keys.private.read_text(), "ledger-repository": str(ledger), "job": "record"}
-    try:
-        run = run_action(run_dir, fake.base_url, "workflow_dispatch", {"repository": sc.repo_obj(REPO)}, inputs=inputs)
-    finally:
-        fake.stop()
+    forbidden = {"path": r"/deployments$", "status": 403, "body": {"message": "Resource not accessible by integration"}}
+    run, ledger, _ = run_record_job(tmp_path, REPO, POLICY, faults=(forbidden,))
     assert run.code == 0, run.stdout + run.stderr
     assert "changeproof deployments: 0 recorded" in run.summary
     assert "recorded as entry 1: deployments to production unobservable from the first deployment" in run.summary

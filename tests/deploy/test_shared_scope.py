@@ -9,17 +9,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from deploy_support import BRANCH, GitRepo, Recorder, bare_repo, make_keys, pr_facts, record_job_repo, run_cli
+from deploy_support import BRANCH, GitRepo, make_keys, run_cli, run_record_job
 
 sys.path.append(str(Path(__file__).resolve().parents[1] / "github"))
 sys.path.append(str(Path(__file__).resolve().parents[1]))
 from fakegithub import scenario as sc
 from fakegithub.server import FakeGitHub
-from ghaction import run_action
 
 from checker import policy as policies
 from checker.errors import PolicyError
-from checker.evidence import load_signer, read_entries
+from checker.evidence import read_entries
 
 REPO = "acme/web"
 ORG = "acme/policies:changeproof/org.yml@v1"
@@ -96,22 +95,8 @@ def test_attest_deployment_reads_the_scope_of_a_shared_policy(tmp_path: Path) ->
 
 
 def test_the_record_job_records_environments_a_shared_policy_names(tmp_path: Path) -> None:
-    run_dir = tmp_path / "run"
-    repo = GitRepo(run_dir / "workspace")
-    m1 = repo.merge("pr1", "Merge pull request #1")
-    ledger = bare_repo(tmp_path / "ledger.git")
-    keys = make_keys(tmp_path / "keys")
-    Recorder(ledger, load_signer("key", str(keys.private))).record(
-        pr_facts(1, "one", merged_at="2026-11-01T10:00:00Z", merge_sha=m1, repository=REPO)
-    )
     own = f"version: 1\nextends: {ORG}\n"  # no deployments section of its own
-    data = {"repos": {REPO: record_job_repo(REPO, own, m1), "acme/policies": shared_repo()}}
-    fake = FakeGitHub(data).start()
-    inputs = {"signing-key": keys.private.read_text(), "ledger-repository": str(ledger), "job": "record"}
-    try:
-        run = run_action(run_dir, fake.base_url, "workflow_dispatch", {"repository": sc.repo_obj(REPO)}, inputs=inputs)
-    finally:
-        fake.stop()
+    run, ledger, _ = run_record_job(tmp_path, REPO, own, repos={"acme/policies": shared_repo()})
     assert run.code == 0, run.stdout + run.stderr
     assert "changeproof deployments: 1 recorded" in run.summary
     recorded = [e.predicate for e in read_entries(str(ledger), BRANCH) if e.predicate.get("kind") == "deployment"]
