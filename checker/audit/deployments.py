@@ -126,7 +126,14 @@ def deployment_records(
                     "traced": traced.traced,
                     "untraced_changes": list(traced.untraced_changes),
                     "changes": [
-                        {"sha": c.sha, "record": c.record, "pr": c.pr, "seq": c.seq, "verdict": c.verdict}
+                        {
+                            "sha": c.sha,
+                            "record": c.record,
+                            "pr": c.pr,
+                            "seq": c.seq,
+                            "verdict": c.verdict,
+                            "note": c.note,
+                        }
                         for c in traced.changes
                     ],
                     "rollback": recorded.shipment.rollback,

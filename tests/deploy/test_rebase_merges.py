@@ -122,6 +122,7 @@ def test_failed_truncated_and_direct_pushes_stay_untraced(world: dict) -> None:
     # PR 5's record lists a truncated commit list: its first commit cannot be placed
     first, merge = world["truncated"]
     assert (changes[first]["record"], changes[merge]["record"], changes[merge]["pr"]) == ("unrecorded", "merge", 5)
+    assert "does not list all its commits" in changes[first]["note"]  # the export says why
     assert changes[merge]["verdict"] != "pass"  # a truncated commit list fails its evaluation too (fail closed)
     assert set(last["untraced_changes"]) == {world["direct"], *world["failed"], first, merge}
 
