@@ -70,6 +70,14 @@ MANIFEST_HELP = (
     help="Trusted deployer public key: its deployment claims count (repeatable).",
 )
 @click.option(
+    "--deployer-identity",
+    "deployer_identities",
+    multiple=True,
+    help="Trusted deployer Sigstore identity (keyless CD jobs): its deployment claims count (repeatable).",
+)
+@click.option("--issuer", default="https://token.actions.githubusercontent.com", show_default=True)
+@click.option("--trusted-root", type=click.Path(dir_okay=False), help="Sigstore trusted_root.json (keyless).")
+@click.option(
     "--posture-key",
     "posture_keys",
     multiple=True,
@@ -88,6 +96,9 @@ def export_command(
     sample_path: str | None,
     out: str,
     deployer_keys: tuple[str, ...] = (),
+    deployer_identities: tuple[str, ...] = (),
+    issuer: str = "https://token.actions.githubusercontent.com",
+    trusted_root: str | None = None,
     posture_keys: tuple[str, ...] = (),
     **witness: Any,
 ) -> None:
@@ -97,10 +108,15 @@ def export_command(
     from checker.audit.population import Period
     from checker.audit.progress import bars
     from checker.audit.run import export
-    from checker.evidence import VerifyOptions
+    from checker.evidence import Identity, VerifyOptions
 
     period = Period.parse(start, end)
-    options = VerifyOptions(**witness_values(witness), deployer_keys=tuple(deployer_keys))
+    options = VerifyOptions(
+        **witness_values(witness),
+        deployer_keys=tuple(deployer_keys),
+        deployer_identities=tuple(Identity(i, issuer) for i in deployer_identities),
+        trusted_root=trusted_root,
+    )
     sources: list[str] | list[tuple[str, str]] = list(ledgers)
     if manifest:
         from checker.audit.manifest import load_manifest

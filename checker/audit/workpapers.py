@@ -181,7 +181,7 @@ def _deployments(inputs: Inputs) -> Table | None:
     rows = inputs.population.deployments
     if not rows:
         return None
-    figures = deployments.figures(rows)
+    figures = deployments.figures(rows, inputs.population.deployment_gaps)
     columns = [*deployments.COLUMNS, *FIGURE_COLUMNS]
     table = []
     for row in rows:
@@ -191,6 +191,18 @@ def _deployments(inputs: Inputs) -> Table | None:
             + [figure[key] for key in FIGURE_COLUMNS.values()]
         )
     return Table(columns, table)
+
+
+def _unobservable(inputs: Inputs) -> Table | None:
+    """Each interval in which the record job could not list an environment's deployments (its
+    figure is incomplete); left out when there is none."""
+    gaps = inputs.population.deployment_gaps
+    if not gaps:
+        return None
+    return Table(
+        list(deployments.GAP_COLUMNS),
+        [[deployments.cell_value(v) for v in deployments.gap_cells(g)] for g in gaps],
+    )
 
 
 SAMPLE_COLUMNS = ["rank", "id", "kind", "pr", "title", "tip", "pushed_at", "exception", "ledger", "seq"]
@@ -223,6 +235,7 @@ SHEETS: list[tuple[str, Callable[[Inputs], Table | None]]] = [
     ("Coverage", _coverage),
     ("Verification", _verification),
     ("Deployments", _deployments),
+    ("Deployments unobservable", _unobservable),
     ("Sample", _sample),
 ]
 
