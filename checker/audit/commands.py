@@ -58,8 +58,6 @@ MANIFEST_HELP = (
     multiple=True,
     help="Trusted Sigstore identity of a keyless ledger (repeatable); its period entries count with Rekor's time.",
 )
-@click.option("--issuer", default="https://token.actions.githubusercontent.com", show_default=True)
-@click.option("--trusted-root", type=click.Path(dir_okay=False), help="Sigstore trusted_root.json (keyless).")
 @click.option("--manifest", type=click.Path(dir_okay=False, exists=True), help=MANIFEST_HELP)
 @click.option("--from", "start", help="Start of the review period (YYYY-MM-DD or RFC 3339), by merge time.")
 @click.option("--to", "end", help="End of the review period, inclusive.")
@@ -79,6 +77,14 @@ MANIFEST_HELP = (
     help="Trusted deployer public key: its deployment claims count (repeatable).",
 )
 @click.option(
+    "--deployer-identity",
+    "deployer_identities",
+    multiple=True,
+    help="Trusted deployer Sigstore identity (keyless CD jobs): its deployment claims count (repeatable).",
+)
+@click.option("--issuer", default="https://token.actions.githubusercontent.com", show_default=True)
+@click.option("--trusted-root", type=click.Path(dir_okay=False), help="Sigstore trusted_root.json (keyless).")
+@click.option(
     "--posture-key",
     "posture_keys",
     multiple=True,
@@ -97,10 +103,11 @@ def export_command(
     sample_path: str | None,
     out: str,
     deployer_keys: tuple[str, ...] = (),
-    posture_keys: tuple[str, ...] = (),
-    identities: tuple[str, ...] = (),
+    deployer_identities: tuple[str, ...] = (),
     issuer: str = "https://token.actions.githubusercontent.com",
     trusted_root: str | None = None,
+    posture_keys: tuple[str, ...] = (),
+    identities: tuple[str, ...] = (),
     **witness: Any,
 ) -> None:
     """Verify the ledger(s), then list every merged change of the period (one row each).
@@ -116,6 +123,7 @@ def export_command(
         **witness_values(witness),
         deployer_keys=tuple(deployer_keys),
         identities=tuple(Identity(i, issuer) for i in identities),
+        deployer_identities=tuple(Identity(i, issuer) for i in deployer_identities),
         trusted_root=trusted_root,
     )
     sources: list[str] | list[tuple[str, str]] = list(ledgers)

@@ -39,6 +39,7 @@ from checker.audit.approval_summary import (
     summarise_approvals,
 )
 from checker.audit.times import parse_time
+from checker.commit_fingerprint import recorded_commits
 from checker.errors import UsageError
 from checker.evidence import LedgerEntry
 
@@ -141,6 +142,7 @@ class Population:
     ledgers: list[dict[str, Any]] = field(default_factory=list)
     period: str = ""
     deployments: list[dict[str, Any]] = field(default_factory=list)  # see checker/audit/deployments.py
+    deployment_gaps: list[dict[str, Any]] = field(default_factory=list)  # unobservable intervals, ditto
     coverage: list[dict[str, Any]] = field(default_factory=list)  # per repository, see audit/coverage.py
 
     def columns(self) -> list[str]:
@@ -160,6 +162,7 @@ class Summary:
     row: dict[str, Any] | None = None
     controls: tuple[str, ...] = ()
     approvals: ApprovalSummary = NO_APPROVALS
+    commits: tuple[str, ...] | None = None  # merge: the PR's commit fingerprints (rebase merges)
 
 
 def summarise(
@@ -261,6 +264,7 @@ def summarise(
         row,
         tuple(controls),
         approvals,
+        recorded_commits(facts),
     )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.audit.coverage import coverage_for, period_options
-from checker.audit.deployments import Tap, deployment_rows
+from checker.audit.deployments import Tap, deployment_records
 from checker.audit.ledgers import OpenLedger, open_ledgers, require_witnessed
 from checker.audit.population import Period, Population, Summary, build_population
 from checker.audit.progress import Bars
@@ -101,7 +101,7 @@ def export(
             period,
             progress=bars.ticker("reading entries", total),
         )
-        population.deployments = deployment_rows(opened, period, tap)
+        population.deployments, population.deployment_gaps = deployment_records(opened, period, tap)
         keyless = bool(options and options.identities) and not posture_keys  # verify checked the identity
         population.coverage = coverage_for(opened, population, period, period_options(posture_keys or keys, keyless))
         if options is not None and options.witness_keys and not allow_invalid:

@@ -183,7 +183,7 @@ def _deployments(inputs: Inputs) -> Table | None:
     rows = inputs.population.deployments
     if not rows:
         return None
-    figures = deployments.figures(rows)
+    figures = deployments.figures(rows, inputs.population.deployment_gaps)
     columns = [*deployments.COLUMNS, *FIGURE_COLUMNS]
     table = []
     for row in rows:
@@ -204,6 +204,18 @@ def _period_coverage(inputs: Inputs) -> Table | None:
 def _period_events(inputs: Inputs) -> Table | None:
     cov = inputs.population.coverage
     return Table(period_sheets.EVENT_COLUMNS, period_sheets.event_rows(cov)) if cov else None
+
+
+def _unobservable(inputs: Inputs) -> Table | None:
+    """Each interval in which the record job could not list an environment's deployments (its
+    figure is incomplete); left out when there is none."""
+    gaps = inputs.population.deployment_gaps
+    if not gaps:
+        return None
+    return Table(
+        list(deployments.GAP_COLUMNS),
+        [[deployments.cell_value(v) for v in deployments.gap_cells(g)] for g in gaps],
+    )
 
 
 SAMPLE_COLUMNS = ["rank", "id", "kind", "pr", "title", "tip", "pushed_at", "exception", "ledger", "seq"]
@@ -238,6 +250,7 @@ SHEETS: list[tuple[str, Callable[[Inputs], Table | None]]] = [
     ("Period coverage", _period_coverage),
     ("Period events", _period_events),
     ("Deployments", _deployments),
+    ("Deployments unobservable", _unobservable),
     ("Sample", _sample),
 ]
 
