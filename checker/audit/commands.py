@@ -19,7 +19,7 @@ from checker.evidence.layout import DEFAULT_BRANCH
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _ledger_options(f: F, required: bool = True) -> F:
+def _ledger_options(f: F, required: bool = True, key_required: bool = True) -> F:
     f = click.option(
         "--allow-invalid", is_flag=True, help="Use a ledger that fails verification anyway (every row is marked)."
     )(f)
@@ -27,9 +27,10 @@ def _ledger_options(f: F, required: bool = True) -> F:
         "--key",
         "keys",
         multiple=True,
-        required=True,
+        required=key_required,
         type=click.Path(dir_okay=False),
-        help="Trusted PEM public key of the record job (repeatable).",
+        help="Trusted PEM public key of the record job (repeatable)."
+        + ("" if key_required else " Keyless ledgers: --identity and --trusted-root instead."),
     )(f)
     f = click.option("--branch", default=DEFAULT_BRANCH, show_default=True, help="The ledger branch.")(f)
     f = click.option(
@@ -49,8 +50,14 @@ MANIFEST_HELP = (
 
 
 @click.command("export")
-@partial(_ledger_options, required=False)
+@partial(_ledger_options, required=False, key_required=False)
 @witness_options
+@click.option(
+    "--identity",
+    "identities",
+    multiple=True,
+    help="Trusted Sigstore identity of a keyless ledger (repeatable); its period entries count with Rekor's time.",
+)
 @click.option("--manifest", type=click.Path(dir_okay=False, exists=True), help=MANIFEST_HELP)
 @click.option("--from", "start", help="Start of the review period (YYYY-MM-DD or RFC 3339), by merge time.")
 @click.option("--to", "end", help="End of the review period, inclusive.")
@@ -100,6 +107,7 @@ def export_command(
     issuer: str = "https://token.actions.githubusercontent.com",
     trusted_root: str | None = None,
     posture_keys: tuple[str, ...] = (),
+    identities: tuple[str, ...] = (),
     **witness: Any,
 ) -> None:
     """Verify the ledger(s), then list every merged change of the period (one row each).
@@ -114,6 +122,7 @@ def export_command(
     options = VerifyOptions(
         **witness_values(witness),
         deployer_keys=tuple(deployer_keys),
+        identities=tuple(Identity(i, issuer) for i in identities),
         deployer_identities=tuple(Identity(i, issuer) for i in deployer_identities),
         trusted_root=trusted_root,
     )

@@ -178,11 +178,14 @@ def summarise(
     if kind == "exception":
         observed = str(p.get("observed_at") or "")
         commits = [str(c) for c in p.get("commits") or []]
+        pr = p.get("pr") if isinstance(p.get("pr"), int) else ""  # a late or missing emergency retrospective
         exc_row = {
             "repository": str(p.get("repository")),
             "kind": "exception",
-            "pr": "",
-            "title": f"{p.get('reason')}: {len(commits)} commit(s) without a PR",
+            "pr": pr,
+            "title": f"{p.get('reason')}: PR #{pr} (deadline {p.get('deadline')})"
+            if pr
+            else f"{p.get('reason')}: {len(commits)} commit(s) without a PR",
             "author": "",
             "approvals": "",
             "approvals_not_counted": "",

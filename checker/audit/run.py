@@ -102,7 +102,8 @@ def export(
             progress=bars.ticker("reading entries", total),
         )
         population.deployments, population.deployment_gaps = deployment_records(opened, period, tap)
-        population.coverage = coverage_for(opened, population, period, period_options(posture_keys or keys))
+        keyless = bool(options and options.identities) and not posture_keys  # verify checked the identity
+        population.coverage = coverage_for(opened, population, period, period_options(posture_keys or keys, keyless))
         if options is not None and options.witness_keys and not allow_invalid:
             last: dict[str, int] = {}
             for row in population.rows:
