@@ -95,6 +95,70 @@ def core(commits: int, deployments: int) -> None:
     )
 
 
+def rebase_walk(commits: int, per_pr: int) -> None:
+    """The rebase mapping: a line where every PR was rebase-merged as `per_pr` commits (one merge
+    record per PR, its fingerprints matched in order) against the same line of one-commit merges."""
+    from checker.commit_fingerprint import fingerprint
+    from checker.deploy.judge import judge
+    from checker.deploy.model import Shipment
+
+    shas = [f"{i:040x}" for i in range(commits)]
+    prints = {sha: fingerprint("dev@example.com", f"commit {i}") for i, sha in enumerate(shas)}
+    rebased, merged = LedgerIndex(), LedgerIndex()
+    for i, sha in enumerate(shas):
+        merged.merges[sha] = MergeRecord(i, i, f"h{i}", "pass", "", commits=(prints[sha],))
+        if i % per_pr == per_pr - 1:
+            own = tuple(prints[s] for s in shas[i - per_pr + 1 : i + 1])
+            rebased.merges[sha] = MergeRecord(i, i, f"h{i}", "pass", "", commits=own)
+    shipment = Shipment(None, tuple(shas), fingerprints=tuple(prints.items()))
+    deployment = Deployment("github", "o/r", "production", "1", shas[-1])
+    timings = []
+    for index in (merged, rebased):
+        start = time.perf_counter()
+        traced = judge(deployment, shipment, index, {})
+        timings.append(time.perf_counter() - start)
+        assert traced.traced, traced.untraced_changes[:3]
+    print(
+        f"rebase mapping: {commits} shipped commits, PRs of {per_pr} rebased commits each: {timings[1] * 1000:.0f} ms "
+        f"vs {timings[0] * 1000:.0f} ms when every commit has its own record ({timings[1] / timings[0]:.2f} x)"
+    )
+
+
+def git_fingerprints(commits: int) -> None:
+    """Reading the fingerprints from git (one `git show` per 500 commits) against the first-parent walk."""
+    import subprocess
+
+    from checker.deploy.history import fingerprints, first_parent_line
+
+    work = Path(tempfile.mkdtemp(prefix="changeproof-bench-fp-"))
+    try:
+        stream = ["reset refs/heads/main"]
+        for i in range(commits):
+            message = f"commit {i}\n"
+            stream += [
+                "commit refs/heads/main",
+                f"author Dev <dev@example.com> {1_700_000_000 + i} +0000",
+                f"committer GitHub <noreply@github.com> {1_700_000_000 + i} +0000",
+                f"data {len(message)}",
+                message,
+            ]
+        subprocess.run(["git", "init", "-q", "-b", "main", str(work)], check=True)
+        subprocess.run(["git", "-C", str(work), "fast-import", "--quiet"], input="\n".join(stream).encode(), check=True)
+        start = time.perf_counter()
+        line = first_parent_line(work, "main")
+        walk = time.perf_counter() - start
+        start = time.perf_counter()
+        found = fingerprints(work, line)
+        took = time.perf_counter() - start
+        assert len(found) == commits
+        print(
+            f"fingerprints of {commits} commits from git: {took * 1000:.0f} ms vs {walk * 1000:.0f} ms for the "
+            f"first-parent walk itself ({took / walk:.1f} x)"
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=10_000)
@@ -102,6 +166,8 @@ def main() -> None:
     parser.add_argument("--deployments", type=int, default=2_000)
     args = parser.parse_args()
     core(args.commits, args.deployments)
+    rebase_walk(args.commits, 5)
+    git_fingerprints(min(args.commits, 20_000))
     export_passes(args.entries)
 
 

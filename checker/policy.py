@@ -235,6 +235,12 @@ def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
         rules[rule["name"]] = rule  # a rule of the same name replaces the inherited one
     merged["rules"] = list(rules.values())
     merged["waivers"] = [*parent.get("waivers", []), *(child.get("waivers") or [])]
+    if "deployments" in parent or "deployments" in child:  # environments in scope: a union, like trusted_bots
+        named = [
+            *(parent.get("deployments") or {}).get("environments", []),
+            *(child.get("deployments") or {}).get("environments", []),
+        ]
+        merged["deployments"] = {"environments": list(dict.fromkeys(named))}
     if "approval_policy" in child:  # the whole section replaces an inherited one
         merged["approval_policy"] = child["approval_policy"]
         if "mode" not in ((child.get("controls") or {}).get("approval_policy") or {}):
@@ -387,14 +393,21 @@ def _build(raw: dict[str, Any], source: str, chain: tuple[str, ...]) -> Policy:
 def load_text(text: str, file: str, *, fetch: RemoteFetcher | None = None) -> Policy:
     """The effective Policy of a policy document; raises PolicyError when it is not valid."""
     doc = parse(text, file)
+    raw, chain = _resolve_located(doc, file, fetch)
+    return _build(raw, file, chain)
+
+
+def _resolve_located(
+    doc: YamlDocument, file: str, fetch: RemoteFetcher | None
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """`_resolve`, with a problem of the chain located at the document's `extends`."""
     try:
-        raw, chain = _resolve(doc.data, fetch, ())
+        return _resolve(doc.data, fetch, ())
     except PolicyError as error:
         if error.problems or "extends" not in doc.data:
             raise
         located = doc.problem(("extends",), error.summary, error.fix)
         raise PolicyError(f"{file} is not a valid policy file", problems=(located,)) from None
-    return _build(raw, file, chain)
 
 
 def load_file(path: str | Path, *, fetch: RemoteFetcher | None = None) -> Policy:
@@ -528,14 +541,18 @@ def _with(policy: Policy, **changes: Any) -> Policy:
 # ----------------------------------------------------------------------------------- deployments
 
 
-def deployment_scope(text: str, file: str) -> DeploymentScope:
-    """The environments `deployments: {environments: [...]}` names (validated with the whole file)."""
+def deployment_scope(text: str, file: str, *, fetch: RemoteFetcher | None = None) -> DeploymentScope:
+    """The environments `deployments: {environments: [...]}` puts in scope, this file's and those it
+    inherits through `extends` (a union: a repository can add environments to a shared policy's
+    scope, never drop one). Located at the file's own section, else at its `extends`."""
     doc = parse(text, file)
-    section = doc.data.get("deployments")
-    if not isinstance(section, dict):
+    merged, _ = _resolve_located(doc, file, fetch)
+    environments = tuple((merged.get("deployments") or {}).get("environments") or ())
+    if not environments:
         return DeploymentScope(file)
-    line, column = doc.locate(("deployments", "environments"))
-    return DeploymentScope(file, tuple(section["environments"]), line, column)
+    where = ("deployments", "environments") if isinstance(doc.data.get("deployments"), dict) else ("extends",)
+    line, column = doc.locate(where)
+    return DeploymentScope(file, environments, line, column)
 
 
 def require_environment(scope: DeploymentScope, environment: str) -> None:

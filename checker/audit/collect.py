@@ -114,6 +114,7 @@ def _shared(summary: Summary) -> Summary:
         summary,
         key=_SHARED.setdefault(summary.key, summary.key),
         controls=_SHARED.setdefault(summary.controls, summary.controls),
+        commits=_SHARED.setdefault(summary.commits, summary.commits),
     )
 
 

@@ -19,7 +19,7 @@ from checker.evidence.layout import DEFAULT_BRANCH
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _ledger_options(f: F, required: bool = True) -> F:
+def _ledger_options(f: F, required: bool = True, key_required: bool = True) -> F:
     f = click.option(
         "--allow-invalid", is_flag=True, help="Use a ledger that fails verification anyway (every row is marked)."
     )(f)
@@ -27,9 +27,10 @@ def _ledger_options(f: F, required: bool = True) -> F:
         "--key",
         "keys",
         multiple=True,
-        required=True,
+        required=key_required,
         type=click.Path(dir_okay=False),
-        help="Trusted PEM public key of the record job (repeatable).",
+        help="Trusted PEM public key of the record job (repeatable)."
+        + ("" if key_required else " Keyless ledgers: --identity and --trusted-root instead."),
     )(f)
     f = click.option("--branch", default=DEFAULT_BRANCH, show_default=True, help="The ledger branch.")(f)
     f = click.option(
@@ -49,8 +50,14 @@ MANIFEST_HELP = (
 
 
 @click.command("export")
-@partial(_ledger_options, required=False)
+@partial(_ledger_options, required=False, key_required=False)
 @witness_options
+@click.option(
+    "--identity",
+    "identities",
+    multiple=True,
+    help="Trusted Sigstore identity of a keyless ledger (repeatable); its period entries count with Rekor's time.",
+)
 @click.option("--manifest", type=click.Path(dir_okay=False, exists=True), help=MANIFEST_HELP)
 @click.option("--from", "start", help="Start of the review period (YYYY-MM-DD or RFC 3339), by merge time.")
 @click.option("--to", "end", help="End of the review period, inclusive.")
@@ -69,6 +76,14 @@ MANIFEST_HELP = (
     type=click.Path(dir_okay=False),
     help="Trusted deployer public key: its deployment claims count (repeatable).",
 )
+@click.option(
+    "--deployer-identity",
+    "deployer_identities",
+    multiple=True,
+    help="Trusted deployer Sigstore identity (keyless CD jobs): its deployment claims count (repeatable).",
+)
+@click.option("--issuer", default="https://token.actions.githubusercontent.com", show_default=True)
+@click.option("--trusted-root", type=click.Path(dir_okay=False), help="Sigstore trusted_root.json (keyless).")
 @click.option(
     "--posture-key",
     "posture_keys",
@@ -93,7 +108,11 @@ def export_command(
     sample_path: str | None,
     out: str,
     deployer_keys: tuple[str, ...] = (),
+    deployer_identities: tuple[str, ...] = (),
+    issuer: str = "https://token.actions.githubusercontent.com",
+    trusted_root: str | None = None,
     posture_keys: tuple[str, ...] = (),
+    identities: tuple[str, ...] = (),
     workers: int | None = None,
     **witness: Any,
 ) -> None:
@@ -103,10 +122,16 @@ def export_command(
     from checker.audit.population import Period
     from checker.audit.progress import bars
     from checker.audit.run import export
-    from checker.evidence import VerifyOptions
+    from checker.evidence import Identity, VerifyOptions
 
     period = Period.parse(start, end)
-    options = VerifyOptions(**witness_values(witness), deployer_keys=tuple(deployer_keys))
+    options = VerifyOptions(
+        **witness_values(witness),
+        deployer_keys=tuple(deployer_keys),
+        identities=tuple(Identity(i, issuer) for i in identities),
+        deployer_identities=tuple(Identity(i, issuer) for i in deployer_identities),
+        trusted_root=trusted_root,
+    )
     sources: list[str] | list[tuple[str, str]] = list(ledgers)
     if manifest:
         from checker.audit.manifest import load_manifest

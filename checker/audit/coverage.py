@@ -30,7 +30,12 @@ from checker.evidence.ledger import entry_hash
 from checker.evidence.posture_verify import PeriodTrust, classify
 from checker.period.retrospective import moment as parse_time
 
-MARKERS = (b"attestation/posture/v1", b"attestation/retrospective/v1", b'"reason":"bypass"')
+MARKERS = (
+    b"attestation/posture/v1",
+    b"attestation/retrospective/v1",
+    b'"reason":"bypass"',
+    b'"source":"retrospectives"',
+)
 CHANGE_KEYS = ("at", "ruleset_id", "field", "before", "after", "actor")
 BYPASS_KEYS = ("at", "actor", "ref", "before_sha", "after_sha", "rule_suite_id")
 
@@ -107,12 +112,12 @@ def compute(
     postures: list[tuple[int, dict[str, Any], str]] = []
     bypass_entries: list[tuple[int, dict[str, Any], str]] = []
     retros: list[tuple[int, dict[str, Any], str]] = []
+    late: list[tuple[int, dict[str, Any], str]] = []  # exception entries of late or missing retrospectives
+    lists = {"posture": postures, "bypass": bypass_entries, "retrospective": retros, "retrospective_exception": late}
     for seq, statement, _, digest in entries:
         if seq not in trust.trusted:
             continue
-        p = statement.get("predicate") or {}
-        kind = trust.trusted[seq].kind
-        (postures if kind == "posture" else bypass_entries if kind == "bypass" else retros).append((seq, p, digest))
+        lists[trust.trusted[seq].kind].append((seq, statement.get("predicate") or {}, digest))
     times = [t for _, p, _ in postures if (t := parse_time(str(p.get("observed_at") or ""))) is not None]
     days = _days(period, times)
     observed: set[date] = set()
@@ -182,7 +187,7 @@ def compute(
         "weakenings": weakenings,
         "enforcement_gaps": gaps,
         "bypasses": bypasses,
-        "emergencies": _emergencies(emergency_rows, retros, period),
+        "emergencies": _emergencies(emergency_rows, retros, late, period),
         "gate_integrity_changes": gate,
         "unobservable": unobservable,
         "untrusted_period_entries": trust.untrusted,
@@ -216,9 +221,17 @@ def _posture_gaps(postures: list[tuple[int, dict[str, Any], str]]) -> list[dict[
 
 
 def _emergencies(
-    rows: Iterable[dict[str, Any]], retros: list[tuple[int, dict[str, Any], str]], period: Period
+    rows: Iterable[dict[str, Any]],
+    retros: list[tuple[int, dict[str, Any], str]],
+    late: list[tuple[int, dict[str, Any], str]],
+    period: Period,
 ) -> dict[str, Any]:
+    """Each emergency merge of the period: closed in time, closed late, or open. A merge with a
+    late/overdue exception entry is never counted as closed in time."""
     closures = {int(p.get("pr") or 0): p for _, p, _ in retros}
+    flagged = {
+        int(p.get("pr") or 0): {"seq": s, "reason": p.get("reason"), "at": p.get("observed_at")} for s, p, _ in late
+    }
     out: dict[str, Any] = {"closed_in_time": 0, "closed_late": 0, "open": 0, "items": []}
     for row in rows:
         if (
@@ -228,7 +241,9 @@ def _emergencies(
         ):
             continue
         closure = closures.get(int(row.get("pr") or 0))
-        state = "open" if closure is None else "closed_in_time" if closure.get("in_time") else "closed_late"
+        exception = flagged.get(int(row.get("pr") or 0))
+        in_time = bool(closure and closure.get("in_time")) and exception is None
+        state = "open" if closure is None else "closed_in_time" if in_time else "closed_late"
         out[state] += 1
         out["items"].append(
             {
@@ -238,6 +253,7 @@ def _emergencies(
                 "entry": {"seq": row.get("seq"), "entry_hash": row.get("entry_hash")},
                 "approval": (closure or {}).get("approval"),
                 "deadline": (closure or {}).get("deadline"),
+                "exception": exception,
             }
         )
     return out
@@ -382,11 +398,12 @@ def _x(start: date | None, when: str, step: float) -> float | None:
     return delta.total_seconds() / 86400 * step
 
 
-def period_options(posture_keys: Iterable[str]) -> PeriodOptions:
-    """The trust for period entries from key files (witness times come with the witness verification)."""
+def period_options(posture_keys: Iterable[str], keyless_trusted: bool = False) -> PeriodOptions:
+    """The trust for period entries from key files (witness times come with the witness verification);
+    `keyless_trusted`: keyless period entries, whose identity verify pinned, count (with their Rekor time)."""
     from checker.evidence.posture_verify import load_posture_keys
 
-    return PeriodOptions(posture_keys=tuple(load_posture_keys(posture_keys)))
+    return PeriodOptions(posture_keys=tuple(load_posture_keys(posture_keys)), keyless_trusted=keyless_trusted)
 
 
 def coverage_html(coverage: list[dict[str, Any]]) -> str:

@@ -22,8 +22,9 @@ from checker.audit.ledgers import OpenLedger
 from checker.audit.population import Period, Summary
 from checker.deploy.from_ledger import traced_deployments
 from checker.deploy.ledger_index import LedgerIndex
+from checker.deploy.unobservable import Unobserved, describe, intervals, overlaps
 from checker.errors import UsageError
-from checker.evidence import layout
+from checker.evidence import blobs, layout
 from checker.evidence.gitio import Git
 from checker.evidence.ledger import entry_hash
 
@@ -68,27 +69,43 @@ class Tap:
 
 
 def _statements(ledger: OpenLedger, seqs: list[int]) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    """The statements of `seqs`, format 2 values put back (from the ledger's blob cache)."""
     names = [f"{ledger.commit}:{layout.entry_path(seq)}" for seq in seqs]
     for seq, data in zip(seqs, Git(ledger.git_dir).cat_blobs(names), strict=True):
         try:
             statement = json.loads(base64.b64decode(json.loads(data)["dsseEnvelope"]["payload"]))
+            predicate = statement["predicate"]
         except (ValueError, KeyError, TypeError):
             raise UsageError(
                 f"entry {seq} ({layout.entry_path(seq)}) is corrupt", fix="run changeproof verify"
             ) from None
+        if isinstance(predicate, dict) and blobs.references(predicate) and ledger.ledger is not None:
+            where = f"entry {seq} ({layout.entry_path(seq)})"
+            statement = {**statement, "predicate": blobs.expand(predicate, ledger.ledger.blobs, where)}
         yield seq, entry_hash(data), statement
 
 
 def deployment_rows(ledgers: list[OpenLedger], period: Period, tap: Tap | None = None) -> list[dict[str, Any]]:
     """Every trusted deployment of the period (by deployment time), judged from its own ledger."""
-    rows = []
+    return deployment_records(ledgers, period, tap)[0]
+
+
+def deployment_records(
+    ledgers: list[OpenLedger], period: Period, tap: Tap | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(deployment rows, unobservable intervals) of the period: the deployments as `deployment_rows`,
+    and every interval in which the record job could not list an environment's deployments that
+    touches the period (merged across consecutive runs)."""
+    rows, gaps = [], []
     for ledger in ledgers:
+        seen: list[Unobserved] = []
         if tap is not None and ledger.name in tap.indexes:
             entries: Iterable[tuple[int, str, dict[str, Any]]] = _statements(ledger, tap.others[ledger.name])
             index = tap.indexes[ledger.name]
         else:
             entries, index = ((e.seq, e.entry_hash, e.statement) for e in ledger.entries()), LedgerIndex()
-        judged, _ = traced_deployments(entries, set(ledger.report.trusted_claims), index)
+        judged, _ = traced_deployments(entries, set(ledger.report.trusted_claims), index, seen)
+        gaps += [{**gap, "ledger": ledger.name} for gap in intervals(seen) if overlaps(gap, period.start, period.end)]
         for recorded, traced in judged:
             d = recorded.deployment
             if not period.contains(d.deployed_at):
@@ -109,7 +126,14 @@ def deployment_rows(ledgers: list[OpenLedger], period: Period, tap: Tap | None =
                     "traced": traced.traced,
                     "untraced_changes": list(traced.untraced_changes),
                     "changes": [
-                        {"sha": c.sha, "record": c.record, "pr": c.pr, "seq": c.seq, "verdict": c.verdict}
+                        {
+                            "sha": c.sha,
+                            "record": c.record,
+                            "pr": c.pr,
+                            "seq": c.seq,
+                            "verdict": c.verdict,
+                            "note": c.note,
+                        }
                         for c in traced.changes
                     ],
                     "rollback": recorded.shipment.rollback,
@@ -119,7 +143,7 @@ def deployment_rows(ledgers: list[OpenLedger], period: Period, tap: Tap | None =
                     "entry_hash": recorded.entry_hash,
                 }
             )
-    return rows
+    return rows, gaps
 
 
 def by_repository(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -129,21 +153,32 @@ def by_repository(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]
     return dict(out)
 
 
-def figures(rows: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
-    """Per repository and environment: traced, total and the sentence the auditor quotes."""
+def figures(
+    rows: list[dict[str, Any]], gaps: list[dict[str, Any]] | tuple[()] = ()
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per repository and environment: traced, total, the unobservable intervals and the sentence
+    the auditor quotes. An environment with an interval is never `complete`, and its figure says so
+    ("N of M production deployments traced; deployments unobservable from X to Y")."""
     out: dict[str, dict[str, dict[str, Any]]] = {}
-    for repository, items in by_repository(rows).items():
+    seen, unseen = by_repository(rows), by_repository(list(gaps))
+    for repository in dict.fromkeys([*seen, *unseen]):
         per: dict[str, list[bool]] = defaultdict(list)
-        for row in items:
+        for row in seen.get(repository, []):
             per[row["environment"]].append(bool(row["traced"]))
-        out[repository] = {
-            env: {
+        blind: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for gap in unseen.get(repository, []):
+            blind[gap["environment"]].append(gap)
+        out[repository] = {}
+        for env in sorted({*per, *blind}):
+            flags = per.get(env, [])
+            missing = [describe(g) for g in blind.get(env, [])]
+            out[repository][env] = {
                 "traced": sum(flags),
                 "total": len(flags),
-                "figure": f"{sum(flags)} of {len(flags)} {env} deployments traced",
+                "complete": not missing,
+                "unobservable": [{"from": g["from"], "to": g["to"]} for g in blind.get(env, [])],
+                "figure": "; ".join([f"{sum(flags)} of {len(flags)} {env} deployments traced", *missing]),
             }
-            for env, flags in sorted(per.items())
-        }
     return out
 
 
@@ -166,22 +201,42 @@ def csv_path(out: Path) -> Path:
     return out.with_name(f"{out.stem}-deployments.csv")
 
 
-def write_csv(rows: list[dict[str, Any]], out: Path) -> Path:
-    """The deployments beside the population CSV (spreadsheet-safe cells)."""
+def gaps_csv_path(out: Path) -> Path:
+    return out.with_name(f"{out.stem}-deployments-unobservable.csv")
+
+
+def write_csv(rows: list[dict[str, Any]], out: Path, gaps: list[dict[str, Any]] | tuple[()] = ()) -> Path:
+    """The deployments beside the population CSV (spreadsheet-safe cells), and the unobservable
+    intervals in a second file when there are any."""
     path = csv_path(out)
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(COLUMNS)
         writer.writerows([[_cell(row.get(c, "")) for c in COLUMNS] for row in rows])
+    if gaps:
+        with gaps_csv_path(out).open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(GAP_COLUMNS)
+            writer.writerows([[_cell(v) for v in gap_cells(gap)] for gap in gaps])
     return path
 
 
-def html(rows: list[dict[str, Any]]) -> Markup:
+GAP_COLUMNS = ("repository", "environment", "from", "to", "figure", "runs", "reasons", "ledger", "seqs")
+
+
+def gap_cells(gap: dict[str, Any]) -> list[Any]:
+    """One unobservable interval as a row of GAP_COLUMNS ("from" empty: since the first deployment)."""
+    values = {**gap, "from": gap["from"] or "", "figure": describe(gap)}
+    return [values[c] for c in GAP_COLUMNS]
+
+
+def html(rows: list[dict[str, Any]], gaps: list[dict[str, Any]] | tuple[()] = ()) -> Markup:
     """The deployments section of the HTML report (templates/deployments.html.j2, autoescaped)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("checker.audit", "templates"), autoescape=True, undefined=jinja2.StrictUndefined
     )
-    text = env.get_template("deployments.html.j2").render(rows=rows, figures=figures(rows))
+    described = [{**g, "figure": describe(g)} for g in gaps]
+    text = env.get_template("deployments.html.j2").render(rows=rows, gaps=described, figures=figures(rows, gaps))
     return Markup(text)  # noqa: S704 - rendered with autoescape from our own template
 
 

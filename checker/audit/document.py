@@ -54,7 +54,7 @@ def summarize(population: Population) -> dict[str, Any]:
         "emergency_closed": sum(1 for r in prs if r["emergency"].startswith("closed")),
         "waived": sum(1 for r in prs if r["waivers"]),
         "controls": per_control,
-        "deployments": deployments.figures(population.deployments),
+        "deployments": deployments.figures(population.deployments, population.deployment_gaps),
     }
 
 
@@ -68,4 +68,5 @@ def header(population: Population, ledgers: list[OpenLedger]) -> dict[str, Any]:
         "coverage": population.coverage,
         "columns": population.columns(),
         "deployments": deployments.by_repository(population.deployments),
+        "deployments_unobservable": deployments.by_repository(population.deployment_gaps),
     }

@@ -32,7 +32,7 @@ def write_csv(population: Population, ledgers: list[OpenLedger], out: Path, opti
             batch = rows[start : start + BATCH]
             writer.writerows(neutralise_all([row.get(c, "") for c in columns]) for row in batch)
             options.tick(len(batch))
-    deployments.write_csv(population.deployments, out)
+    deployments.write_csv(population.deployments, out, population.deployment_gaps)
     if population.coverage:  # each repository's coverage of the period, in a file beside the rows
         from checker.audit.coverage import write_csv as write_coverage_csv
 

@@ -86,10 +86,11 @@ def open_ledgers(
     (results in each report's `collected`)."""
     if not ledgers:
         raise UsageError("no ledger given", fix="pass --ledger PATH_OR_URL (repeat it for several repositories)")
-    if not keys:
+    if not keys and not (options and options.identities):
         raise UsageError(
             "no trusted public key given",
-            fix="pass --key PUBLIC.pem (the key of the record job); the ledger's own key list is not evidence",
+            fix="pass --key PUBLIC.pem (the key of the record job; keyless: --identity); "
+            "the ledger's own key list is not evidence",
         )
     for key in keys:
         if not Path(key).is_file():

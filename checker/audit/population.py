@@ -39,6 +39,7 @@ from checker.audit.approval_summary import (
     summarise_approvals,
 )
 from checker.audit.times import parse_time
+from checker.commit_fingerprint import recorded_commits
 from checker.errors import UsageError
 from checker.evidence import LedgerEntry
 
@@ -141,6 +142,7 @@ class Population:
     ledgers: list[dict[str, Any]] = field(default_factory=list)
     period: str = ""
     deployments: list[dict[str, Any]] = field(default_factory=list)  # see checker/audit/deployments.py
+    deployment_gaps: list[dict[str, Any]] = field(default_factory=list)  # unobservable intervals, ditto
     coverage: list[dict[str, Any]] = field(default_factory=list)  # per repository, see audit/coverage.py
 
     def columns(self) -> list[str]:
@@ -160,6 +162,7 @@ class Summary:
     row: dict[str, Any] | None = None
     controls: tuple[str, ...] = ()
     approvals: ApprovalSummary = NO_APPROVALS
+    commits: tuple[str, ...] | None = None  # merge: the PR's commit fingerprints (rebase merges)
 
 
 ControlColumns = tuple[dict[str, str], str, tuple[str, ...]]
@@ -206,13 +209,16 @@ def summarise(
     if kind == "exception":
         observed = str(p.get("observed_at") or "")
         commits = [str(c) for c in p.get("commits") or []]
+        pr = p.get("pr") if isinstance(p.get("pr"), int) else ""  # a late or missing emergency retrospective
         exc_row = {
             "ledger": "",  # set by the population, in place (the row is not copied: 100 000 of them)
             "ledger_status": "",
             "repository": str(p.get("repository")),
             "kind": "exception",
-            "pr": "",
-            "title": f"{p.get('reason')}: {len(commits)} commit(s) without a PR",
+            "pr": pr,
+            "title": f"{p.get('reason')}: PR #{pr} (deadline {p.get('deadline')})"
+            if pr
+            else f"{p.get('reason')}: {len(commits)} commit(s) without a PR",
             "author": "",
             "approvals": "",
             "approvals_not_counted": "",
@@ -281,6 +287,7 @@ def summarise(
         row,
         controls,
         approvals,
+        recorded_commits(facts),
     )
 
 

@@ -172,6 +172,14 @@ def _bypass_label(change: dict[str, Any], records: Records) -> str | None:
     return "inferred" if str(change.get("exception") or "").startswith("admin bypass") else None
 
 
+def _late_retrospective(change: dict[str, Any], records: Records) -> str | None:
+    """An emergency merge whose retrospective the scheduled run recorded as late or missing."""
+    found = records.exceptions.get(str(change.get("tip")))
+    if found and str(found.get("reason") or "").startswith("emergency retrospective"):
+        return f"{found['reason']} (recorded by the scheduled run, entry {found['seq']})"
+    return None
+
+
 def _group(history: list[GitCommit], records: Records, api: Api | None) -> list[dict[str, Any]]:
     """Newest to oldest, turn first-parent commits into changes; returns them oldest first."""
     changes: list[dict[str, Any]] = []
@@ -390,6 +398,8 @@ def reconcile_opened(
                     change["exception"] = "direct push: no pull request and no merge record"
                 else:
                     change["exception"] = "no merge record: a direct push, or a merge whose evidence is missing"
+        elif change["emergency"] and change["exception"] is None:
+            change["exception"] = _late_retrospective(change, records)
         change["bypass"] = _bypass_label(change, records)
         out_changes.append(change)
     for push in forced:

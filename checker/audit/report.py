@@ -122,7 +122,7 @@ def _page(
             **{
                 **(extra or {}),
                 "extra_summary": Markup((extra or {}).get("extra_summary", ""))  # noqa: S704 - the caller passes Markup it escaped
-                + deployments.html(population.deployments),
+                + deployments.html(population.deployments, population.deployment_gaps),
             },
         )
     )

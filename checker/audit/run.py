@@ -12,7 +12,7 @@ from typing import Any
 
 from checker.audit.collect import ExportCollector, attach
 from checker.audit.coverage import coverage_for, period_options
-from checker.audit.deployments import Tap, deployment_rows
+from checker.audit.deployments import Tap, deployment_records
 from checker.audit.ledgers import OpenLedger, open_ledgers, require_witnessed
 from checker.audit.population import Period, Population, Summary, build_population
 from checker.audit.progress import Bars
@@ -120,8 +120,9 @@ def export(
             period,
             progress=bars.ticker("reading entries", total),
         )
-        population.deployments = deployment_rows(opened, period, tap)
-        population.coverage = coverage_for(opened, population, period, period_options(posture_keys or keys))
+        population.deployments, population.deployment_gaps = deployment_records(opened, period, tap)
+        keyless = bool(options and options.identities) and not posture_keys  # verify checked the identity
+        population.coverage = coverage_for(opened, population, period, period_options(posture_keys or keys, keyless))
         if options is not None and options.witness_keys and not allow_invalid:
             last: dict[str, int] = {}
             for row in population.rows:

@@ -17,7 +17,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from checker.audit import deployments
+from checker.audit import deployments, period_sheets
 from checker.audit.document import ledger_summary, summarize
 from checker.audit.ledgers import OpenLedger
 from checker.audit.population import AWAITING, Population
@@ -36,7 +36,9 @@ from checker.audit.writing import BATCH, WriteOptions
 from checker.errors import UsageError
 
 DATE_COLUMNS = frozenset({"merged_at", "evaluated_at", "pushed_at", "first_merged_at", "last_merged_at", "deployed_at"})
+DATE_COLUMNS |= period_sheets.EVENT_TIME_COLUMNS
 DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
+DAY_FORMAT = "yyyy-mm-dd"
 PERCENT_COLUMNS = frozenset({"pass_rate"})
 MAX_WIDTH = 60
 SAMPLE_FORMAT = "changeproof-sample/1"
@@ -181,7 +183,7 @@ def _deployments(inputs: Inputs) -> Table | None:
     rows = inputs.population.deployments
     if not rows:
         return None
-    figures = deployments.figures(rows)
+    figures = deployments.figures(rows, inputs.population.deployment_gaps)
     columns = [*deployments.COLUMNS, *FIGURE_COLUMNS]
     table = []
     for row in rows:
@@ -191,6 +193,29 @@ def _deployments(inputs: Inputs) -> Table | None:
             + [figure[key] for key in FIGURE_COLUMNS.values()]
         )
     return Table(columns, table)
+
+
+def _period_coverage(inputs: Inputs) -> Table | None:
+    """Per repository, the controls over the period (left out when no ledger has period entries)."""
+    cov = inputs.population.coverage
+    return Table(period_sheets.COVERAGE_COLUMNS, period_sheets.coverage_rows(cov)) if cov else None
+
+
+def _period_events(inputs: Inputs) -> Table | None:
+    cov = inputs.population.coverage
+    return Table(period_sheets.EVENT_COLUMNS, period_sheets.event_rows(cov)) if cov else None
+
+
+def _unobservable(inputs: Inputs) -> Table | None:
+    """Each interval in which the record job could not list an environment's deployments (its
+    figure is incomplete); left out when there is none."""
+    gaps = inputs.population.deployment_gaps
+    if not gaps:
+        return None
+    return Table(
+        list(deployments.GAP_COLUMNS),
+        [[deployments.cell_value(v) for v in deployments.gap_cells(g)] for g in gaps],
+    )
 
 
 SAMPLE_COLUMNS = ["rank", "id", "kind", "pr", "title", "tip", "pushed_at", "exception", "ledger", "seq"]
@@ -222,7 +247,10 @@ SHEETS: list[tuple[str, Callable[[Inputs], Table | None]]] = [
     ("Controls", _controls),
     ("Coverage", _coverage),
     ("Verification", _verification),
+    ("Period coverage", _period_coverage),
+    ("Period events", _period_events),
     ("Deployments", _deployments),
+    ("Deployments unobservable", _unobservable),
     ("Sample", _sample),
 ]
 
@@ -245,10 +273,14 @@ def load_sample(path: Path) -> dict[str, Any]:
 
 
 def _heading(column: str) -> str:
-    return f"{column} (UTC)" if column in DATE_COLUMNS else column
+    return f"{column} (UTC)" if column in DATE_COLUMNS | period_sheets.DAY_COLUMNS else column
 
 
 def _cell(ws: WriteOnlyWorksheet, column: str, value: Any) -> Cell:
+    if column in period_sheets.DAY_COLUMNS and isinstance(value, date):
+        cell = WriteOnlyCell(ws, value=datetime(value.year, value.month, value.day))
+        cell.number_format = DAY_FORMAT
+        return cell
     if column in DATE_COLUMNS and isinstance(value, str) and value:
         when = parse_time(value)
         if when is not None:
@@ -269,7 +301,7 @@ def _width(column: str, rows: list[list[Any]], at: int) -> float:
     longest = len(_heading(column))
     for row in rows[:500]:
         value = row[at]
-        longest = max(longest, 19 if column in DATE_COLUMNS and value else len(str(value)))
+        longest = max(longest, 19 if column in DATE_COLUMNS | period_sheets.DAY_COLUMNS and value else len(str(value)))
     return min(MAX_WIDTH, longest + 2)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from checker.defaults import DEFAULT_API_URL
 from checker.errors import UsageError
 from checker.evidence.layout import DEFAULT_BRANCH
 
@@ -75,6 +76,13 @@ def attest() -> None:
     type=click.Path(dir_okay=False),
     help="Policy file naming the environments in scope. Default: --repo's .github/changeproof.yml.",
 )
+@click.option(
+    "--api-url",
+    envvar="GITHUB_API_URL",
+    default=DEFAULT_API_URL,
+    show_default=True,
+    help="GitHub API for a policy's `extends: owner/repo:path@ref` (token from GITHUB_TOKEN).",
+)
 @click.option("--ref", default="", help="The ref that was deployed (informational).")
 @click.option("--deployed-at", default="", help="RFC 3339 time of the deployment. Default: now.")
 @click.option("--key", help="The deployer's PEM private key (never the ledger's key).")
@@ -96,6 +104,7 @@ def attest_deployment(
     repo_dir: str,
     default_branch: str,
     policy_path: str | None,
+    api_url: str,
     ref: str,
     deployed_at: str,
     key: str | None,
@@ -108,14 +117,15 @@ def attest_deployment(
     """Sign a deployment claim with the deployer's key or identity and append it to the ledger
     (or write it to --out for the record job to ingest)."""
     from checker import policy as policies
-    from checker.config import run_context_from_environment, secret
+    from checker.config import api_throttle, run_context_from_environment, secret
     from checker.deploy import Deployment, LedgerIndex, ship
-    from checker.deploy.history import first_parent_line, resolve_commit
+    from checker.deploy.history import first_parent_line, resolve_commit, with_fingerprints
     from checker.deploy.model import SOURCE_CLAIM
     from checker.deploy.shipped import Line
     from checker.evidence import load_signer
     from checker.evidence.deployments import artifact_digest, claim_bundle, record_claim
     from checker.evidence.statement import DEPLOYMENT_CLAIM_PREDICATE, DEPLOYMENT_PREDICATE
+    from checker.github.shared_policy import shared_policy_fetcher
 
     if not ledger and not out_path:
         raise UsageError("no ledger given", fix="pass --ledger PATH_OR_URL, or --out FILE for the record job to ingest")
@@ -129,7 +139,9 @@ def attest_deployment(
     path = Path(policy_path) if policy_path else repo / ".github" / "changeproof.yml"
     if not path.is_file():
         raise UsageError(f"policy file {path} does not exist", fix="pass --policy with the repository's policy file")
-    policies.require_environment(policies.deployment_scope(policies.read_policy_bytes(path), str(path)), environment)
+    fetch = shared_policy_fetcher(api_url, secret("GITHUB_TOKEN"), throttle=api_throttle())  # connects on first use
+    scope = policies.deployment_scope(policies.read_policy_bytes(path), str(path), fetch=fetch)
+    policies.require_environment(scope, environment)
     full = resolve_commit(repo, sha)
     if full is None:
         raise UsageError(
@@ -145,9 +157,9 @@ def attest_deployment(
         for _, _, st, _ in entries
         if st.get("predicateType") in (DEPLOYMENT_PREDICATE, DEPLOYMENT_CLAIM_PREDICATE)
         for p in [st.get("predicate") or {}]
-        if p.get("environment") == environment
+        if p.get("environment") == environment and p.get("kind") in ("deployment", "deployment-claim")
     ]
-    shipment = ship(full, Line.of(first_parent_line(repo, default_branch)), earlier, index)
+    shipment = with_fingerprints(repo, ship(full, Line.of(first_parent_line(repo, default_branch)), earlier, index))
     observed = _now()
     claim_id = "claim-" + hashlib.sha256(f"{environment}\n{full}\n{observed}".encode()).hexdigest()[:16]
     deployment = Deployment(

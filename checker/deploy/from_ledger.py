@@ -23,6 +23,8 @@ from checker.deploy.model import (
     deployment_from,
     shipment_from,
 )
+from checker.deploy.unobservable import KIND as UNOBSERVABLE
+from checker.deploy.unobservable import Unobserved, unobserved_from
 from checker.evidence.statement import DEPLOYMENT_CLAIM_PREDICATE, DEPLOYMENT_PREDICATE
 
 
@@ -35,14 +37,21 @@ class Recorded:
 
 
 def recorded_deployments(
-    entries: Iterable[tuple[int, str, dict[str, Any]]], trusted_claims: Collection[int] | None, index: LedgerIndex
+    entries: Iterable[tuple[int, str, dict[str, Any]]],
+    trusted_claims: Collection[int] | None,
+    index: LedgerIndex,
+    gaps: list[Unobserved] | None = None,
 ) -> list[Recorded]:
-    """Fill `index` with the merge records and return the deployments, in ledger order."""
+    """Fill `index` with the merge records (and `gaps` with the record job's unobservable
+    intervals) and return the deployments, in ledger order."""
     out = []
     for seq, digest, statement in entries:
         kind = statement.get("predicateType")
         predicate = statement.get("predicate")
-        if kind in (DEPLOYMENT_PREDICATE, DEPLOYMENT_CLAIM_PREDICATE):
+        if kind == DEPLOYMENT_PREDICATE and isinstance(predicate, dict) and predicate.get("kind") == UNOBSERVABLE:
+            if gaps is not None:
+                gaps.append(unobserved_from(predicate, seq, digest))
+        elif kind in (DEPLOYMENT_PREDICATE, DEPLOYMENT_CLAIM_PREDICATE):
             if trusted_claims is None:
                 counts = kind == DEPLOYMENT_PREDICATE
             else:
@@ -62,9 +71,10 @@ def traced_deployments(
     entries: Iterable[tuple[int, str, dict[str, Any]]],
     trusted_claims: Collection[int] | None = (),
     index: LedgerIndex | None = None,
+    gaps: list[Unobserved] | None = None,
 ) -> tuple[list[tuple[Recorded, TracedDeployment]], LedgerIndex]:
     """`index` may come pre-filled with the merge records (the export's population pass)."""
     index = index if index is not None else LedgerIndex()
-    recorded = recorded_deployments(entries, trusted_claims, index)
+    recorded = recorded_deployments(entries, trusted_claims, index, gaps)
     judged = judge_all(((r.deployment, r.shipment) for r in recorded), index)
     return list(zip(recorded, judged, strict=True)), index

@@ -7,8 +7,12 @@ CD pipeline's workspace for `attest deployment`).
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
+from checker.commit_fingerprint import fingerprint
+from checker.deploy.model import Shipment
 from checker.errors import UsageError
 
 
@@ -41,3 +45,27 @@ def resolve_commit(repo: Path, sha: str) -> str | None:
         return None
     proc = _git(repo, "rev-parse", "--verify", "--quiet", f"{sha}^{{commit}}")
     return proc.stdout.decode().strip() if proc.returncode == 0 else None
+
+
+def fingerprints(repo: Path, shas: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """(sha, fingerprint) of each commit: its author's email and message, as a rebase keeps them."""
+    out: list[tuple[str, str]] = []
+    for start in range(0, len(shas), 500):
+        chunk = list(shas[start : start + 500])
+        proc = _git(repo, "show", "-s", "--no-notes", "--format=%H%x00%ae%x00%B%x1e", *chunk, "--")
+        if proc.returncode != 0:
+            raise UsageError(
+                f"cannot read commits of {repo}: {proc.stderr.decode(errors='replace').strip()[:300]}",
+                fix="run in a full clone of the repository (actions/checkout with fetch-depth: 0)",
+            )
+        for record in proc.stdout.decode("utf-8", "surrogateescape").split("\x1e"):
+            parts = record.lstrip("\n").split("\x00", 2)
+            if len(parts) == 3:
+                out.append((parts[0], fingerprint(parts[1], parts[2])))
+    return tuple(out)
+
+
+def with_fingerprints(repo: Path, shipment: Shipment) -> Shipment:
+    """The shipment with the fingerprints of the commits it ships or covers."""
+    shas = list(dict.fromkeys([*shipment.changes, *shipment.covers]))
+    return replace(shipment, fingerprints=fingerprints(repo, shas)) if shas else shipment

@@ -23,6 +23,7 @@ class MergeRecord:
     verdict: str
     merged_at: str
     emergency_closed_by: str = ""  # "reviewer at time (entry N)" once closed
+    commits: tuple[str, ...] | None = None  # the PR's commit fingerprints; None: the record cannot say
 
 
 @dataclass
@@ -64,7 +65,7 @@ class LedgerIndex:
             return
         if s.kind != "merge" or s.row is None:
             return
-        record = MergeRecord(s.key[1], s.seq, s.entry_hash, s.verdict, str(s.row["merged_at"]))
+        record = MergeRecord(s.key[1], s.seq, s.entry_hash, s.verdict, str(s.row["merged_at"]), commits=s.commits)
         self._by_pr[s.key] = record
         if s.row["merge_sha"]:
             self.merges.setdefault(str(s.row["merge_sha"]), record)

@@ -78,6 +78,9 @@ class Shipment:
     returns_to: str = ""
     off_branch: bool = False
     covers: tuple[str, ...] = ()  # a rollback to a sha never deployed: the commits it returns to
+    # (sha, fingerprint) of the commits in `changes` and `covers`, from git: a rebase-merged PR's
+    # commits are matched to its merge record by these (checker.commit_fingerprint)
+    fingerprints: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -182,12 +185,13 @@ def shipment_json(s: Shipment) -> dict[str, Any]:
         "returns_to": s.returns_to,
         "off_branch": s.off_branch,
         "covers": list(s.covers),
+        "fingerprints": dict(s.fingerprints),
     }
 
 
 def shipment_from(data: Any) -> Shipment:
     data = data if isinstance(data, dict) else {}
-    baseline = data.get("baseline")
+    baseline, fingerprints = data.get("baseline"), data.get("fingerprints")
     return Shipment(
         baseline=str(baseline) if baseline is not None else None,
         changes=tuple(str(c) for c in data.get("changes") or ()),
@@ -195,6 +199,7 @@ def shipment_from(data: Any) -> Shipment:
         returns_to=str(data.get("returns_to") or ""),
         off_branch=bool(data.get("off_branch")),
         covers=tuple(str(c) for c in data.get("covers") or ()),
+        fingerprints=tuple((str(k), str(v)) for k, v in fingerprints.items()) if isinstance(fingerprints, dict) else (),
     )
 
 

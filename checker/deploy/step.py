@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from checker.deploy.from_ledger import traced_deployments
-from checker.deploy.history import first_parent_line, resolve_commit
+from checker.deploy.history import first_parent_line, resolve_commit, with_fingerprints
 from checker.deploy.judge import judge
 from checker.deploy.model import SOURCE_CLAIM, SOURCE_GITHUB, Collected, Deployment, TracedDeployment, deployment_from
 from checker.deploy.shipped import Line, ship
+from checker.deploy.unobservable import Unobserved
 from checker.errors import LedgerBranchMissing, UsageError
 from checker.evidence import RunContext, Signer, read_entries
 from checker.model import DeploymentScope
@@ -29,6 +30,7 @@ class DeploymentsRun:
     recorded: list[tuple[int, TracedDeployment]] = field(default_factory=list)  # (entry seq, judgement)
     skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (environment, id, why)
     unobservable: list[tuple[str, str]] = field(default_factory=list)  # (environment, what)
+    gaps: list[tuple[int, Unobserved]] = field(default_factory=list)  # (entry seq, what it records)
 
 
 @dataclass(frozen=True)
@@ -58,16 +60,22 @@ class _Environments:
     def __init__(self, target: LedgerTarget, repo_dir: Path, default_branch: str) -> None:
         self.target = target
         judged, self.index = traced_deployments(_ledger_statements(target), trusted_claims=None)
+        self.repo_dir = repo_dir
         self.line = Line.of(first_parent_line(repo_dir, default_branch))
         self.earlier: dict[str, list[tuple[str, str]]] = {}
         self.verdicts: dict[str, dict[str, TracedDeployment]] = {}
         self.last_github: dict[str, int] = {}
+        self.last_seen: dict[str, str] = {}  # deployed_at of the latest deployment recorded from GitHub
         for recorded, traced in judged:
             env, dep = recorded.deployment.environment, recorded.deployment
             self.earlier.setdefault(env, []).append((dep.id, dep.sha))
             self.verdicts.setdefault(env, {})[dep.id] = traced
-            if dep.source == SOURCE_GITHUB and dep.id.isdigit():
-                self.last_github[env] = max(self.last_github.get(env, 0), int(dep.id))
+            self._seen(dep)
+
+    def _seen(self, dep: Deployment) -> None:
+        if dep.source == SOURCE_GITHUB and dep.id.isdigit() and int(dep.id) > self.last_github.get(dep.environment, 0):
+            self.last_github[dep.environment] = int(dep.id)
+            self.last_seen[dep.environment] = dep.deployed_at
 
     def known(self, deployment: Deployment) -> bool:
         return deployment.id in self.verdicts.get(deployment.environment, {})
@@ -78,7 +86,8 @@ class _Environments:
         env = deployment.environment
         earlier = self.earlier.setdefault(env, [])
         verdicts = self.verdicts.setdefault(env, {})
-        traced = judge(deployment, ship(deployment.sha, self.line, earlier, self.index), self.index, verdicts)
+        shipment = with_fingerprints(self.repo_dir, ship(deployment.sha, self.line, earlier, self.index))
+        traced = judge(deployment, shipment, self.index, verdicts)
         t = self.target
         result = record_deployment(
             traced,
@@ -92,18 +101,32 @@ class _Environments:
         )
         earlier.append((deployment.id, deployment.sha))
         verdicts[deployment.id] = traced
+        self._seen(deployment)
         return result.seq, traced
+
+    def unobservable(self, repository: str, environment: str, reasons: Sequence[str]) -> tuple[int, Unobserved]:
+        """Record that the deployments to `environment` after the last one recorded went unseen."""
+        from checker.evidence.deployments import record_unobservable
+
+        t = self.target
+        gap = Unobserved(repository, environment, self.last_seen.get(environment), t.observed_at, tuple(reasons))
+        result = record_unobservable(
+            gap, ledger=t.ledger, branch=t.branch, signer=t.signer, context=t.context, token=t.token
+        )
+        return result.seq, gap
 
 
 def record_deployments(
     collect: Callable[[str, int | None], Collected],
     *,
+    repository: str,
     environments: Sequence[str],
     repo_dir: Path,
     default_branch: str,
     target: LedgerTarget,
 ) -> DeploymentsRun:
-    """Record every successful deployment to `environments` newer than the last one recorded."""
+    """Record every successful deployment to `environments` newer than the last one recorded, and
+    an unobservable interval for each environment whose deployments could not all be read."""
     run = DeploymentsRun()
     state = _Environments(target, repo_dir, default_branch)
     for environment in environments:
@@ -113,6 +136,8 @@ def record_deployments(
         for deployment in collected.deployments:
             if not state.known(deployment):
                 run.recorded.append(state.record(deployment))
+        if collected.unobservable:
+            run.gaps.append(state.unobservable(repository, environment, collected.unobservable))
     return run
 
 

@@ -25,6 +25,7 @@ from checker.deploy.model import (
     deployment_json,
     shipment_json,
 )
+from checker.deploy.unobservable import Unobserved, unobserved_json
 from checker.errors import UsageError
 from checker.evidence import bundle as bundles
 from checker.evidence import layout
@@ -41,7 +42,14 @@ from checker.evidence.statement import (
     canonical,
     sha256_hex,
     statement_bytes,
+    with_blobs,
 )
+
+# Entry format 2 (checker.evidence.blobs): what repeats across an environment's deployment
+# entries is the release rule (the required reviewers) and, while the environment cannot be
+# read, the reasons why; large enough values of these are stored once. Everything else of a
+# deployment (its sha, what it shipped, the run's approvals, an embedded claim) is its own.
+DEPLOYMENT_POINTERS = ("/approval/reviewers", "/approval/unobservable")
 
 ARTIFACT = re.compile(r"^sha256:([0-9a-f]{64})$")
 
@@ -68,6 +76,16 @@ def _subjects(deployment: Deployment, record: dict[str, Any]) -> list[dict[str, 
     return subjects
 
 
+def _recorded_by(context: RunContext, seq: int, prev: str) -> dict[str, Any]:
+    """What every record job entry says about the run that made it, and its place in the ledger."""
+    return {
+        "evaluator": {"tool": "changeproof", "version": __version__, "image_digest": context.image_digest},
+        "run": _run(context),
+        "event": context.event,
+        "ledger": {"seq": seq, "prev": prev},
+    }
+
+
 def deployment_statement(
     traced: TracedDeployment, *, observed_at: str, context: RunContext, seq: int, prev: str, claim: Any = None
 ) -> dict[str, Any]:
@@ -83,10 +101,7 @@ def deployment_statement(
         "traced": traced.traced,
         "untraced_changes": list(traced.untraced_changes),
         "claim": claim,
-        "evaluator": {"tool": "changeproof", "version": __version__, "image_digest": context.image_digest},
-        "run": _run(context),
-        "event": context.event,
-        "ledger": {"seq": seq, "prev": prev},
+        **_recorded_by(context, seq, prev),
     }
     return {
         "_type": STATEMENT_TYPE,
@@ -168,9 +183,9 @@ def record_deployment(
         branch,
         signer=signer,
         repository=traced.deployment.repository,
-        build=lambda seq, prev: (
+        build=lambda seq, prev: with_blobs(
             deployment_statement(traced, observed_at=observed_at, context=context, seq=seq, prev=prev, claim=claim),
-            {},
+            DEPLOYMENT_POINTERS,
         ),
         token=token,
     )
@@ -196,4 +211,36 @@ def record_claim(
             claim_statement(deployment, shipment, observed_at=observed_at, context=context, seq=seq, prev=prev),
             {},
         ),
+    )
+
+
+def unobservable_statement(gap: Unobserved, *, context: RunContext, seq: int, prev: str) -> dict[str, Any]:
+    """A `deployment/v1` of kind `deployments-unobservable`: the record job could not list the
+    deployments to an environment (never traced, never a pass: the export reports the interval)."""
+    record = unobserved_json(gap)
+    predicate = {**record, **_recorded_by(context, seq, prev)}
+    return {
+        "_type": STATEMENT_TYPE,
+        "subject": [
+            {
+                "name": f"{gap.repository}@deployments/{gap.environment}",
+                "digest": {"sha256": sha256_hex(canonical(record))},
+            }
+        ],
+        "predicateType": DEPLOYMENT_PREDICATE,
+        "predicate": predicate,
+    }
+
+
+def record_unobservable(
+    gap: Unobserved, *, ledger: str, branch: str, signer: Signer, context: RunContext, token: Token = AMBIENT_TOKEN
+) -> AppendResult:
+    """Append the record job's `deployments-unobservable` entry (with the ledger's key)."""
+    return append(
+        ledger,
+        branch,
+        signer=signer,
+        repository=gap.repository,
+        build=lambda seq, prev: (unobservable_statement(gap, context=context, seq=seq, prev=prev), {}),
+        token=token,
     )

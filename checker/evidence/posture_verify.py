@@ -30,7 +30,8 @@ TRUSTED_TIME_WINDOW = timedelta(hours=24)
 
 
 def period_kind(statement: dict[str, Any]) -> str:
-    """ "posture", "bypass", "retrospective", or "" for every other entry."""
+    """ "posture", "bypass", "retrospective", "retrospective_exception" (a late or missing
+    emergency retrospective), or "" for every other entry."""
     kind = statement.get("predicateType")
     predicate = statement.get("predicate") if isinstance(statement.get("predicate"), dict) else {}
     assert isinstance(predicate, dict)
@@ -40,6 +41,8 @@ def period_kind(statement: dict[str, Any]) -> str:
         return "retrospective"
     if kind == EXCEPTION_PREDICATE and predicate.get("reason") == "bypass" and predicate.get("source") == "rule_suites":
         return "bypass"
+    if kind == EXCEPTION_PREDICATE and predicate.get("source") == "retrospectives":
+        return "retrospective_exception"
     return ""
 
 

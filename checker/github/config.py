@@ -38,6 +38,11 @@ _GIT_ENV = frozenset(
 _REPO = re.compile(r"^[\w.-]+/[\w.-]+$")
 
 
+def _lines(value: str) -> tuple[str, ...]:
+    """A multi-line input's non-blank lines."""
+    return tuple(line.strip() for line in value.splitlines() if line.strip())
+
+
 def _input(env: Mapping[str, str], name: str, default: str = "") -> str:
     upper = name.upper()
     for key in (f"INPUT_{upper}", f"INPUT_{upper.replace('-', '_')}"):
@@ -101,6 +106,10 @@ class Config:
     iac_mode: str = ""
     image_digest: str = ""
     claims: str = ""  # deployment claim file(s) for the record job to ingest (`attest deployment --out`)
+    #: Witnesses whose cosigned checkpoints the record job copies onto the ledger branch after it
+    #: appends: their vkeys and where their state is (a directory or git repository), one per line.
+    witness_keys: tuple[str, ...] = ()
+    witness_states: tuple[str, ...] = ()
     #: Pushes the ledger branch: CHANGEPROOF_LEDGER_TOKEN when the ledger lives where the
     #: github-token cannot write (a central evidence repository), else the github-token.
     ledger_token: str = ""
@@ -187,6 +196,8 @@ class Config:
             iac_mode=env.get("CHANGEPROOF_IAC_MODE", ""),
             image_digest=env.get("CHANGEPROOF_IMAGE_DIGEST", ""),
             claims=_input(env, "claims"),
+            witness_keys=_lines(_input(env, "witness-vkey")),
+            witness_states=_lines(_input(env, "witness-state")),
             ledger_token=env.get("CHANGEPROOF_LEDGER_TOKEN", "")
             or (_input(env, "github-token") or env.get("GITHUB_TOKEN", "")),
             graphql=env.get("CHANGEPROOF_GRAPHQL", "1").strip().lower() not in ("0", "false", "no", "off"),

@@ -268,6 +268,10 @@ class PostureCollector:
             f"admin bypass of environment {name}",
             "GitHub does not return whether administrators may bypass an environment's protection",
         )
+        gaps.add(
+            f"who changed environment {name}",
+            "GitHub keeps no history of environment changes: a change is seen at the next run, without its author",
+        )
         try:
             env = self.api.get(f"/repos/{repo}/environments/{quote(name, safe='')}", what=f"environment {name}")
         except ChangeproofError as error:
@@ -301,6 +305,8 @@ class PostureCollector:
             "deployment_branch_policy": policy,
             "branch_policies": branches,
             "protection_rules": sorted(str(r.get("type")) for r in env.get("protection_rules") or []),
+            **_reviewers(env.get("protection_rules") or []),
+            "updated_at": env.get("updated_at"),  # when it last changed (GitHub does not say by whom)
         }
 
     # ------------------------------------------------------------------ bypasses
@@ -367,3 +373,16 @@ class PostureCollector:
             raise
         role = data.get("role_name") or data.get("permission") if isinstance(data, dict) else None
         return str(role) if role else None
+
+
+def _reviewers(rules: list[dict[str, Any]]) -> dict[str, Any]:
+    """The environment's required reviewers (`User:login` / `Team:slug`) and whether they may
+    approve their own deployments, from its `required_reviewers` protection rule."""
+    for rule in rules:
+        if rule.get("type") == "required_reviewers":
+            names = []
+            for r in rule.get("reviewers") or []:
+                who = r.get("reviewer") or {}
+                names.append(f"{r.get('type')}:{who.get('login') or who.get('slug') or who.get('name')}")
+            return {"required_reviewers": sorted(names), "prevent_self_review": bool(rule.get("prevent_self_review"))}
+    return {"required_reviewers": [], "prevent_self_review": None}

@@ -8,11 +8,12 @@ the `claims` input are ingested the same way. Nothing here reads the environment
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from checker.deploy.step import DeploymentsRun, LedgerTarget, ingest_claims, record_deployments
 from checker.errors import PolicyError
-from checker.github.collector import utc_now
+from checker.github.collector import _EXTENDS_REF, utc_now
 from checker.github.deployments import collect_deployments
 from checker.model import DeploymentScope
 from checker.pipeline import Pipeline
@@ -26,6 +27,19 @@ def claim_files(workspace: str, claims: str) -> list[Path]:
     return sorted(path.glob("*.json")) if path.is_dir() else [path]
 
 
+def _shared(pipeline: Pipeline) -> Callable[[str], str | None]:
+    """Reads the shared policies a policy `extends` (owner/repo:path@ref), with the job's token."""
+
+    def fetch(ref: str) -> str | None:
+        match = _EXTENDS_REF.match(ref)
+        if not match:
+            return None
+        found = pipeline.collector.read_file(match.group(1), match.group(2), match.group(3))
+        return found.content if found.state == "present" else None
+
+    return fetch
+
+
 def _scope(pipeline: Pipeline, default_branch: str) -> DeploymentScope | None:
     repository = pipeline.config.repository
     source = pipeline.collector.read_file(repository, POLICY_PATH, default_branch)
@@ -34,7 +48,7 @@ def _scope(pipeline: Pipeline, default_branch: str) -> DeploymentScope | None:
             pipeline.reporter.warn(f"deployments not recorded: {POLICY_PATH} is unreadable ({source.reason})")
         return None
     try:
-        return deployment_scope(source.content, f"{POLICY_PATH}@{default_branch}")
+        return deployment_scope(source.content, f"{POLICY_PATH}@{default_branch}", fetch=_shared(pipeline))
     except PolicyError as error:
         pipeline.reporter.warn(f"deployments not recorded: {error.summary}")
         return None
@@ -61,6 +75,7 @@ def record_deployments_step(pipeline: Pipeline, default_branch: str) -> Deployme
     repo_dir = Path(config.workspace or ".")
     run = record_deployments(
         lambda env, after: collect_deployments(pipeline.api, config.repository, env, after_id=after),
+        repository=config.repository,
         environments=scope.environments,
         repo_dir=repo_dir,
         default_branch=default_branch,
@@ -79,9 +94,11 @@ def record_deployments_step(pipeline: Pipeline, default_branch: str) -> Deployme
         run.skipped += claimed.skipped
     for seq, _ in run.recorded:
         pipeline.run.ledger_entries.append(f"deployment entry {seq}")
+    for seq, gap in run.gaps:
+        pipeline.run.ledger_entries.append(f"deployments-unobservable entry {seq} ({gap.environment})")
     for environment, what in run.unobservable:
         pipeline.reporter.warn(f"deployments to {environment} unobservable: {what}")
-        pipeline.run.notes.append(f"deployments to {environment} unobservable (nothing recorded): {what}")
+        pipeline.run.notes.append(f"deployments to {environment} unobservable (recorded as such): {what}")
     pipeline.reporter.summary(summary(run))
     return run
 
@@ -101,4 +118,10 @@ def summary(run: DeploymentsRun) -> str:
         lines.append(f"- not recorded: {md_escape(environment)} {md_escape(dep_id)}: {md_escape(why)}")
     for environment, what in run.unobservable:
         lines.append(f"- **unobservable**: {md_escape(environment)}: {md_escape(what)}")
+    for seq, gap in run.gaps:
+        since = md_escape(gap.since) if gap.since else "the first deployment"
+        lines.append(
+            f"- recorded as entry {seq}: deployments to {md_escape(gap.environment)} unobservable from {since} "
+            f"to {md_escape(gap.until)}; the export reports it beside the figure"
+        )
     return "\n".join(lines) + "\n"

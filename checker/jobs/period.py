@@ -12,6 +12,7 @@ import datetime as dt
 import json
 
 from checker.github.posture import PostureCollector, PostureSettings
+from checker.org.plan import rate_limit
 from checker.period.steps import PeriodRun, run_period_steps
 from checker.pipeline import Pipeline
 from checker.render.escape import md_escape
@@ -49,7 +50,10 @@ def run_period(pipeline: Pipeline, now: dt.datetime | None = None) -> None:
         f"Weakenings since the last posture: {len(posture['weakenings'])}; "
         f"bypasses recorded: {summary['bypasses']['recorded']}"
         + ("" if summary["bypasses"]["readable"] else " (rule suites unreadable with this token)")
-        + f"; retrospectives closed: {summary['retrospectives']['closed']}.",
+        + f"; retrospectives closed: {summary['retrospectives']['closed']}"
+        + f"; late or missing retrospectives recorded as exceptions: {summary['retrospectives']['exceptions']}.",
     ]
     lines += [f"- unobservable: {md_escape(u['what'])}: {md_escape(u['why'])}" for u in posture["unobservable"]]
+    used = rate_limit(pipeline.api)  # every matrix job shares one App installation's rate limit
+    lines += ["", f"API calls this run: {used['calls']}; rate limit remaining {used['remaining']} of {used['limit']}."]
     pipeline.reporter.summary("\n".join(lines) + "\n")

@@ -14,6 +14,7 @@ from typing import Any
 
 from checker.github.events import ZERO_SHA
 from checker.github.pushes import PushHistory, first_parent_line
+from checker.jobs.cosignatures import configured, publish_step
 from checker.pipeline import Judged, Pipeline
 from checker.render.escape import md_code, md_escape
 
@@ -24,6 +25,7 @@ def run_record(pipeline: Pipeline) -> int:
         pipeline.api, config.repository, link_retries=config.link_retries, link_delay=config.link_delay
     )
     pipeline.signer  # noqa: B018  (known up front: a missing key is said before any work)
+    witnesses = configured(config.witness_keys, config.witness_states)  # likewise a bad witness key
     if pipeline.event.name == "push":
         record_push(pipeline, history)
     else:
@@ -34,6 +36,7 @@ def run_record(pipeline: Pipeline) -> int:
         from checker.jobs.period import run_period
 
         run_period(pipeline)
+    publish_step(pipeline, witnesses)  # the witnesses' cosignatures of what this and earlier runs appended
     return 0
 
 

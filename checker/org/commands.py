@@ -63,6 +63,13 @@ def period() -> None:
 @click.option("--environment", default="changeproof-evidence", show_default=True, help="The signing environment.")
 @click.option("--ledger-branch-of-repository", "repo_ledger", default=DEFAULT_BRANCH, show_default=True)
 @click.option("--now", help="The run's time (RFC 3339; default: the clock). For replays and tests.")
+@click.option("--witness-key", "witness_keys", multiple=True, help="A witness's vkey file (repeatable).")
+@click.option(
+    "--witness-state",
+    "witness_states",
+    multiple=True,
+    help="A witness's state directory or git repository: its cosignatures are copied onto the ledger branch.",
+)
 @click.option("--api-url", envvar="GITHUB_API_URL", default="https://api.github.com", show_default=True)
 @click.option("--token", envvar="GITHUB_TOKEN", default="", show_envvar=True, help=TOKEN_HELP)
 @THROTTLE
@@ -76,6 +83,8 @@ def run_command(
     environment: str,
     repo_ledger: str,
     now: str | None,
+    witness_keys: tuple[str, ...],
+    witness_states: tuple[str, ...],
     api_url: str,
     token: str,
     api_throttle: float | None,
@@ -106,8 +115,12 @@ def run_command(
     )
     context = RunContext(event="schedule", job="posture", workflow_ref="", run_id="", run_url="", ref="")
     run = PeriodRun(ledger, branch, load_signer("key", key_path), context)
+    from checker.jobs.cosignatures import configured, publish
+
+    witnesses = configured(witness_keys, witness_states)
     summary = run_period_steps(PostureCollector(api), settings, run, when)
-    click.echo(json.dumps({**summary, "rate_limit": rate_limit(api)}, indent=2))
+    published = publish(ledger, branch, witnesses, witness_states, None)
+    click.echo(json.dumps({**summary, "rate_limit": rate_limit(api), "cosignatures_published": published}, indent=2))
 
 
 COMMANDS = (org, period)

@@ -10,7 +10,10 @@ enforcement interval. A change that makes the branch easier to reach without rev
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from checker.period.environment_diff import NOTE, environment_change_time, environment_fields, environment_weakening
 
 Change = dict[str, Any]  # {at, ruleset_id, field, before, after, actor, weakening, note}
 
@@ -90,7 +93,15 @@ def _names(value: Any) -> set[str]:
 
 
 def _field_changes(
-    before: dict[str, Any], after: dict[str, Any], *, at: str, ruleset_id: int | None, actor: str | None, note: str = ""
+    before: dict[str, Any],
+    after: dict[str, Any],
+    *,
+    at: str,
+    ruleset_id: int | None,
+    actor: str | None,
+    note: str = "",
+    prefix: str = "",
+    judge: Callable[[str, Any, Any], str] = weakening,
 ) -> list[Change]:
     out = []
     for name in sorted(set(before) | set(after)):
@@ -101,15 +112,39 @@ def _field_changes(
             {
                 "at": at,
                 "ruleset_id": ruleset_id,
-                "field": name,
+                "field": prefix + name,
                 "before": b,
                 "after": a,
                 "actor": actor,
-                "weakening": weakening(name, b, a),
+                "weakening": judge(name, b, a),
                 "note": note,
             }
         )
     return out
+
+
+def environment_changes(previous: dict[str, Any] | None, posture: dict[str, Any]) -> list[Change]:
+    """Each changed field of the signing environment since the previous posture (environment_diff
+    judges them); nothing when it was unreadable on either side (the posture says so)."""
+    if previous is None:
+        return []
+    old = (previous.get("config") or {}).get("environment")
+    new = (posture.get("config") or {}).get("environment")
+    before, after = environment_fields(old), environment_fields(new)
+    if not before or not after:
+        return []
+    name = str((new or old or {}).get("name") or "")
+    at = environment_change_time(previous, posture)
+    return _field_changes(
+        before,
+        after,
+        at=at,
+        ruleset_id=None,
+        actor=None,
+        note=NOTE,
+        prefix=f"environment.{name}.",
+        judge=environment_weakening,
+    )
 
 
 def _flat(prefix: str, value: Any) -> dict[str, Any]:
@@ -210,7 +245,7 @@ def _weak_intervals(rid: int, timeline: list[tuple[str, str | None]], end: str) 
 
 
 def config_changes(previous: dict[str, Any] | None, posture: dict[str, Any], *, count_rules: bool) -> list[Change]:
-    """Changes outside the rulesets (effective and classic rules, files, merge settings, environment).
+    """Changes outside the rulesets (effective and classic rules, files, merge settings).
 
     `count_rules`: the effective rules are compared only when no ruleset change explains them
     (classic protection, or rulesets that could not be read), so one change is never listed twice.
@@ -219,7 +254,7 @@ def config_changes(previous: dict[str, Any] | None, posture: dict[str, Any], *, 
         return []
     now = str(posture.get("collected_at") or "")
     out = []
-    for part in ("effective_rules", "ledger", "merge_settings", "environment", "files"):
+    for part in ("effective_rules", "ledger", "merge_settings", "files"):  # the environment: environment_diff
         before = _flat(part, previous.get("config", {}).get(part))
         after = _flat(part, posture.get("config", {}).get(part))
         if part == "effective_rules" and not count_rules:
@@ -234,6 +269,6 @@ def config_changes(previous: dict[str, Any] | None, posture: dict[str, Any], *, 
 def differences(previous: dict[str, Any] | None, posture: dict[str, Any]) -> dict[str, Any]:
     """Everything that changed since the previous posture, weakenings flagged, enforcement gaps listed."""
     rulesets, intervals = ruleset_changes(previous, posture)
-    others = config_changes(previous, posture, count_rules=not rulesets)
+    others = [*config_changes(previous, posture, count_rules=not rulesets), *environment_changes(previous, posture)]
     changes = sorted([*rulesets, *others], key=lambda c: (str(c["at"]), str(c["ruleset_id"]), str(c["field"])))
     return {"changes": changes, "enforcement_gaps": intervals}

@@ -14,9 +14,21 @@ from typing import Any
 
 from checker import policy as policies
 from checker.errors import PolicyError, UsageError
-from checker.evidence import LedgerEntry, RunContext, Signer, read_entries
+from checker.evidence import LedgerEntry, read_entries
 from checker.evidence.gitio import AMBIENT_TOKEN, Token
-from checker.evidence.posture_record import posture_digest, record_bypass, record_posture, record_retrospective
+from checker.evidence.posture_record import (
+    LATE,
+    OVERDUE,
+    RETROSPECTIVE_SOURCE,
+    posture_digest,
+    record_bypass,
+    record_posture,
+    record_retrospective,
+    record_retrospective_exception,
+)
+from checker.evidence.posture_record import (
+    PeriodRun as PeriodRun,  # (where a scheduled run writes; re-exported for the jobs)
+)
 from checker.evidence.statement import POSTURE_PREDICATE, RETROSPECTIVE_PREDICATE
 from checker.github.collector import Collector
 from checker.github.posture import PostureCollector, PostureSettings
@@ -44,6 +56,7 @@ class LedgerState:
     merges: list[LedgerEntry] = field(default_factory=list)  # merge records after the previous posture
     emergencies: dict[int, LedgerEntry] = field(default_factory=dict)  # PR -> merge-time record
     closed: set[int] = field(default_factory=set)
+    flagged: set[int] = field(default_factory=set)  # PRs with a late/overdue retrospective exception
 
 
 def read_state(ledger: str, branch: str, token: Token = AMBIENT_TOKEN) -> LedgerState:
@@ -61,6 +74,8 @@ def read_state(ledger: str, branch: str, token: Token = AMBIENT_TOKEN) -> Ledger
             state.merges = []
         elif e.predicate_type == RETROSPECTIVE_PREDICATE:
             state.closed.add(int(p.get("pr") or 0))
+        elif kind == "exception" and p.get("source") == RETROSPECTIVE_SOURCE:
+            state.flagged.add(int(p.get("pr") or 0))
         elif kind == "exception" and p.get("reason") == "bypass" and isinstance(p.get("rule_suite_id"), int):
             state.bypass_ids.add(int(p["rule_suite_id"]))
         elif kind == "merge":
@@ -126,18 +141,6 @@ def gate_changes(previous: dict[str, Any] | None, posture: dict[str, Any], merge
     return out
 
 
-@dataclass(frozen=True)
-class PeriodRun:
-    """Where a scheduled run writes: the ledger, its branch, the signer and the run's context."""
-
-    ledger: str
-    branch: str
-    signer: Signer
-    context: RunContext
-    origin: str = ""  # the ledger's origin (default: the audited repository)
-    token: Token = AMBIENT_TOKEN  # pushes (and reads) the ledger
-
-
 def run_bypasses(
     collector: PostureCollector, repository: str, branch: str, run: PeriodRun, state: LedgerState, now: datetime
 ) -> dict[str, Any]:
@@ -151,17 +154,7 @@ def run_bypasses(
     for b in found or []:
         if b["rule_suite_id"] in state.bypass_ids:
             continue
-        record_bypass(
-            repository,
-            b,
-            observed_at=iso(now),
-            ledger=run.ledger,
-            branch=run.branch,
-            signer=run.signer,
-            token=run.token,
-            context=run.context,
-            origin=run.origin or None,
-        )
+        record_bypass(repository, b, observed_at=iso(now), run=run)
         state.bypass_ids.add(b["rule_suite_id"])
         scan["recorded"] += 1
     return scan
@@ -170,10 +163,12 @@ def run_bypasses(
 def run_retrospectives(
     collector: PostureCollector, repository: str, run: PeriodRun, state: LedgerState, now: datetime, policy: Policy
 ) -> dict[str, Any]:
-    """Close emergency merges that now have an independent approval given after the merge."""
+    """Close emergency merges that now have an independent approval given after the merge; an
+    emergency whose deadline passed without one (or whose approval came after it) becomes an
+    exception entry, once."""
     settings = policy.controls.get("emergency_change")
     days = int((settings.params if settings else {}).get("review_within_days", DEFAULT_REVIEW_DAYS))
-    scan: dict[str, Any] = {"awaiting": 0, "closed": 0, "overdue": []}
+    scan: dict[str, Any] = {"awaiting": 0, "closed": 0, "overdue": [], "exceptions": 0}
     for pr, entry in sorted(state.emergencies.items()):
         if pr in state.closed:
             continue
@@ -183,18 +178,26 @@ def run_retrospectives(
         if merged is None:
             continue
         deadline = merged + timedelta(days=days)
-        reviews = collector.reviews(repository, pr)
-        approval = closing_approval(reviews, merged_at, involved(facts))
+        approval = closing_approval(collector.reviews(repository, pr), merged_at, involved(facts))
+        late = {
+            "pr": pr,
+            "merged_at": merged_at,
+            "merge_sha": (facts.get("merge") or {}).get("merge_commit_sha"),
+            "original": {"seq": entry.seq, "entry_hash": entry.entry_hash},
+            "review_within_days": days,
+            "deadline": iso(deadline),
+        }
         if approval is None:
             scan["awaiting"] += 1
             if now > deadline:
                 scan["overdue"].append({"pr": pr, "merged_at": merged_at, "deadline": iso(deadline)})
+                scan["exceptions"] += _flag(repository, {**late, "reason": OVERDUE}, run, state, now)
             continue
         approved = moment(str(approval["submitted_at"]))
         closure = {
             "pr": pr,
             "merged_at": merged_at,
-            "original": {"seq": entry.seq, "entry_hash": entry.entry_hash},
+            "original": late["original"],
             "approval": {
                 "reviewer": approval["reviewer"],
                 "submitted_at": approval["submitted_at"],
@@ -205,20 +208,23 @@ def run_retrospectives(
             "deadline": iso(deadline),
             "in_time": approved is not None and approved <= deadline,
         }
-        record_retrospective(
-            repository,
-            closure,
-            observed_at=iso(now),
-            ledger=run.ledger,
-            branch=run.branch,
-            signer=run.signer,
-            token=run.token,
-            context=run.context,
-            origin=run.origin or None,
-        )
+        record_retrospective(repository, closure, observed_at=iso(now), run=run)
         state.closed.add(pr)
         scan["closed"] += 1
+        if not closure["in_time"]:
+            scan["exceptions"] += _flag(
+                repository, {**late, "reason": LATE, "approval": closure["approval"]}, run, state, now
+            )
     return scan
+
+
+def _flag(repository: str, late: dict[str, Any], run: PeriodRun, state: LedgerState, now: datetime) -> int:
+    """Append the late/overdue exception of one emergency merge unless it has one (1 if appended)."""
+    if late["pr"] in state.flagged:
+        return 0
+    record_retrospective_exception(repository, late, observed_at=iso(now), run=run)
+    state.flagged.add(late["pr"])
+    return 1
 
 
 def run_posture(

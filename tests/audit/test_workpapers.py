@@ -50,7 +50,9 @@ def test_workbook_sheets_cells_and_layout(ledger: Recorder, keys: Keys, tmp_path
     _export(ledger, keys, book_path, "xlsx", "--sample", str(sample))
 
     book = load_workbook(book_path)
-    assert book.sheetnames == ["Population", "Exceptions", "Controls", "Coverage", "Verification", "Sample"]
+    assert book.sheetnames == [
+        "Population", "Exceptions", "Controls", "Coverage", "Verification", "Period coverage", "Period events", "Sample"
+    ]  # fmt: skip
     for ws in book.worksheets:
         assert ws.freeze_panes == "A2", ws.title
         assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}", ws.title
@@ -100,6 +102,8 @@ def test_without_a_sample_there_is_no_sample_sheet_and_sample_needs_xlsx(
         "Controls",
         "Coverage",
         "Verification",
+        "Period coverage",
+        "Period events",
     ]
     bogus = tmp_path / "bogus.json"
     bogus.write_text('{"format": "something else"}')

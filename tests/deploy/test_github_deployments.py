@@ -5,7 +5,9 @@ a successful status, and the deployments API answering 403."""
 
 from __future__ import annotations
 
+import base64
 import json
+import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +21,7 @@ from fakegithub import deployments as gh
 from fakegithub.server import FakeGitHub
 
 from checker.deploy.step import LedgerTarget, record_deployments
-from checker.evidence import RunContext, load_signer, read_entries
+from checker.evidence import RunContext, blobs, load_signer, read_entries
 from checker.evidence.statement import DEPLOYMENT_PREDICATE
 from checker.github.api import Api
 from checker.github.deployments import collect_deployments
@@ -92,23 +94,34 @@ def world(tmp_path: Path):
     fake.stop()
 
 
-def step(world: dict, environments: tuple[str, ...] = ("production",)):
+def step(world: dict, environments: tuple[str, ...] = ("production",), at: str = "2026-11-16T00:00:00Z"):
     return record_deployments(
         lambda env, after: collect_deployments(world["api"], REPO, env, after_id=after),
+        repository=REPO,
         environments=environments,
         repo_dir=world["repo"].path,
         default_branch="main",
-        target=target(world),
+        target=target(world, at),
     )
 
 
-def target(world: dict) -> LedgerTarget:
+def target(world: dict, at: str = "2026-11-16T00:00:00Z") -> LedgerTarget:
     signer = load_signer("key", str(world["keys"].private))
-    return LedgerTarget(str(world["ledger"]), BRANCH, signer, CONTEXT, "2026-11-16T00:00:00Z")
+    return LedgerTarget(str(world["ledger"]), BRANCH, signer, CONTEXT, at)
 
 
-def recorded(world: dict) -> list[dict]:
-    return [e.predicate for e in read_entries(str(world["ledger"]), BRANCH) if e.predicate_type == DEPLOYMENT_PREDICATE]
+def recorded(world: dict, kind: str = "deployment") -> list[dict]:
+    return [
+        e.predicate
+        for e in read_entries(str(world["ledger"]), BRANCH)
+        if e.predicate_type == DEPLOYMENT_PREDICATE and e.predicate["kind"] == kind
+    ]
+
+
+def forbid(world: dict, times: int = 1) -> None:
+    world["fake"].add_fault(
+        path=r"/deployments$", status=403, body={"message": "Resource not accessible by integration"}, times=times
+    )
 
 
 def test_a_period_of_production_deployments(world: dict) -> None:
@@ -162,12 +175,89 @@ def test_an_unfinished_deployment_stops_the_listing(world: dict) -> None:
 
 
 def test_deployments_api_403_is_unobservable(world: dict) -> None:
-    world["fake"].add_fault(
-        path=r"/deployments$", status=403, body={"message": "Resource not accessible by integration"}
-    )
+    forbid(world)
     run = step(world)
     assert run.recorded == [] and recorded(world) == []
     assert run.unobservable and "403" in run.unobservable[0][1] and "deployments: read" in run.unobservable[0][1]
+    [gap] = recorded(world, "deployments-unobservable")  # fail closed: the ledger says what went unseen
+    assert (gap["repository"], gap["environment"], gap["since"], gap["until"]) == (
+        REPO,
+        "production",
+        None,
+        "2026-11-16T00:00:00Z",
+    )
+    assert gap["reasons"] == ["deployments to production: GitHub answered 403 (needs `deployments: read`)"]
+    assert run.gaps[0][0] == 4  # after the four merge records
+    key = str(world["keys"].public)
+    verified = run_cli("verify", "--ledger", str(world["ledger"]), "--branch", BRANCH, "--key", key)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_unreadable_statuses_record_an_interval_after_the_last_deployment_seen(world: dict) -> None:
+    world["fake"].add_fault(path=r"/deployments/101/statuses$", status=403, body={"message": "Forbidden"})
+    run = step(world)
+    assert [p["deployment_id"] for p in recorded(world)] == ["100"]
+    [gap] = recorded(world, "deployments-unobservable")
+    assert (gap["since"], gap["until"]) == ("2026-11-10T10:02:00Z", "2026-11-16T00:00:00Z")
+    assert "statuses of deployment 101: GitHub answered 403" in gap["reasons"][0]
+    assert [seq for seq, _ in run.gaps] == [5]
+
+
+def test_export_reports_unobservable_intervals_beside_the_figure(world: dict, tmp_path: Path) -> None:
+    step(world)  # 100, 101, 103, 104 and 106 recorded; the last deployed at 2026-11-16T10:00:00Z
+    forbid(world, times=2)
+    step(world, at="2026-11-20T00:00:00Z")
+    step(world, at="2026-11-21T00:00:00Z")  # the next scheduled run: still forbidden
+    doc = export(world, tmp_path / "all.json", "--format", "json")
+    figure = doc["summary"]["deployments"][REPO]["production"]
+    assert figure == {
+        "traced": 3,
+        "total": 5,
+        "complete": False,
+        "unobservable": [{"from": "2026-11-16T10:00:00Z", "to": "2026-11-21T00:00:00Z"}],
+        "figure": "3 of 5 production deployments traced; "
+        "deployments unobservable from 2026-11-16T10:00:00Z to 2026-11-21T00:00:00Z",
+    }
+    [gap] = doc["deployments_unobservable"][REPO]
+    assert (gap["runs"], gap["seqs"], gap["ledger"]) == (2, [9, 10], str(world["ledger"]))
+    assert "GitHub answered 403" in gap["reasons"][0]
+    # a period that ends before the interval began is complete; one that overlaps it is not
+    before = export(world, tmp_path / "b.json", "--format", "json", "--to", "2026-11-10")
+    assert before["summary"]["deployments"][REPO]["production"]["complete"] is True
+    assert before["deployments_unobservable"] == {}
+    late = export(world, tmp_path / "l.json", "--format", "json", "--from", "2026-11-21")
+    assert late["summary"]["deployments"][REPO]["production"]["figure"] == (
+        "0 of 0 production deployments traced; "
+        "deployments unobservable from 2026-11-16T10:00:00Z to 2026-11-21T00:00:00Z"
+    )
+    export(world, tmp_path / "p.csv", "--format", "csv")
+    lines = (tmp_path / "p-deployments-unobservable.csv").read_text().splitlines()
+    assert lines[0] == "repository,environment,from,to,figure,runs,reasons,ledger,seqs"
+    assert lines[1].startswith(f"{REPO},production,2026-11-16T10:00:00Z,2026-11-21T00:00:00Z,") and len(lines) == 2
+    assert lines[1].endswith(",9; 10")
+    export(world, tmp_path / "r.html", "--format", "html")
+    page = (tmp_path / "r.html").read_text()
+    assert '<b class="bad">3 of 5</b>production deployments traced' in page
+    assert "<h3>Deployments unobservable</h3>" in page and "2026-11-21T00:00:00Z" in page
+    export(world, tmp_path / "w.xlsx", "--format", "xlsx")
+    book = load_workbook(tmp_path / "w.xlsx", read_only=True)
+    table = [[cell.value for cell in row] for row in book["Deployments unobservable"].iter_rows()]
+    head = table[0]
+    assert [dict(zip(head, row, strict=True)) for row in table[1:]] == [
+        {
+            "repository": REPO,
+            "environment": "production",
+            "from": "2026-11-16T10:00:00Z",
+            "to": "2026-11-21T00:00:00Z",
+            "figure": "deployments unobservable from 2026-11-16T10:00:00Z to 2026-11-21T00:00:00Z",
+            "runs": 2,
+            "reasons": "deployments to production: GitHub answered 403 (needs `deployments: read`)",
+            "ledger": str(world["ledger"]),
+            "seqs": "9; 10",
+        }
+    ]
+    deployments = [[cell.value for cell in row] for row in book["Deployments"].iter_rows()]
+    assert deployments[1][deployments[0].index("figure")] == figure["figure"]
 
 
 def test_environment_403_leaves_the_release_approval_unobservable(world: dict) -> None:
@@ -192,7 +282,15 @@ def test_export_figures(world: dict, tmp_path: Path) -> None:
     step(world)
     doc = export(world, tmp_path / "all.json", "--format", "json")
     assert doc["summary"]["deployments"] == {
-        REPO: {"production": {"traced": 3, "total": 5, "figure": "3 of 5 production deployments traced"}}
+        REPO: {
+            "production": {
+                "traced": 3,
+                "total": 5,
+                "complete": True,
+                "unobservable": [],
+                "figure": "3 of 5 production deployments traced",
+            }
+        }
     }
     rows = doc["deployments"][REPO]
     assert [(r["id"], r["traced"], r["rollback"], r["baseline"]) for r in rows] == [
@@ -261,3 +359,34 @@ def test_export_counts_claims_of_trusted_deployers_only(world: dict, tmp_path: P
         [world["m4"]],
     )
     assert last["baseline"] == "106"
+
+
+def test_an_environments_release_rule_is_stored_once_in_entry_format_2(world: dict, tmp_path: Path) -> None:
+    reviewers = [f"release-manager-{n}" for n in range(12)]  # the rule every production deployment repeats
+    repo = world["fake"].scenario["repos"][REPO]
+    repo["environments"]["production"]["environment"] = gh.environment(REPO, "production", reviewers, True)
+    step(world)
+    entries = [e for e in read_entries(str(world["ledger"]), BRANCH) if e.predicate.get("kind") == "deployment"]
+    assert len(entries) == 5
+    digests = set()
+    for entry in entries:
+        assert entry.predicate["approval"]["reviewers"] == reviewers  # read back whole
+        signed = json.loads(base64.b64decode(git_show(world, entry.path)["dsseEnvelope"]["payload"]))["predicate"]
+        assert signed["entry_format"] == 2 and signed["approval"]["reviewers"] == "@blob"
+        digests.add(signed["blobs"]["/approval/reviewers"])
+    [digest] = digests  # one blob, shared by every deployment to the environment
+    files = subprocess.run(
+        ["git", "--git-dir", str(world["ledger"]), "ls-tree", "-r", "--name-only", BRANCH],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    assert [f for f in files if f.endswith(digest)] == [blobs.blob_path(digest)]
+    doc = export(world, tmp_path / "all.json", "--format", "json")  # the export puts the value back
+    assert doc["summary"]["deployments"][REPO]["production"]["figure"] == "3 of 5 production deployments traced"
+    assert doc["deployments"][REPO][1]["approved_by"] == ["carol"]
+
+
+def git_show(world: dict, path: str) -> dict:
+    shown = subprocess.run(
+        ["git", "--git-dir", str(world["ledger"]), "show", f"{BRANCH}:{path}"], capture_output=True, check=True
+    )
+    return json.loads(shown.stdout)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from deploy_support import BRANCH, GitRepo, Recorder, bare_repo, make_keys, pr_facts, run_cli
+from deploy_support import BRANCH, GitRepo, Recorder, bare_repo, make_keys, pr_facts, run_cli, run_record_job
 
 sys.path.append(str(Path(__file__).resolve().parents[1] / "github"))
 sys.path.append(str(Path(__file__).resolve().parents[1]))
@@ -88,3 +88,17 @@ def test_scheduled_record_run_records_deployments_and_claims(tmp_path: Path) -> 
     )  # fmt: skip
     assert out.returncode == 0, out.stdout + out.stderr
     assert "deployment claim-" in out.stdout and "baseline 7" in out.stdout
+
+
+def test_a_forbidden_deployments_api_is_recorded_as_unobservable(tmp_path: Path) -> None:
+    forbidden = {"path": r"/deployments$", "status": 403, "body": {"message": "Resource not accessible by integration"}}
+    run, ledger, _ = run_record_job(tmp_path, REPO, POLICY, faults=(forbidden,))
+    assert run.code == 0, run.stdout + run.stderr
+    assert "changeproof deployments: 0 recorded" in run.summary
+    assert "recorded as entry 1: deployments to production unobservable from the first deployment" in run.summary
+    assert r"GitHub answered 403 \(needs \`deployments\: read\`\)" in run.summary  # escaped Markdown
+    entries = list(read_entries(str(ledger), BRANCH))
+    [gap] = [e for e in entries if e.predicate.get("kind") == "deployments-unobservable"]
+    assert gap.seq == 1 and (gap.predicate["environment"], gap.predicate["since"]) == ("production", None)
+    assert gap.predicate["reasons"] == ["deployments to production: GitHub answered 403 (needs `deployments: read`)"]
+    assert gap.predicate["run"]["job"] == "record"

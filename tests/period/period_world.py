@@ -7,6 +7,7 @@ between simulated days, a real bare-git ledger, real keys, and the real schedule
 from __future__ import annotations
 
 import copy
+import json
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -162,6 +163,7 @@ class World:
     keys: Keys = field(init=False)
     ledger: Path = field(init=False)
     recorder: Recorder = field(init=False)
+    context: RunContext = POSTURE_RUN  # the scheduled job's run (an image digest makes its evaluator a blob)
 
     def __post_init__(self) -> None:
         scenario = {
@@ -207,12 +209,13 @@ class World:
             }
         )
 
-    def emergency_merge(self, number: int, merged_at: str) -> None:
+    def emergency_merge(self, number: int, merged_at: str, merge_sha: str | None = None) -> None:
+        merge_sha = merge_sha or f"{number:040x}"
         facts = pr_facts(
             number,
             f"PAY-{number} hotfix",
             merged_at=merged_at,
-            merge_sha=f"{number:040x}",
+            merge_sha=merge_sha,
             approved=False,
             emergency=True,
         )
@@ -225,7 +228,7 @@ class World:
             head_sha=facts.head_sha,
             base_sha=facts.base_sha,
             merged_at=merged_at,
-            merge_commit_sha=f"{number:040x}",
+            merge_commit_sha=merge_sha,
             merged_by="bob",
             full_name=REPO,
         )
@@ -238,8 +241,67 @@ class World:
     def run(self, when: str, repository: str = REPO, token: str | None = None) -> dict[str, Any]:
         self.fake.scenario["now"] = when
         api = Api(token or self.token, self.fake.base_url, retries=0, backoff=0, max_wait=1, throttle=0)
-        run = PeriodRun(str(self.ledger), BRANCH, load_signer("key", str(self.keys.private)), POSTURE_RUN)
+        run = PeriodRun(str(self.ledger), BRANCH, load_signer("key", str(self.keys.private)), self.context)
         return run_period_steps(PostureCollector(api), PostureSettings(repository), run, at(when))
 
     def mutating_requests(self) -> list[dict[str, Any]]:
         return [r for r in self.fake.requests if r["method"] != "GET"]
+
+
+def export_json(world: World, out: Path, start: str, end: str) -> dict[str, Any]:
+    """`changeproof export --format json` of the world's ledger, its key trusted for everything."""
+    from audit_helpers import run_cli
+
+    keys = ("--key", str(world.keys.public), "--posture-key", str(world.keys.public))
+    exported = run_cli(
+        "export", "--ledger", str(world.ledger), "--branch", BRANCH, *keys, "--from", start, "--to", end,
+        "--format", "json", "--out", str(out),
+    )  # fmt: skip
+    assert exported.returncode == 0, exported.stderr
+    return json.loads(out.read_text())  # type: ignore[no-any-return]
+
+
+def add_merged_pulls(data: dict[str, Any], full_name: str, merged_at: str) -> list[int]:
+    """Two merged PRs in GitHub's shapes for the record job's backfill: PR 21 with two approvals
+    (passes), PR 22 with one (fails the policy's two); returns their numbers."""
+    sc = scenario_mod
+    base = sc.sha(f"{full_name}-base")
+    data["contents"][base] = {".github/changeproof.yml": sc.POLICY, ".github/CODEOWNERS": sc.CODEOWNERS}
+    data["permissions"].update({"erin": "write", "carol": "maintain", "dave": "write"})
+    data.setdefault("check_runs", {})
+    data.setdefault("statuses", {})
+    for number, approvers in ((21, ("erin", "carol")), (22, ("erin",))):
+        head, merge = sc.sha(f"{full_name}-{number}"), sc.sha(f"{full_name}-m{number}")
+        data.setdefault("commits", {})[merge] = sc.commit(
+            merge, login="carol", parents=(base, head), message=f"Merge pull request #{number}",
+            committer_login="web-flow", full_name=full_name,
+        )  # fmt: skip
+        data["pulls"][str(number)] = {
+            "pull": sc.pull(
+                number,
+                title=f"Feature {number} (WEB-{number})",
+                author="dave",
+                head_sha=head,
+                base_sha=base,
+                body="## Testing\nunit tests",
+                merged_at=merged_at,
+                merge_commit_sha=merge,
+                merged_by="carol",
+                head_ref=f"feature-{number}",
+                updated_at=merged_at,
+                full_name=full_name,
+            ),
+            "files": [sc.file_entry("src/app/module.py")],
+            "commits": [
+                sc.commit(head, login="dave", parents=(base,), message=f"Feature {number}", full_name=full_name)
+            ],
+            "reviews": [
+                sc.review(number * 10 + i, who, "APPROVED", head, merged_at) for i, who in enumerate(approvers)
+            ],
+            "events": [],
+        }
+        data["check_runs"][head] = [
+            sc.check_run(number * 10 + i, n, head) for i, n in enumerate(("build", "unit-tests", "test", "lint"))
+        ]
+        data["statuses"][head] = []
+    return [21, 22]

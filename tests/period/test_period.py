@@ -118,6 +118,13 @@ def test_period_coverage_exact_figures(world: World, tmp_path: Path) -> None:
             "from": "2026-11-01T06:00:00Z",
             "to": "2026-11-10T06:00:00Z",
         },
+        {
+            "what": "who changed environment changeproof-evidence",
+            "why": "GitHub keeps no history of environment changes: a change is seen at the next run, "
+            "without its author",
+            "from": "2026-11-01T06:00:00Z",
+            "to": "2026-11-10T06:00:00Z",
+        },
     ]
     assert cov["untrusted_period_entries"] == []
 
