@@ -56,26 +56,19 @@ def build_all(work: Path, ledgers: int, entries: int) -> tuple[list[Path], int, 
 
 
 def child(manifest: Path, keys: list[str], out: Path) -> None:
-    """One export over the manifest in this fresh process; prints JSON timings."""
-    from contextlib import ExitStack
+    """One export over the manifest in this fresh process through `checker.audit.run.export`
+    (what `changeproof export --manifest` runs); prints JSON timings, the verify part timed
+    around its `open_many`."""
+    from export_timing import time_verify_part
 
+    from checker.audit import run
     from checker.audit.manifest import load_manifest
-    from checker.audit.population import Period, build_population
-    from checker.audit.run import open_many, sources
-    from checker.audit.writers import write
-    from checker.audit.writing import WriteOptions
+    from checker.audit.population import Period
 
-    times: dict[str, float] = {}
+    times: dict[str, float] = {"verify": 0.0}
+    time_verify_part(times)
     t0 = time.perf_counter()
-    with ExitStack() as stack:
-        opened = open_many(stack, load_manifest(manifest).ledgers(), keys)
-        times["verify"] = time.perf_counter() - t0
-        t = time.perf_counter()
-        population = build_population(sources(opened), Period())
-        times["rows"] = time.perf_counter() - t
-        t = time.perf_counter()
-        write("csv", population, opened, out, WriteOptions())
-        times["write"] = time.perf_counter() - t
+    _, population = run.export(load_manifest(manifest).ledgers(), "changeproof-ledger", keys, Period(), "csv", out)
     times["total"] = time.perf_counter() - t0
     times["population"] = len(population.rows)
     print(json.dumps(times))
@@ -118,16 +111,17 @@ def main() -> None:
             raise SystemExit(f"export failed: {proc.stderr[-2000:]}")
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         t = json.loads(proc.stdout.strip().splitlines()[-1])
-        side = t["rows"] + t["write"]
+        side = t["total"] - t["verify"]
+        load = os.getloadavg()
 
         def rate(s: float) -> str:
             return f"{s:.1f} s ({n / s:,.0f} entries/s, {mb / s:.1f} MB/s)"
 
         print(f"export --manifest (CSV): total {rate(t['total'])}; peak RSS {peak:.0f} MiB; "
-              f"{t['population']:.0f} rows", flush=True)  # fmt: skip
+              f"{t['population']:.0f} rows; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
+              flush=True)  # fmt: skip
         ratio = side / t["verify"]
-        print(f"  verify part {rate(t['verify'])}; export part {rate(side)} "
-              f"(rows {t['rows']:.1f} s + write {t['write']:.1f} s); export/verify = {ratio:.2f}")  # fmt: skip
+        print(f"  verify part {rate(t['verify'])}; export part {rate(side)}; export/verify = {ratio:.2f}")
     finally:
         if not args.keep and not args.workdir:
             shutil.rmtree(work, ignore_errors=True)

@@ -16,7 +16,6 @@ usage: python bench/verify_limit.py [N] [DIR] [--workers W] [--rounds R]
 from __future__ import annotations
 
 import argparse
-import base64
 import hashlib
 import os
 import resource
@@ -25,6 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import orjson
+import pybase64
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
@@ -49,9 +49,9 @@ def _limit_worker(git_dir: str, oids: list[str], pem: bytes) -> tuple[int, int]:
         hashlib.sha256(data).digest()
         hashlib.sha256(b"\x00" + data).digest()
         envelope = orjson.loads(data)["dsseEnvelope"]
-        payload = base64.b64decode(envelope["payload"])
+        payload = pybase64.b64decode(envelope["payload"], validate=True)  # the decoder verify uses
         try:
-            key.verify(base64.b64decode(envelope["signatures"][0]["sig"]), _pae(PAYLOAD_TYPE, payload))
+            key.verify(pybase64.b64decode(envelope["signatures"][0]["sig"], validate=True), _pae(PAYLOAD_TYPE, payload))
             ok += 1
         except InvalidSignature:
             pass

@@ -146,6 +146,41 @@ def summarise_approvals(facts_json: dict[str, Any], options: ApprovalOptions) ->
     )
 
 
+# The projection without its lists: what every entry still decodes when its analysis is shared.
+_SCALARS = tuple(k for k in ANALYSED_FIELDS if k not in ("commits", "reviews"))
+
+
+class ApprovalMemo:
+    """`summarise_approvals`, its result shared by entries that record the same head, author,
+    commits and reviews under the same options (a PR's gate and merge records; at 100 000
+    entries the analysis was most of a row's cost). Exact: the analysis reads only those four
+    fields, and the others (title, number, ...) are still decoded for every entry; when they do
+    not decode, the uncached path gives its own error."""
+
+    def __init__(self, limit: int = 8192) -> None:
+        self._limit = limit
+        self._seen: dict[tuple[Any, ...], ApprovalSummary] = {}
+
+    def __call__(self, facts_json: dict[str, Any], options: ApprovalOptions) -> ApprovalSummary:
+        try:
+            from_json(Facts, {k: facts_json[k] for k in _SCALARS if k in facts_json}, "$.predicate.facts")
+            key = (
+                options,
+                facts_json["head_sha"],
+                facts_json["author"],
+                orjson.dumps(facts_json.get("commits")),
+                orjson.dumps(facts_json.get("reviews")),
+            )
+        except (DecodeError, KeyError, TypeError):
+            return summarise_approvals(facts_json, options)
+        found = self._seen.get(key)
+        if found is None:
+            if len(self._seen) >= self._limit:
+                self._seen.clear()
+            found = self._seen[key] = summarise_approvals(facts_json, options)
+        return found
+
+
 def retrospective_approval(later: ApprovalSummary, merged_at: str) -> ApprovalView | None:
     """The first counting approval of a later entry of a merged PR that was submitted after the merge.
 

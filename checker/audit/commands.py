@@ -91,6 +91,11 @@ MANIFEST_HELP = (
     type=click.Path(dir_okay=False),
     help="Trusted PEM public key of the central evidence job (posture, bypass, retrospective entries).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Worker processes verifying and reading the entries (default: one per core, as verify's --workers).",
+)
 def export_command(
     ledgers: tuple[str, ...],
     branch: str,
@@ -108,6 +113,7 @@ def export_command(
     trusted_root: str | None = None,
     posture_keys: tuple[str, ...] = (),
     identities: tuple[str, ...] = (),
+    workers: int | None = None,
     **witness: Any,
 ) -> None:
     """Verify the ledger(s), then list every merged change of the period (one row each).
@@ -153,6 +159,7 @@ def export_command(
             sample=sample,
             posture_keys=posture_keys,
             options=options,
+            jobs=workers,
         )
     click.echo(f"wrote {len(population.rows)} changes to {path}", err=fmt == "json")
 

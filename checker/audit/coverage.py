@@ -51,6 +51,8 @@ class PeriodOptions:
 
 def period_entries(ledger: OpenLedger) -> list[tuple[int, dict[str, Any], dict[str, Any], str]]:
     """(seq, statement, bundle, entry hash) of the ledger's posture, bypass and retrospective entries."""
+    if ledger.period_read is not None:  # taken beside verification (checker/audit/collect.py)
+        return ledger.period_read
     git = Git(ledger.git_dir)
     index = sorted(
         (int(v), oid)

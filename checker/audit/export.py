@@ -13,11 +13,13 @@ from pathlib import Path
 import orjson
 
 from checker.audit import deployments
-from checker.audit.cells import neutralise
+from checker.audit.cells import neutralise, neutralise_all
 from checker.audit.document import header
 from checker.audit.ledgers import OpenLedger
 from checker.audit.population import Population
 from checker.audit.writing import BATCH, WriteOptions
+
+__all__ = ["neutralise", "write_csv", "write_json"]  # neutralise: the CSV's cell rule, where it is used
 
 
 def write_csv(population: Population, ledgers: list[OpenLedger], out: Path, options: WriteOptions) -> None:
@@ -28,7 +30,7 @@ def write_csv(population: Population, ledgers: list[OpenLedger], out: Path, opti
         rows = population.rows
         for start in range(0, len(rows), BATCH):
             batch = rows[start : start + BATCH]
-            writer.writerows([neutralise(row.get(c, "")) for c in columns] for row in batch)
+            writer.writerows(neutralise_all([row.get(c, "") for c in columns]) for row in batch)
             options.tick(len(batch))
     deployments.write_csv(population.deployments, out, population.deployment_gaps)
     if population.coverage:  # each repository's coverage of the period, in a file beside the rows

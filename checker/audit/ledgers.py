@@ -6,8 +6,11 @@ blobs, the report's own index), so export never reads anything verify did not se
 from __future__ import annotations
 
 import json
+import os
+import pickle
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,7 @@ from typing import Any
 from checker.errors import LedgerInvalidError, UsageError
 from checker.evidence import Ledger, LedgerEntry, VerifyOptions, VerifyReport, iter_entries, open_ledger
 from checker.evidence.gitio import AMBIENT_TOKEN, Token
-from checker.evidence.verify import Verification
+from checker.evidence.verify import Collector, Verification
 
 __all__ = ["LedgerInvalidError", "OpenLedger", "open_ledgers", "require_witnessed"]
 
@@ -31,6 +34,9 @@ class OpenLedger:
     report: VerifyReport
     ledger: Ledger | None = None
     _policies: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    # taken beside verification by a collector (checker.audit.collect); None: read them again
+    summaries_read: list[Any] | None = None
+    period_read: list[tuple[int, dict[str, Any], dict[str, Any], str]] | None = None
 
     @property
     def local(self) -> str:
@@ -73,9 +79,11 @@ def open_ledgers(
     progress: Callable[[str, int, int], None] | None = None,
     options: VerifyOptions | None = None,
     token: Token = AMBIENT_TOKEN,
+    collect: Collector | None = None,
 ) -> Iterator[list[OpenLedger]]:
     """Verify every ledger (with the auditor's keys and any other trust `options`, e.g. witnesses);
-    refuse an invalid one unless allow_invalid."""
+    refuse an invalid one unless allow_invalid. `collect` runs on every entry as it is verified
+    (results in each report's `collected`)."""
     if not ledgers:
         raise UsageError("no ledger given", fix="pass --ledger PATH_OR_URL (repeat it for several repositories)")
     if not keys and not (options and options.identities):
@@ -91,13 +99,16 @@ def open_ledgers(
             )
     verification = Verification.prepare(replace(options or VerifyOptions(), keys=tuple(keys)), token)
     with ExitStack() as stack:
-        out = []
+        specs = []
         for spec in ledgers:
             ledger, _, own = spec.partition("#")  # LEDGER#BRANCH: one branch per repository (org setup)
             on = own or branch
-            opened = stack.enter_context(open_ledger(ledger, on, token=token))
-            cb = (lambda done, total, _n=ledger: progress(_n, done, total)) if progress else None
-            report = verification.run(opened, cb)
+            specs.append((ledger, own, on, stack.enter_context(open_ledger(ledger, on, token=token))))
+        reports = _verify_all(
+            verification, [(ledger, opened) for ledger, _, _, opened in specs], progress, token, collect
+        )
+        out = []
+        for (_, own, on, opened), report in zip(specs, reports, strict=True):
             if not report.ok and not allow_invalid:
                 shown = "\n".join(f"  - {p}" for p in report.problems[:20])
                 more = f"\n  ... and {len(report.problems) - 20} more" if len(report.problems) > 20 else ""
@@ -109,6 +120,53 @@ def open_ledgers(
             name = f"{opened.location}#{own}" if own else opened.location
             out.append(OpenLedger(name, on, opened.git_dir, opened.commit, report, opened))
         yield out
+
+
+# Ledgers this small are verified whole, several at once (one per worker process), instead of
+# one after another each on one core: an organisation has hundreds of them.
+POOLED_ENTRIES = 4000
+
+
+def _verify_all(
+    verification: Verification,
+    opened: list[tuple[str, Ledger]],
+    progress: Callable[[str, int, int], None] | None,
+    token: Token,
+    collect: Collector | None,
+) -> list[VerifyReport]:
+    """Each ledger's report, in order: small ledgers in a shared pool of worker processes, the
+    others here (each on every core through verify's own workers)."""
+    workers = verification.options.workers or min(os.cpu_count() or 1, 8)
+    small = {i for i, (_, o) in enumerate(opened) if len(o.index().entries) <= POOLED_ENTRIES}
+    if workers <= 1 or len(small) < 2:
+        small = set()
+    reports: dict[int, VerifyReport] = {}
+    with ProcessPoolExecutor(max_workers=workers) if small else nullcontext() as pool:
+        one = replace(verification.options, workers=1)
+        futures = (
+            {i: pool.submit(_verify_pooled, opened[i][1], one, token, collect) for i in sorted(small)} if pool else {}
+        )
+        for i, (name, ledger) in enumerate(opened):
+            if i not in small:
+                cb = (lambda done, total, _n=name: progress(_n, done, total)) if progress else None
+                reports[i] = verification.run(ledger, cb, collect)
+        for i, future in futures.items():
+            reports[i] = future.result()
+            if progress:
+                progress(opened[i][0], reports[i].entries, reports[i].entries)
+    return [reports[i] for i in range(len(opened))]
+
+
+_PREPARED: dict[bytes, Verification] = {}
+
+
+def _verify_pooled(ledger: Ledger, options: VerifyOptions, token: Token, collect: Collector | None) -> VerifyReport:
+    """One ledger verified in a worker process; the auditor's inputs are loaded once per process."""
+    key = pickle.dumps((options, token))
+    if key not in _PREPARED:
+        _PREPARED.clear()
+        _PREPARED[key] = Verification.prepare(options, token)
+    return _PREPARED[key].run(ledger, None, collect)
 
 
 def require_witnessed(opened: list[OpenLedger], last_seq: dict[str, int], required: int) -> None:

@@ -165,13 +165,44 @@ class Summary:
     commits: tuple[str, ...] | None = None  # merge: the PR's commit fingerprints (rebase merges)
 
 
+ControlColumns = tuple[dict[str, str], str, tuple[str, ...]]
+
+
+def control_columns(results: Any) -> ControlColumns:
+    """From an evaluation's control results: each control's column (`control:NAME`), the waivers
+    text and the controls in order. Pure in `results`, so one value serves every entry whose
+    results are the same blob."""
+    columns: dict[str, str] = {}
+    waivers, controls = [], []
+    for result in results or []:
+        control = str(result.get("control"))
+        controls.append(control)
+        columns[f"control:{control}"] = str(result.get("status"))
+        if as_dict(result.get("observed")).get("relaxed"):  # a rule weakened the independence defaults
+            columns[f"control:{control}"] += " (relaxed)"
+        waiver = result.get("waiver")
+        if isinstance(waiver, dict):
+            waivers.append(
+                f"{control}: {waiver.get('reason')} (approved by {waiver.get('approved_by')}, "
+                f"expires {waiver.get('expires')})"
+            )
+    return columns, "; ".join(waivers), tuple(controls)
+
+
 def summarise(
-    statement: dict[str, Any], seq: int, entry_hash: str, options: Callable[[str], ApprovalOptions] | None = None
+    statement: dict[str, Any],
+    seq: int,
+    entry_hash: str,
+    options: Callable[[str], ApprovalOptions] | None = None,
+    approvals_of: Callable[[dict[str, Any], ApprovalOptions], ApprovalSummary] = summarise_approvals,
+    controls_of: Callable[[Any], ControlColumns] = control_columns,
 ) -> Summary:
     """One entry reduced to what the population needs.
 
     `options` maps the entry's recorded policy digest to that policy's approval options; without
-    it (or for an unreadable policy) the strictest options apply.
+    it (or for an unreadable policy) the strictest options apply. `approvals_of` is the approval
+    summary (an `ApprovalMemo` shares it between entries that record the same reviews), and
+    `controls_of` the control columns (shared by entries whose results are one blob).
     """
     p = as_dict(statement.get("predicate"))
     kind = str(p.get("kind") or "")
@@ -180,6 +211,8 @@ def summarise(
         commits = [str(c) for c in p.get("commits") or []]
         pr = p.get("pr") if isinstance(p.get("pr"), int) else ""  # a late or missing emergency retrospective
         exc_row = {
+            "ledger": "",  # set by the population, in place (the row is not copied: 100 000 of them)
+            "ledger_status": "",
             "repository": str(p.get("repository")),
             "kind": "exception",
             "pr": pr,
@@ -211,7 +244,7 @@ def summarise(
     key = (str(p.get("repository")), int(p.get("pr") or 0))
     facts = as_dict(p.get("facts"))
     digest = str(as_dict(as_dict(p.get("policy")).get("digest")).get("sha256", ""))
-    approvals = summarise_approvals(facts, options(digest) if options else STRICTEST)
+    approvals = approvals_of(facts, options(digest) if options else STRICTEST)
     verdict = str(p.get("verdict") or "")
     if kind == "gate":
         return Summary("gate", seq, entry_hash, key, verdict, approvals=approvals)
@@ -219,6 +252,8 @@ def summarise(
     merged_at = str(merge.get("merged_at") or "")
     evaluation = as_dict(p.get("evaluation"))
     row: dict[str, Any] = {
+        "ledger": "",  # set by the population, in place
+        "ledger_status": "",
         "repository": key[0],
         "kind": "pr",
         "pr": key[1],
@@ -240,20 +275,8 @@ def summarise(
         "evaluated_at": str(evaluation.get("evaluated_at") or ""),
         "policy_digest": digest,
     }
-    waivers, controls = [], []
-    for result in evaluation.get("results") or []:
-        control = str(result.get("control"))
-        controls.append(control)
-        row[f"control:{control}"] = str(result.get("status"))
-        if as_dict(result.get("observed")).get("relaxed"):  # a rule weakened the independence defaults
-            row[f"control:{control}"] += " (relaxed)"
-        waiver = result.get("waiver")
-        if isinstance(waiver, dict):
-            waivers.append(
-                f"{control}: {waiver.get('reason')} (approved by {waiver.get('approved_by')}, "
-                f"expires {waiver.get('expires')})"
-            )
-    row["waivers"] = "; ".join(waivers)
+    columns, row["waivers"], controls = controls_of(evaluation.get("results"))
+    row.update(columns)
     return Summary(
         "merge",
         seq,
@@ -262,7 +285,7 @@ def summarise(
         verdict,
         merged_at or str(facts.get("observed_at") or ""),
         row,
-        tuple(controls),
+        controls,
         approvals,
         recorded_commits(facts),
     )
@@ -283,7 +306,8 @@ class _Builder:
     def add(self, s: Summary) -> None:
         if s.kind == "exception":
             if s.row is not None and self.period.contains(s.when):
-                self.rows.append({"ledger": self.ledger, "ledger_status": self.ledger_status, **s.row})
+                s.row["ledger"], s.row["ledger_status"] = self.ledger, self.ledger_status
+                self.rows.append(s.row)
             return
         if s.kind not in ("gate", "merge"):
             return
@@ -304,13 +328,10 @@ class _Builder:
             self.merged[s.key] = {"emergency": "", "merged_at": s.row["merged_at"]}  # out of period, claims the PR
             return
         gate = self.gates.get(s.key)
-        row = {
-            "ledger": self.ledger,
-            "ledger_status": self.ledger_status,
-            **s.row,
-            "gate_verdict": gate[0] if gate else "none",
-            "gate_seq": gate[1] if gate else "",
-        }
+        row = s.row  # completed in place, keys in the same order as a copy would have them
+        row["ledger"], row["ledger_status"] = self.ledger, self.ledger_status
+        row["gate_verdict"] = gate[0] if gate else "none"
+        row["gate_seq"] = gate[1] if gate else ""
         for control in s.controls:
             self.controls.setdefault(control, None)
         self.merged[s.key] = row

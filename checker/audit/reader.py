@@ -21,7 +21,7 @@ from checker.evidence.gitio import Git
 CHUNK = 2000
 
 
-def _chunk(git_dir: str, commit: str, items: list[tuple[int, str, str]]) -> list[Summary]:
+def read_chunk(git_dir: str, commit: str, items: list[tuple[int, str, str]]) -> list[Summary]:
     git = Git(Path(git_dir))
     cache = blob_cache(git, commit)  # format 2 statements' values, read once per worker chunk
     options = PolicyOptions(lambda path: git.run("cat-file", "blob", f"{commit}:{path}", check=False) or None)
@@ -33,14 +33,21 @@ def _chunk(git_dir: str, commit: str, items: list[tuple[int, str, str]]) -> list
 
 
 def summaries(ledger: OpenLedger, workers: int | None = None) -> Iterator[Summary]:
-    """Every entry of the ledger as a Summary, in sequence order."""
+    """Every entry of the ledger as a Summary, in sequence order (those taken beside verification,
+    `checker.audit.collect`, handed over once: the ledger keeps no second copy of the rows)."""
+    if ledger.summaries_read is not None:
+        taken, ledger.summaries_read = ledger.summaries_read, None
+        taken.reverse()
+        while taken:
+            yield taken.pop()
+        return
     index = ledger.report.entry_index
     chunks = [index[i : i + CHUNK] for i in range(0, len(index), CHUNK)]
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
     if workers <= 1 or len(chunks) <= 1:
         for chunk in chunks:
-            yield from _chunk(str(ledger.git_dir), ledger.commit, chunk)
+            yield from read_chunk(str(ledger.git_dir), ledger.commit, chunk)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for result in pool.map(_chunk, [str(ledger.git_dir)] * len(chunks), [ledger.commit] * len(chunks), chunks):
+        for result in pool.map(read_chunk, [str(ledger.git_dir)] * len(chunks), [ledger.commit] * len(chunks), chunks):
             yield from result

@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from checker.audit.collect import ExportCollector, attach
 from checker.audit.coverage import coverage_for, period_options
 from checker.audit.deployments import Tap, deployment_records
 from checker.audit.ledgers import OpenLedger, open_ledgers, require_witnessed
@@ -19,6 +20,7 @@ from checker.audit.reader import CHUNK, summaries
 from checker.audit.writers import write
 from checker.audit.writing import WriteOptions
 from checker.evidence import VerifyOptions
+from checker.evidence.verify import Collector
 
 
 def open_many(
@@ -29,8 +31,12 @@ def open_many(
     allow_invalid: bool = False,
     bars: Bars | None = None,
     options: VerifyOptions | None = None,
+    collect: Collector | None = None,
 ) -> list[OpenLedger]:
-    """Verify (ledger, branch) pairs, grouped by branch, kept open on `stack`; returned in the given order."""
+    """Verify (ledger, branch) pairs, grouped by branch, kept open on `stack`; returned in the given order.
+
+    With `collect` (the export's `ExportCollector`), what it takes from each entry during
+    verification is attached to the ledgers (`checker.audit.collect.attach`)."""
     groups: dict[str, list[str]] = {}
     for ledger, branch in ledgers:
         groups.setdefault(branch, []).append(ledger)
@@ -39,9 +45,13 @@ def open_many(
     for branch, names in groups.items():
         unique = list(dict.fromkeys(names))
         group = stack.enter_context(
-            open_ledgers(unique, branch, keys, allow_invalid=allow_invalid, progress=progress, options=options)
+            open_ledgers(
+                unique, branch, keys, allow_invalid=allow_invalid, progress=progress, options=options, collect=collect
+            )
         )
         for name, one in zip(unique, group, strict=True):
+            if collect is not None:
+                attach(one)
             opened[(name, branch)] = one
     return [opened[pair] for pair in dict.fromkeys(ledgers)]
 
@@ -55,7 +65,8 @@ def sources(opened: list[OpenLedger], workers: int | None = None) -> Iterator[tu
     many small ledgers) are read whole in a shared pool of worker processes; larger ones use the
     reader's own per-chunk pool."""
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
-    small = [x for x in opened if x.report.entries <= CHUNK]
+    # ledgers whose summaries were taken beside verification (collect.py) need no second read
+    small = [x for x in opened if x.report.entries <= CHUNK and x.summaries_read is None]
     if workers <= 1 or len(small) < 2:
         yield from ((x.name, x.status(), summaries(x)) for x in opened)
         return
@@ -79,6 +90,7 @@ def export(
     sample: dict[str, Any] | None = None,
     posture_keys: list[str] | tuple[str, ...] = (),
     options: VerifyOptions | None = None,
+    jobs: int | None = None,
 ) -> tuple[Path, Population]:
     """Verify the ledgers, build one population and write it in `fmt`; returns the path and rows.
 
@@ -86,18 +98,25 @@ def export(
     `posture_keys`: trusted for posture, bypass and retrospective entries (default: `keys`).
     `options`: verify's other trust options; with witness keys, each ledger's last entry of the
     period must be witnessed (later entries may not be yet).
+    `jobs`: worker processes for verifying and reading (default: one per core, at most 8).
     """
     bars = bars or Bars(False)
     pairs = [item if isinstance(item, tuple) else (item, branch) for item in ledgers]
     with ExitStack() as stack:
-        deferred = replace(options, enforce_witnesses=False) if options else None
+        deferred = replace(options or VerifyOptions(), enforce_witnesses=False, workers=jobs)
         opened = open_many(
-            stack, pairs, [*keys, *posture_keys], allow_invalid=allow_invalid, bars=bars, options=deferred
+            stack,
+            pairs,
+            [*keys, *posture_keys],
+            allow_invalid=allow_invalid,
+            bars=bars,
+            options=deferred,
+            collect=ExportCollector(),
         )
         total = sum(x.report.entries for x in opened)
         tap = Tap()
         population = build_population(
-            ((name, status, tap.wrap(name, items)) for name, status, items in sources(opened)),
+            ((name, status, tap.wrap(name, items)) for name, status, items in sources(opened, jobs)),
             period,
             progress=bars.ticker("reading entries", total),
         )

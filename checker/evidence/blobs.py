@@ -137,7 +137,7 @@ def references(predicate: dict[str, Any]) -> dict[str, str]:
     refs = predicate.get("blobs")
     if entry_format(predicate) != FORMAT or not isinstance(refs, dict):
         return {}
-    return {str(k): v for k, v in refs.items() if isinstance(v, str) and _DIGEST.fullmatch(v)}
+    return {str(k): v for k, v in refs.items() if isinstance(v, str) and _is_digest(v)}
 
 
 def malformed(predicate: dict[str, Any]) -> str:
@@ -159,13 +159,41 @@ def malformed(predicate: dict[str, Any]) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=65536)
+def _is_digest(text: str) -> bool:
+    """A lowercase SHA-256 hex digest (the same few digests recur in every entry: checked once each)."""
+    return _DIGEST.fullmatch(text) is not None
+
+
+def _well_formed(predicate: dict[str, Any], refs: Any) -> bool:
+    """The common case of `malformed` returning '' (format 2, every pointer at a placeholder),
+    decided without building the intermediate lists; False sends the caller to the full check."""
+    if type(predicate.get(FORMAT_FIELD)) is not int or predicate[FORMAT_FIELD] != FORMAT or type(refs) is not dict:
+        return False
+    for pointer, digest in refs.items():
+        if type(digest) is not str or not _is_digest(digest):
+            return False
+        node: Any = predicate
+        try:
+            for part in _parsed(pointer):
+                node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+        if node != PLACEHOLDER:
+            return False
+    return True
+
+
 def checked(predicate: dict[str, Any]) -> tuple[tuple[str, ...], str]:
     """What verify needs of one predicate: the blob files it references and why its format or
     blob list is unusable ('' when it is fine), in one pass."""
     if FORMAT_FIELD not in predicate and "blobs" not in predicate:
         return (), ""
+    refs = predicate.get("blobs")
+    if isinstance(refs, dict) and _well_formed(predicate, refs):
+        return tuple(sorted({f"{DIRECTORY}/{d}" for d in refs.values()})), ""
     problem = malformed(predicate)
-    refs = predicate["blobs"] if not problem else {}
+    refs = (predicate.get("blobs") or {}) if not problem else {}  # a format 1 entry may name its format
     return tuple(sorted({f"{DIRECTORY}/{d}" for d in refs.values()})), problem
 
 
@@ -193,15 +221,23 @@ class BlobCache:
     def get(self, path: str) -> Any:
         return self._parsed[path]
 
+    def read(self, paths: list[str]) -> list[bytes | None]:
+        """Other files of the same ledger commit, by path, uncached (e.g. a recorded policy)."""
+        return self._read(paths)
+
 
 def expand(predicate: dict[str, Any], cache: BlobCache, where: str = "entry") -> dict[str, Any]:
     """The predicate as format 1 had it (every value inline); `predicate` itself is unchanged."""
-    refs = references(predicate)
-    if not refs:
-        return predicate
-    problem = malformed(predicate)
-    if problem:
-        raise CorruptEntryError(f"{where}: {problem}", fix="run `changeproof verify` on the ledger")
+    listed = predicate.get("blobs")
+    if isinstance(listed, dict) and _well_formed(predicate, listed):
+        refs: dict[str, str] = listed  # the common case, checked in one pass
+    else:
+        refs = references(predicate)
+        if not refs:
+            return predicate
+        problem = malformed(predicate)
+        if problem:
+            raise CorruptEntryError(f"{where}: {problem}", fix="run `changeproof verify` on the ledger")
     cache.load([blob_path(d) for d in refs.values()])
     out = _copy_along(predicate, [_parse(p) for p in refs])
     for pointer, digest in refs.items():

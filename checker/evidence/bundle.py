@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+import pybase64
 
 BUNDLE_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json"
 KNOWN_MEDIA_TYPES = (BUNDLE_MEDIA_TYPE, "application/vnd.dev.sigstore.bundle+json;version=0.3")
@@ -30,8 +31,12 @@ def pae(payload_type: str, payload: bytes) -> bytes:
 
 
 def _b64decode(text: str) -> bytes:
-    """Strict base64 (no stray characters), without the slow regex pre-check of b64decode(validate=True)."""
-    return binascii.a2b_base64(text.encode("ascii"), strict_mode=True)
+    """Strict base64: only the alphabet and correct padding (stricter than binascii's strict mode,
+    which also takes surplus '=' after a full quantum; no writer produces that). SIMD-decoded:
+    the stdlib's decoder was a fifth of an entry's verification."""
+    if not isinstance(text, str):
+        raise TypeError("base64 text is not a string")
+    return pybase64.b64decode(text, validate=True)
 
 
 def key_bundle(payload_type: str, payload: bytes, signature: bytes, keyid: str) -> dict[str, Any]:

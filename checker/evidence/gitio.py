@@ -163,7 +163,7 @@ class Git:
             listing.write(("\n".join(names) + "\n").encode())
             listing.seek(0)
             with subprocess.Popen(
-                ["git", f"--git-dir={self.git_dir}", "cat-file", "--batch"],
+                ["git", f"--git-dir={self.git_dir}", "cat-file", "--batch", "--buffer"],
                 stdin=listing,
                 stdout=subprocess.PIPE,
                 stderr=errors,

@@ -85,6 +85,28 @@ def frontier_of(leaves: Sequence[bytes]) -> list[bytes]:
     return [h for _, h in frontier]
 
 
+def scan(leaves: Sequence[bytes], sizes: set[int] | frozenset[int]) -> tuple[dict[int, bytes], list[bytes]]:
+    """MTH(first m leaves) for each m in `sizes` (those <= len(leaves)) and the frontier of all
+    the leaves, in one pass: after leaf m the frontier merges as many times as m has trailing
+    zero bits, and a root is the frontier folded from its smallest subtree. What verify uses to
+    check every archived checkpoint (one per size) without a pass per size."""
+    sha = hashlib.sha256
+    out: dict[int, bytes] = {0: EMPTY_ROOT} if 0 in sizes else {}
+    stack: list[bytes] = []
+    for m, leaf in enumerate(leaves, start=1):
+        h, t = leaf, m
+        while not t & 1:
+            h = sha(b"\x01" + stack.pop() + h).digest()
+            t >>= 1
+        stack.append(h)
+        if m in sizes:
+            acc = h
+            for i in range(len(stack) - 2, -1, -1):
+                acc = sha(b"\x01" + stack[i] + acc).digest()
+            out[m] = acc
+    return out, stack
+
+
 Subtree = Callable[[int, int], bytes]  # MTH of leaves[start:end]
 
 

@@ -58,6 +58,8 @@ CHUNK = 2000
 DEFAULT_CLOCK_SKEW = layout.DEFAULT_CLOCK_SKEW
 
 __all__ = [
+    "Collector",
+    "EntryRead",
     "Identity",
     "LedgerEntry",
     "Verification",
@@ -123,6 +125,9 @@ class VerifyReport:
     # deployment claims: seqs signed by a deployer the auditor trusts / by anyone else (ignored)
     trusted_claims: list[int] = field(default_factory=list)
     ignored_claims: list[int] = field(default_factory=list)
+    # what a caller's collector took from each entry while it was verified (see `EntryRead`),
+    # in sequence order; empty without a collector
+    collected: list[Any] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -186,10 +191,39 @@ class EntryCheck:
     refs: tuple[str, ...] = ()  # content-addressed files this entry references (paths)
     predicate_type: str = ""
     ignored: bool = False  # a deployment claim by a signer the auditor does not trust: not evidence
+    collected: Any = None  # what the caller's collector returned for this entry (None without one)
 
 
-def check_entry(seq: int, path: str, data: bytes, keys: dict[str, TrustedKey]) -> EntryCheck:
-    """Everything that can be checked about one entry in isolation."""
+@dataclass(frozen=True)
+class EntryRead:
+    """One entry as verify read it, handed to a caller's collector in the worker process, so a
+    caller that needs every entry (the auditor's export) reads each once, beside its check.
+    `blobs` gives format 2 values back (each blob read and digest-checked once per worker)."""
+
+    seq: int
+    path: str
+    entry_hash: str
+    payload: bytes
+    statement: dict[str, Any]
+    bundle: dict[str, Any]
+    blobs: blobs.BlobCache
+
+
+# A picklable callable run on every entry whose payload is a JSON object (signature valid or
+# not: the verify report says which); its result must be picklable. It must not raise.
+Collector = Callable[[EntryRead], Any]
+
+
+def check_entry(
+    seq: int,
+    path: str,
+    data: bytes,
+    keys: dict[str, TrustedKey],
+    collect: Collector | None = None,
+    cache: blobs.BlobCache | None = None,
+) -> EntryCheck:
+    """Everything that can be checked about one entry in isolation (and, with `collect`, what
+    the caller takes from it)."""
     digest = entry_hash(data)
     leaf = merkle.leaf_hash(data)
     base = dict(seq=seq, path=path, hash=digest, leaf=leaf, size=len(data))
@@ -210,7 +244,10 @@ def check_entry(seq: int, path: str, data: bytes, keys: dict[str, TrustedKey]) -
             problems.append(f"{where(seq, path)}: signature does not verify (payload or signature edited)")
         else:
             signer = key.keyid
-    fields = _fields(parsed.payload)
+    statement = _statement(parsed.payload)
+    fields = _fields(statement) if statement is not None else None
+    if collect is not None and statement is not None and cache is not None:  # after verify took its fields
+        base["collected"] = collect(EntryRead(seq, path, digest, parsed.payload, statement, parsed.raw, cache))
     if fields is None:
         problems += [untrusted] if untrusted else []
         problems.append(f"{where(seq, path)}: payload is not a changeproof in-toto statement")
@@ -232,15 +269,26 @@ def check_entry(seq: int, path: str, data: bytes, keys: dict[str, TrustedKey]) -
         claimed_seq=fields.seq,
         prev=fields.prev,
         signer=signer,
-        policy=fields.policy,
+        policy=_shared(fields.policy),
         date=fields.date,
         keyless=parsed.keyless,
         predicate_type=fields.predicate_type,
         ignored=ignored,
         signed_at=fields.signed_at,
-        version=fields.version,
-        refs=((layout.policy_path(fields.policy),) if fields.policy else ()) + fields.blobs,
+        version=_shared(fields.version),
+        refs=_shared(((layout.policy_path(fields.policy),) if fields.policy else ()) + fields.blobs),
     )
+
+
+_SHARED: dict[Any, Any] = {}
+
+
+def _shared(value: Any) -> Any:
+    """One object per distinct value in this worker, so the results' pickle refers to it once
+    (entries share their blob lists and versions: half of a result's bytes otherwise)."""
+    if len(_SHARED) > 50_000:
+        _SHARED.clear()
+    return _SHARED.setdefault(value, value)
 
 
 @dataclass(frozen=True)
@@ -261,10 +309,19 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _fields(payload: bytes) -> _Fields | None:
-    """The statement fields verify needs (one orjson parse: exact, and fast enough for 100k)."""
+def _statement(payload: bytes) -> dict[str, Any] | None:
+    """The payload parsed (the one JSON parse of a statement: verify's fields and a collector's
+    values both come from it), or None when it is not a JSON object."""
     try:
         statement = orjson.loads(payload)
+    except ValueError:
+        return None
+    return statement if isinstance(statement, dict) else None
+
+
+def _fields(statement: dict[str, Any]) -> _Fields | None:
+    """The statement fields verify needs."""
+    try:
         predicate = statement["predicate"]
         ledger_pos = predicate["ledger"]
         claimed, prev = ledger_pos["seq"], ledger_pos["prev"]
@@ -312,15 +369,38 @@ def check_archive(size: int, path: str, data: bytes) -> ArchiveCheck:
     return ArchiveCheck(size, path, cp.root, problems)
 
 
+_CACHES: dict[tuple[str, str], blobs.BlobCache] = {}
+
+
+def _blob_cache(git: Git, commit: str) -> blobs.BlobCache:
+    """The worker's blob cache for one ledger commit, kept across its chunks (blobs recur)."""
+    key = (str(git.git_dir), commit)
+    if key not in _CACHES:
+        from checker.evidence.access import blob_cache
+
+        _CACHES.clear()
+        _CACHES[key] = blob_cache(git, commit)
+    return _CACHES[key]
+
+
 def _worker(
-    git_dir: str, kind: str, items: list[tuple[int, str, str]], key_pems: list[str]
+    git_dir: str,
+    kind: str,
+    items: list[tuple[int, str, str]],
+    key_pems: list[str],
+    commit: str = "",
+    collect: Collector | None = None,
 ) -> list[EntryCheck] | list[ArchiveCheck]:
     trusted = [TrustedKey.of(load_public(p)) for p in key_pems]
-    blobs = Git(Path(git_dir)).cat_blobs([oid for _, _, oid in items])
+    git = Git(Path(git_dir))
+    datas = git.cat_blobs([oid for _, _, oid in items])
     if kind == "archive":
-        return [check_archive(size, path, data) for (size, path, _), data in zip(items, blobs, strict=True)]
+        return [check_archive(size, path, data) for (size, path, _), data in zip(items, datas, strict=True)]
     keys = {k.keyid: k for k in trusted}
-    return [check_entry(seq, path, data, keys) for (seq, path, _), data in zip(items, blobs, strict=True)]
+    cache = _blob_cache(git, commit) if collect is not None else None
+    return [
+        check_entry(seq, path, data, keys, collect, cache) for (seq, path, _), data in zip(items, datas, strict=True)
+    ]
 
 
 # ---------------------------------------------------------------------------------- the ledger
@@ -364,9 +444,10 @@ def verify_opened(
     *,
     progress: Callable[[int, int], None] | None = None,
     token: Token = AMBIENT_TOKEN,
+    collect: Collector | None = None,
 ) -> VerifyReport:
     """Verify a ledger already opened with `open_ledger` (so a caller can read what was verified)."""
-    return Verification.prepare(options, token).run(opened, progress)
+    return Verification.prepare(options, token).run(opened, progress, collect)
 
 
 @dataclass(frozen=True)
@@ -395,10 +476,21 @@ class Verification:
         deployers = Deployers.of(options.deployer_keys, options.deployer_identities)
         return cls(options, keys, saved, witnessing.plan(options, token), deployers)
 
-    def run(self, opened: Ledger, progress: Callable[[int, int], None] | None) -> VerifyReport:
+    def run(
+        self, opened: Ledger, progress: Callable[[int, int], None] | None, collect: Collector | None = None
+    ) -> VerifyReport:
+        """Verify `opened`; with `collect`, also run it on every entry (results in `report.collected`)."""
         report = VerifyReport(opened.location, opened.branch, commit=opened.commit)
         _verify(
-            opened, report, self.auditor_keys, self.saved, self.options, progress, self.witness_plan, self.deployers
+            opened,
+            report,
+            self.auditor_keys,
+            self.saved,
+            self.options,
+            progress,
+            self.witness_plan,
+            self.deployers,
+            collect,
         )
         return report
 
@@ -436,6 +528,7 @@ def _verify(
     progress: Callable[[int, int], None] | None,
     witness_plan: WitnessPlan,
     deployers: Deployers,
+    collect: Collector | None = None,
 ) -> None:
     problems = report.problems
     doc = _read_ledger_doc(opened, problems)
@@ -454,8 +547,12 @@ def _verify(
     for path in index.foreign:
         problems.append(f"foreign file {path!r} on the ledger branch (not part of the ledger format)")
 
-    checks, archives = _check_all(opened.git, index.entries, index.archives, trusted, options.workers, progress)
+    checks, archives = _check_all(
+        opened.git, index.entries, index.archives, trusted, options.workers, progress, opened.commit, collect
+    )
     checks.sort(key=lambda c: c.seq)
+    if collect is not None:
+        report.collected = [c.collected for c in checks]
     report.entries = len(checks)
     report.entry_index = index.entries
     by_seq = {c.seq: c for c in checks}
@@ -603,6 +700,8 @@ def _check_all(
     trusted: list[TrustedKey],
     workers: int | None,
     progress: Callable[[int, int], None] | None,
+    commit: str = "",
+    collect: Collector | None = None,
 ) -> tuple[list[EntryCheck], list[ArchiveCheck]]:
     """Check entries and archived checkpoints in chunks, on every core."""
     pems = [k.pem for k in trusted]
@@ -614,7 +713,7 @@ def _check_all(
     done = 0
     total = len(index) + len(archive_index)
 
-    def collect(result: list[EntryCheck] | list[ArchiveCheck]) -> None:
+    def gather(result: list[EntryCheck] | list[ArchiveCheck]) -> None:
         nonlocal done
         for item in result:
             (entries if isinstance(item, EntryCheck) else archives).append(item)  # type: ignore[arg-type]
@@ -624,12 +723,12 @@ def _check_all(
 
     if workers <= 1 or total <= CHUNK:
         for kind, items in jobs:
-            collect(_worker(str(git.git_dir), kind, items, pems))
+            gather(_worker(str(git.git_dir), kind, items, pems, commit, collect))
         return entries, archives
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_worker, str(git.git_dir), kind, items, pems) for kind, items in jobs]
+        futures = [pool.submit(_worker, str(git.git_dir), kind, items, pems, commit, collect) for kind, items in jobs]
         for future in futures:
-            collect(future.result())
+            gather(future.result())
     return entries, archives
 
 
@@ -667,7 +766,12 @@ def keyless_note_key(entry: bytes | None) -> TrustedKey | None:
 
 
 def _check_head(
-    head_raw: bytes | None, n: int, leaves: list[bytes], by_seq: dict[int, EntryCheck], root_hash: bytes
+    head_raw: bytes | None,
+    n: int,
+    leaves: list[bytes],
+    by_seq: dict[int, EntryCheck],
+    root_hash: bytes,
+    frontier_hashes: list[bytes],
 ) -> list[str]:
     """head.json must hold exactly what the next append will extend: size, last hash, root, frontier."""
     if head_raw is None:
@@ -686,7 +790,7 @@ def _check_head(
     problems = []
     if root != root_hash.hex():
         problems.append("head.json: root is not the Merkle root of the entries (the next append would refuse)")
-    if frontier != [h.hex() for h in merkle.frontier_of(leaves)]:
+    if frontier != [h.hex() for h in frontier_hashes]:
         problems.append("head.json: frontier is not the entries' Merkle frontier (the next append would refuse)")
     return problems
 
@@ -704,7 +808,12 @@ def _verify_tree(
     problems = report.problems
     cp = _parse_note(opened.read(layout.CHECKPOINT_FILE), "checkpoint", problems)
     complete = len(leaves) == n
-    root = merkle.root(leaves) if complete else b""
+    # every root this check compares, and the frontier, in one pass over the leaves
+    sizes = {a.size for a in archives if a.root is not None} | {n}
+    if saved is not None:
+        sizes.add(saved.size)
+    roots, frontier = merkle.scan(leaves, sizes) if complete else ({}, [])
+    root = roots[n] if complete else b""
     if cp is not None:
         report.size, report.root = cp.size, cp.root_hex
         if not _cp_signed(cp, trusted, opened, n):
@@ -721,7 +830,7 @@ def _verify_tree(
                 f"checkpoint: Merkle root of the {n} entries differs from the signed root "
                 "(an entry was edited or replaced)"
             )
-    problems.extend(_check_head(opened.read(layout.HEAD_FILE), n, leaves, by_seq, root))
+    problems.extend(_check_head(opened.read(layout.HEAD_FILE), n, leaves, by_seq, root, frontier))
     # archived checkpoints and the auditor's saved checkpoint must be prefixes of this tree
     wanted: dict[int, list[tuple[str, bytes]]] = {}
     for arch in archives:
@@ -748,7 +857,6 @@ def _verify_tree(
         else:
             wanted.setdefault(saved.size, []).append(("saved checkpoint", saved.root))
     if complete:
-        roots = prefix_roots(leaves, set(wanted))
         for m, labelled in sorted(wanted.items()):
             for label, cp_root in labelled:
                 if roots[m] != cp_root:
@@ -765,15 +873,7 @@ def _verify_tree(
 
 def prefix_roots(leaves: list[bytes], sizes: set[int]) -> dict[int, bytes]:
     """MTH(first m leaves) for each m in `sizes` (all <= len(leaves)): one pass, extending a frontier."""
-    out: dict[int, bytes] = {}
-    if 0 in sizes:
-        out[0] = merkle.EMPTY_ROOT
-    stack: list[tuple[int, bytes]] = []
-    for m, leaf in enumerate(leaves, start=1):
-        stack = merkle.push(stack, leaf)
-        if m in sizes:
-            out[m] = merkle.frontier_root([h for _, h in stack])
-    return out
+    return merkle.scan(leaves, sizes)[0]
 
 
 def _verify_keyless(
