@@ -148,7 +148,7 @@ def _reperform(opened: Any, entries: list[tuple[int, dict[str, Any], dict[str, A
     """Re-judge each posture entry from its recorded posture and policy, and rebuild its differences."""
     from checker.evidence.statement import sha256_hex
     from checker.model import Policy
-    from checker.period.diff import differences
+    from checker.period.diff import DIFF_RULES, differences
     from checker.period.evaluate import evaluate_posture
     from checker.serde import DecodeError, from_json
 
@@ -173,7 +173,13 @@ def _reperform(opened: Any, entries: list[tuple[int, dict[str, Any], dict[str, A
         recorded = {str(r.get("control")): str(r.get("status")) for r in p.get("results") or []}
         if again != recorded:
             problems.append(f"entry {seq}: posture re-performance gives {again}, the entry records {recorded}")
-        if differences(previous, posture) != p.get("differences"):
+        recorded_diff = p.get("differences")
+        recorded_diff = recorded_diff if isinstance(recorded_diff, dict) else {}
+        rules = recorded_diff.get("rules", 1)  # entries before diff rules 2 carry no "rules"
+        if not isinstance(rules, int) or rules not in (1, DIFF_RULES):
+            unknown = f"its differences name diff rules {rules!r}, which this verifier does not know"
+            problems.append(f"entry {seq}: {unknown}")
+        elif differences(previous, posture, rules=rules) != p.get("differences"):
             problems.append(f"entry {seq}: its differences do not follow from the previous posture and its history")
         previous = posture
         done += 1

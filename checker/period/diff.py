@@ -244,17 +244,25 @@ def _weak_intervals(rid: int, timeline: list[tuple[str, str | None]], end: str) 
     return out
 
 
-def config_changes(previous: dict[str, Any] | None, posture: dict[str, Any], *, count_rules: bool) -> list[Change]:
+def config_changes(
+    previous: dict[str, Any] | None,
+    posture: dict[str, Any],
+    *,
+    count_rules: bool,
+    parts: tuple[str, ...] = ("effective_rules", "ledger", "merge_settings", "files"),
+) -> list[Change]:
     """Changes outside the rulesets (effective and classic rules, files, merge settings).
 
     `count_rules`: the effective rules are compared only when no ruleset change explains them
     (classic protection, or rulesets that could not be read), so one change is never listed twice.
+    `parts`: the configuration parts compared field by field (the environment has its own judge
+    since diff rules 2; rules 1 compared it here, unjudged).
     """
     if previous is None:
         return []
     now = str(posture.get("collected_at") or "")
     out = []
-    for part in ("effective_rules", "ledger", "merge_settings", "files"):  # the environment: environment_diff
+    for part in parts:
         before = _flat(part, previous.get("config", {}).get(part))
         after = _flat(part, posture.get("config", {}).get(part))
         if part == "effective_rules" and not count_rules:
@@ -266,9 +274,23 @@ def config_changes(previous: dict[str, Any] | None, posture: dict[str, Any], *, 
     return out
 
 
-def differences(previous: dict[str, Any] | None, posture: dict[str, Any]) -> dict[str, Any]:
+# The version of the rules below, recorded in each posture entry's differences so that
+# `verify --reperform` re-derives an old entry with the rules it was recorded under.
+# 1: the signing environment compared field by field, never a weakening (no "rules" key).
+# 2: the signing environment judged by environment_diff (weakenings flagged).
+DIFF_RULES = 2
+
+
+def differences(previous: dict[str, Any] | None, posture: dict[str, Any], *, rules: int = DIFF_RULES) -> dict[str, Any]:
     """Everything that changed since the previous posture, weakenings flagged, enforcement gaps listed."""
     rulesets, intervals = ruleset_changes(previous, posture)
-    others = [*config_changes(previous, posture, count_rules=not rulesets), *environment_changes(previous, posture)]
+    if rules == 1:
+        parts = ("effective_rules", "ledger", "merge_settings", "environment", "files")
+        others = config_changes(previous, posture, count_rules=not rulesets, parts=parts)
+    else:
+        others = [*config_changes(previous, posture, count_rules=not rulesets), *environment_changes(previous, posture)]
     changes = sorted([*rulesets, *others], key=lambda c: (str(c["at"]), str(c["ruleset_id"]), str(c["field"])))
-    return {"changes": changes, "enforcement_gaps": intervals}
+    out: dict[str, Any] = {"changes": changes, "enforcement_gaps": intervals}
+    if rules != 1:
+        out["rules"] = rules
+    return out

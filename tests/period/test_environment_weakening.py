@@ -87,3 +87,64 @@ def test_narrowing_is_not_a_weakening() -> None:
     assert environment_weakening("required_reviewers", ["User:carol"], ["User:carol", "User:mallory"]) == (
         "required reviewer added: User:mallory"
     )
+
+
+def _reperform(world: World) -> dict[str, Any]:
+    import json
+
+    from audit_helpers import BRANCH, run_cli
+
+    result = run_cli(
+        "verify", "--ledger", str(world.ledger), "--branch", BRANCH, "--key", str(world.keys.public),
+        "--posture-key", str(world.keys.public), "--reperform", "--format", "json",
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stderr
+    return json.loads(result.stdout)["period"]  # type: ignore[no-any-return]
+
+
+def _widen_over_two_days(world: World) -> None:
+    change_environment(world, "2026-10-01T00:00:00Z", protection_rules=[reviewers_rule(True)])
+    world.run("2026-11-01T06:00:00Z")
+    change_environment(world, "2026-11-01T15:00:00Z", protection_rules=[reviewers_rule(False)])
+    world.run("2026-11-02T06:00:00Z")
+
+
+def test_environment_weakenings_reperform(world: World) -> None:
+    _widen_over_two_days(world)
+    period = _reperform(world)
+    assert (period["reperformed"], period["problems"]) == (2, [])
+
+
+def test_entries_recorded_under_the_earlier_diff_rules_still_reperform(
+    world: World, monkeypatch: Any, tmp_path: Path
+) -> None:
+    """A ledger written before environment changes were judged (diff rules 1: no "rules" key,
+    the environment compared unjudged) re-performs with the rules it was recorded under."""
+    import functools
+
+    from checker.period import diff, steps
+
+    monkeypatch.setattr(steps, "differences", functools.partial(diff.differences, rules=1))
+    _widen_over_two_days(world)
+    monkeypatch.undo()
+    world.run("2026-11-03T06:00:00Z")  # today's release appends beside them (rules 2)
+    period = _reperform(world)
+    assert (period["reperformed"], period["problems"]) == (3, [])
+    (cov,) = export_json(world, tmp_path / "e.json", "2026-11-01", "2026-11-03")["coverage"]
+    assert cov["weakenings"] == []  # recorded under rules 1: the widening was listed, not judged
+    assert [c["field"] for c in cov["posture_changes"]] == ["environment.prevent_self_review", "environment.updated_at"]
+
+
+def test_unknown_diff_rules_are_reported(world: World, monkeypatch: Any) -> None:
+    from checker.period import diff, steps
+
+    def from_the_future(previous: Any, posture: Any) -> dict[str, Any]:
+        return {**diff.differences(previous, posture), "rules": 99}
+
+    monkeypatch.setattr(steps, "differences", from_the_future)
+    _widen_over_two_days(world)
+    period = _reperform(world)
+    assert period["problems"] == [
+        "entry 0: its differences name diff rules 99, which this verifier does not know",
+        "entry 1: its differences name diff rules 99, which this verifier does not know",
+    ]

@@ -109,7 +109,7 @@ def test_bypass_actor_added_and_other_weakenings_are_named() -> None:
     assert weakening("enforcement", "evaluate", "active") == ""
     base = {"collected_at": "2026-11-01T00:00:00Z", "config": {"rulesets": {"1": _normal(ruleset_state(1))}}}
     later = {"collected_at": "2026-11-02T00:00:00Z", "config": {"rulesets": {"1": _normal(ruleset_state(1))}}}
-    assert differences(base, later) == {"changes": [], "enforcement_gaps": []}
+    assert differences(base, later) == {"changes": [], "enforcement_gaps": [], "rules": 2}
 
 
 def _normal(state: dict) -> dict:
