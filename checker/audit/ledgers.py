@@ -6,7 +6,6 @@ blobs, the report's own index), so export never reads anything verify did not se
 from __future__ import annotations
 
 import json
-import os
 import pickle
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -18,7 +17,7 @@ from typing import Any
 from checker.errors import LedgerInvalidError, UsageError
 from checker.evidence import Ledger, LedgerEntry, VerifyOptions, VerifyReport, iter_entries, open_ledger
 from checker.evidence.gitio import AMBIENT_TOKEN, Token
-from checker.evidence.verify import Collector, Verification
+from checker.evidence.verify import Collector, Verification, worker_count
 
 __all__ = ["LedgerInvalidError", "OpenLedger", "open_ledgers", "require_witnessed"]
 
@@ -136,7 +135,7 @@ def _verify_all(
 ) -> list[VerifyReport]:
     """Each ledger's report, in order: small ledgers in a shared pool of worker processes, the
     others here (each on every core through verify's own workers)."""
-    workers = verification.options.workers or min(os.cpu_count() or 1, 8)
+    workers = worker_count(verification.options.workers or None)
     small = {i for i, (_, o) in enumerate(opened) if len(o.index().entries) <= POOLED_ENTRIES}
     if workers <= 1 or len(small) < 2:
         small = set()

@@ -7,7 +7,6 @@ statements (facts included) are several GB of JSON, so the parent never holds th
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -17,6 +16,7 @@ from checker.audit.ledgers import OpenLedger
 from checker.audit.population import Summary, summarise
 from checker.evidence.access import blob_cache, expand_entry, parse_entry
 from checker.evidence.gitio import Git
+from checker.evidence.verify import worker_count
 
 CHUNK = 2000
 
@@ -43,7 +43,7 @@ def summaries(ledger: OpenLedger, workers: int | None = None) -> Iterator[Summar
         return
     index = ledger.report.entry_index
     chunks = [index[i : i + CHUNK] for i in range(0, len(index), CHUNK)]
-    workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
+    workers = worker_count(workers)
     if workers <= 1 or len(chunks) <= 1:
         for chunk in chunks:
             yield from read_chunk(str(ledger.git_dir), ledger.commit, chunk)

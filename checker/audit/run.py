@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
@@ -20,7 +19,7 @@ from checker.audit.reader import CHUNK, summaries
 from checker.audit.writers import write
 from checker.audit.writing import WriteOptions
 from checker.evidence import VerifyOptions
-from checker.evidence.verify import Collector
+from checker.evidence.verify import Collector, worker_count
 
 
 def open_many(
@@ -64,7 +63,7 @@ def sources(opened: list[OpenLedger], workers: int | None = None) -> Iterator[tu
     """(name, status, summaries) per ledger, in order. Ledgers of one chunk or less (an organisation's
     many small ledgers) are read whole in a shared pool of worker processes; larger ones use the
     reader's own per-chunk pool."""
-    workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
+    workers = worker_count(workers)
     # ledgers whose summaries were taken beside verification (collect.py) need no second read
     small = [x for x in opened if x.report.entries <= CHUNK and x.summaries_read is None]
     if workers <= 1 or len(small) < 2:

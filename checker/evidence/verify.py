@@ -57,6 +57,13 @@ if TYPE_CHECKING:
 CHUNK = 2000
 DEFAULT_CLOCK_SKEW = layout.DEFAULT_CLOCK_SKEW
 
+
+def worker_count(workers: int | None) -> int:
+    """`workers` as asked, or one process per core (at most 8) when not asked: the default of
+    verify, the export's reader and its pooled ledgers alike."""
+    return workers if workers is not None else min(os.cpu_count() or 1, 8)
+
+
 __all__ = [
     "Collector",
     "EntryRead",
@@ -68,6 +75,7 @@ __all__ = [
     "read_entries",
     "verify_ledger",
     "where",
+    "worker_count",
 ]
 
 
@@ -707,7 +715,7 @@ def _check_all(
     pems = [k.pem for k in trusted]
     jobs = [("entry", index[i : i + CHUNK]) for i in range(0, len(index), CHUNK)]
     jobs += [("archive", archive_index[i : i + CHUNK * 4]) for i in range(0, len(archive_index), CHUNK * 4)]
-    workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
+    workers = worker_count(workers)
     entries: list[EntryCheck] = []
     archives: list[ArchiveCheck] = []
     done = 0
