@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from checker import bulk_gc
 from checker.errors import LedgerInvalidError, UsageError
 from checker.evidence import Ledger, LedgerEntry, VerifyOptions, VerifyReport, iter_entries, open_ledger
 from checker.evidence.gitio import AMBIENT_TOKEN, Token
@@ -140,7 +141,7 @@ def _verify_all(
     if workers <= 1 or len(small) < 2:
         small = set()
     reports: dict[int, VerifyReport] = {}
-    with ProcessPoolExecutor(max_workers=workers) if small else nullcontext() as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=bulk_gc.worker_start) if small else nullcontext() as pool:
         one = replace(verification.options, workers=1)
         futures = (
             {i: pool.submit(_verify_pooled, opened[i][1], one, token, collect) for i in sorted(small)} if pool else {}

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from checker import bulk_gc
 from checker.audit.approval_summary import PolicyOptions
 from checker.audit.ledgers import OpenLedger
 from checker.audit.population import Summary, summarise
@@ -48,6 +49,6 @@ def summaries(ledger: OpenLedger, workers: int | None = None) -> Iterator[Summar
         for chunk in chunks:
             yield from read_chunk(str(ledger.git_dir), ledger.commit, chunk)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=bulk_gc.worker_start) as pool:
         for result in pool.map(read_chunk, [str(ledger.git_dir)] * len(chunks), [ledger.commit] * len(chunks), chunks):
             yield from result

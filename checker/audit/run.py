@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from checker import bulk_gc
 from checker.audit.collect import ExportCollector, attach
 from checker.audit.coverage import coverage_for, period_options
 from checker.audit.deployments import Tap, deployment_records
@@ -69,7 +70,7 @@ def sources(opened: list[OpenLedger], workers: int | None = None) -> Iterator[tu
     if workers <= 1 or len(small) < 2:
         yield from ((x.name, x.status(), summaries(x)) for x in opened)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=bulk_gc.worker_start) as pool:
         pending: dict[int, Future[list[Summary]]] = {id(x): pool.submit(_all_of, x) for x in small}
         for x in opened:
             future = pending.pop(id(x), None)
@@ -101,7 +102,7 @@ def export(
     """
     bars = bars or Bars(False)
     pairs = [item if isinstance(item, tuple) else (item, branch) for item in ledgers]
-    with ExitStack() as stack:
+    with ExitStack() as stack, bulk_gc.paused():
         deferred = replace(options or VerifyOptions(), enforce_witnesses=False, workers=jobs)
         opened = open_many(
             stack,
@@ -129,6 +130,6 @@ def export(
                     last[row["ledger"]] = max(last.get(row["ledger"], -1), row["seq"])
             require_witnessed(opened, last, options.witnesses if options.witnesses is not None else 1)
         tick = bars.ticker("writing", len(population.rows))
-        writing = WriteOptions(tick, sample) if tick else WriteOptions(sample=sample)
+        writing = WriteOptions(tick, sample, jobs) if tick else WriteOptions(sample=sample, workers=jobs)
         path = write(fmt, population, opened, out, writing)
     return path, population

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from packaging.version import InvalidVersion, Version
 
-from checker import __version__
+from checker import __version__, bulk_gc
 from checker.errors import CorruptEntryError, UsageError
 from checker.evidence import blobs, layout, merkle
 from checker.evidence import bundle as bundles
@@ -489,17 +489,18 @@ class Verification:
     ) -> VerifyReport:
         """Verify `opened`; with `collect`, also run it on every entry (results in `report.collected`)."""
         report = VerifyReport(opened.location, opened.branch, commit=opened.commit)
-        _verify(
-            opened,
-            report,
-            self.auditor_keys,
-            self.saved,
-            self.options,
-            progress,
-            self.witness_plan,
-            self.deployers,
-            collect,
-        )
+        with bulk_gc.paused():
+            _verify(
+                opened,
+                report,
+                self.auditor_keys,
+                self.saved,
+                self.options,
+                progress,
+                self.witness_plan,
+                self.deployers,
+                collect,
+            )
         return report
 
 
@@ -733,7 +734,7 @@ def _check_all(
         for kind, items in jobs:
             gather(_worker(str(git.git_dir), kind, items, pems, commit, collect))
         return entries, archives
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=bulk_gc.worker_start) as pool:
         futures = [pool.submit(_worker, str(git.git_dir), kind, items, pems, commit, collect) for kind, items in jobs]
         for future in futures:
             gather(future.result())
