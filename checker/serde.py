@@ -179,6 +179,9 @@ def _surrogate(text: str) -> bool:
     return not text.isascii() and _SURROGATE.search(text) is not None
 
 
+has_surrogate = _surrogate  # what a str field rejects (lone surrogates have no UTF-8 encoding)
+
+
 def _check_plain(data: Any, path: str) -> None:
     """A free-form JSON value must have a canonical encoding: no floats, 64-bit integers, valid Unicode,
     bounded depth. Iterative, so a hostile depth cannot exhaust the stack."""

@@ -22,7 +22,7 @@ import orjson
 from checker.approvals import ApprovalOptions, ReviewAnalysis
 from checker.audit.times import parse_time
 from checker.model import Facts
-from checker.serde import DecodeError, from_json
+from checker.serde import MAX_INT, DecodeError, from_json, has_surrogate
 
 # Facts fields that ReviewAnalysis reads (plus the required ones, so the projection decodes).
 ANALYSED_FIELDS = (
@@ -150,6 +150,20 @@ def summarise_approvals(facts_json: dict[str, Any], options: ApprovalOptions) ->
 _SCALARS = tuple(k for k in ANALYSED_FIELDS if k not in ("commits", "reviews"))
 
 
+def _scalars_decode(facts_json: dict[str, Any]) -> bool:
+    """True when the scalar fields are all there with their exact types (so `from_json` would
+    accept them: a string without surrogates, an integer in range); False sends the caller to
+    `from_json` itself. Building the Facts to find that out was a third of a row's cost."""
+    for key in _SCALARS:
+        value = facts_json.get(key)
+        if key == "number":
+            if type(value) is not int or not -MAX_INT - 1 <= value <= MAX_INT:
+                return False
+        elif type(value) is not str or has_surrogate(value):
+            return False
+    return True
+
+
 class ApprovalMemo:
     """`summarise_approvals`, its result shared by entries that record the same head, author,
     commits and reviews under the same options (a PR's gate and merge records; at 100 000
@@ -163,7 +177,8 @@ class ApprovalMemo:
 
     def __call__(self, facts_json: dict[str, Any], options: ApprovalOptions) -> ApprovalSummary:
         try:
-            from_json(Facts, {k: facts_json[k] for k in _SCALARS if k in facts_json}, "$.predicate.facts")
+            if not _scalars_decode(facts_json):
+                from_json(Facts, {k: facts_json[k] for k in _SCALARS if k in facts_json}, "$.predicate.facts")
             key = (
                 options,
                 facts_json["head_sha"],

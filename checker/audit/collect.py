@@ -58,9 +58,10 @@ class ExportCollector:
 
     def __call__(self, entry: EntryRead) -> Collected:
         statement = entry.statement
+        predicate = statement.get("predicate")
+        refs = blobs.references(predicate) if isinstance(predicate, dict) else {}
         try:
-            predicate = statement.get("predicate")
-            if isinstance(predicate, dict) and blobs.references(predicate):
+            if refs and isinstance(predicate, dict):
                 statement = {
                     **statement,
                     "predicate": blobs.expand(predicate, entry.blobs, where(entry.seq, entry.path)),
@@ -70,7 +71,7 @@ class ExportCollector:
         period = None
         if any(m in entry.payload for m in MARKERS):
             period = (entry.seq, statement, entry.bundle, entry.entry_hash)
-        digest = blobs.references(entry.statement.get("predicate") or {}).get(RESULTS)
+        digest = refs.get(RESULTS)
         summary = summarise(
             statement,
             entry.seq,
@@ -98,6 +99,23 @@ def _controls(digest: str, results: Any) -> ControlColumns:
 
 
 _SHARED: dict[Any, Any] = {}
+# The row's texts that are built afresh for each entry and recur across entries (the control
+# columns are shared already, one dict per results blob; titles, shas and hashes never recur).
+REPEATED = (
+    "repository",
+    "author",
+    "approvals",
+    "approvals_not_counted",
+    "merged_by",
+    "required_checks",
+    "iac_findings",
+    "waivers",
+    "verdict",
+    "evaluated_at",
+    "policy_digest",
+    "exception",
+    "merged_at",
+)
 
 
 def _shared(summary: Summary) -> Summary:
@@ -106,16 +124,14 @@ def _shared(summary: Summary) -> Summary:
     100 000 rows, carries each once."""
     if len(_SHARED) > 100_000:
         _SHARED.clear()
-    if summary.row is not None:
-        for key, value in summary.row.items():
+    row = summary.row
+    if row is not None:
+        for key in REPEATED:
+            value = row.get(key)
             if isinstance(value, str) and len(value) <= 400:
-                summary.row[key] = _SHARED.setdefault(value, value)
-    return replace(
-        summary,
-        key=_SHARED.setdefault(summary.key, summary.key),
-        controls=_SHARED.setdefault(summary.controls, summary.controls),
-        commits=_SHARED.setdefault(summary.commits, summary.commits),
-    )
+                row[key] = _SHARED.setdefault(value, value)
+    controls = _SHARED.setdefault(summary.controls, summary.controls)  # shared already when memoised
+    return summary if controls is summary.controls else replace(summary, controls=controls)
 
 
 def attach(ledger: OpenLedger) -> None:

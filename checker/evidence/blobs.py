@@ -184,6 +184,12 @@ def _well_formed(predicate: dict[str, Any], refs: Any) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=4096)
+def _files(digests: tuple[str, ...]) -> tuple[str, ...]:
+    """The blob files of a digest list, sorted and unique (entries share their lists: built once each)."""
+    return tuple(sorted({f"{DIRECTORY}/{d}" for d in digests}))
+
+
 def checked(predicate: dict[str, Any]) -> tuple[tuple[str, ...], str]:
     """What verify needs of one predicate: the blob files it references and why its format or
     blob list is unusable ('' when it is fine), in one pass."""
@@ -191,7 +197,7 @@ def checked(predicate: dict[str, Any]) -> tuple[tuple[str, ...], str]:
         return (), ""
     refs = predicate.get("blobs")
     if isinstance(refs, dict) and _well_formed(predicate, refs):
-        return tuple(sorted({f"{DIRECTORY}/{d}" for d in refs.values()})), ""
+        return _files(tuple(refs.values())), ""
     problem = malformed(predicate)
     refs = (predicate.get("blobs") or {}) if not problem else {}  # a format 1 entry may name its format
     return tuple(sorted({f"{DIRECTORY}/{d}" for d in refs.values()})), problem
@@ -207,6 +213,7 @@ class BlobCache:
     def __init__(self, read: BlobReader) -> None:
         self._read = read
         self._parsed: dict[str, Any] = {}
+        self._by_digest: dict[str, Any] = {}
 
     def load(self, paths: list[str]) -> None:
         wanted = sorted({p for p in paths if p not in self._parsed})
@@ -216,10 +223,24 @@ class BlobCache:
                     f"{path} is missing or does not match its digest",
                     fix="run `changeproof verify` on the ledger; it names every damaged file",
                 )
-            self._parsed[path] = orjson.loads(body)
+            self._parsed[path] = self._by_digest[path.rsplit("/", 1)[1]] = orjson.loads(body)
 
     def get(self, path: str) -> Any:
         return self._parsed[path]
+
+    def require(self, digests: Iterable[str]) -> None:
+        """Read and check the blobs of `digests` not read yet (raises CorruptEntryError)."""
+        missing = [blob_path(d) for d in digests if d not in self._by_digest]
+        if missing:
+            self.load(missing)
+
+    def value(self, digest: str) -> Any:
+        """The parsed blob of `digest` (read and checked on first use)."""
+        try:
+            return self._by_digest[digest]
+        except KeyError:
+            self.load([blob_path(digest)])
+            return self._by_digest[digest]
 
     def read(self, paths: list[str]) -> list[bytes | None]:
         """Other files of the same ledger commit, by path, uncached (e.g. a recorded policy)."""
@@ -238,24 +259,20 @@ def expand(predicate: dict[str, Any], cache: BlobCache, where: str = "entry") ->
         problem = malformed(predicate)
         if problem:
             raise CorruptEntryError(f"{where}: {problem}", fix="run `changeproof verify` on the ledger")
-    cache.load([blob_path(d) for d in refs.values()])
-    out = _copy_along(predicate, [_parse(p) for p in refs])
+    cache.require(refs.values())  # every blob read and checked before any is put back
+    # Well-formed pointers are prefix-free (each names a placeholder string), so each can be set
+    # as its containers are copied: the copies are this entry's own, the blob values shared.
+    out = dict(predicate)
+    copied: set[int] = {id(out)}
     for pointer, digest in refs.items():
-        _set(out, _parse(pointer), cache.get(blob_path(digest)))
-    return out
-
-
-def _copy_along(node: dict[str, Any], paths: list[list[str | int]]) -> dict[str, Any]:
-    """A copy of the containers on `paths` (so setting values there leaves `node` alone)."""
-    top = dict(node)
-    copied: set[int] = {id(top)}
-    for path in paths:
-        cur: Any = top
-        for part in path[:-1]:
-            child = cur[part]
+        parts = _parsed(pointer)
+        node: Any = out
+        for part in parts[:-1]:
+            child = node[part]
             if id(child) not in copied:
                 child = dict(child) if isinstance(child, dict) else list(child)
                 copied.add(id(child))
-                cur[part] = child
-            cur = child
-    return top
+                node[part] = child
+            node = child
+        node[parts[-1]] = cache.value(digest)
+    return out

@@ -47,13 +47,14 @@ class Deployers:
         keyless_trusted = self._keyless(opened, keyless_claims, trusted_root, report)
         self._embedded(opened, [c for c in checks if c.predicate_type == DEPLOYMENT_PREDICATE], trusted_root, report)
         for c in checks:
-            at = where(c.seq, c.path)
             if c.predicate_type != DEPLOYMENT_CLAIM_PREDICATE:
                 if c.signer in deployer_ids and c.signer not in ledger_ids:
                     report.problems.append(
-                        f"{at}: signed by deployer key {c.signer[:16]}, which is trusted for deployment claims only"
+                        f"{where(c.seq, c.path)}: signed by deployer key {c.signer[:16]}, which is trusted for "
+                        "deployment claims only"
                     )
                 continue
+            at = where(c.seq, c.path)
             if c.signer in ledger_ids:
                 report.problems.append(
                     f"{at}: a deployment claim signed with the ledger's key {c.signer[:16]}; claims are signed by "
