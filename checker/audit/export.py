@@ -12,12 +12,13 @@ from pathlib import Path
 
 import orjson
 
-from checker.audit import deployments
-from checker.audit.cells import neutralise, neutralise_all
+from checker.audit import csv_rows, deployments
+from checker.audit.cells import neutralise
 from checker.audit.document import header
 from checker.audit.ledgers import OpenLedger
 from checker.audit.population import Population
 from checker.audit.writing import BATCH, WriteOptions
+from checker.evidence.verify import worker_count
 
 __all__ = ["neutralise", "write_csv", "write_json"]  # neutralise: the CSV's cell rule, where it is used
 
@@ -25,13 +26,10 @@ __all__ = ["neutralise", "write_csv", "write_json"]  # neutralise: the CSV's cel
 def write_csv(population: Population, ledgers: list[OpenLedger], out: Path, options: WriteOptions) -> None:
     columns = population.columns()
     with out.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(columns)
-        rows = population.rows
-        for start in range(0, len(rows), BATCH):
-            batch = rows[start : start + BATCH]
-            writer.writerows(neutralise_all([row.get(c, "") for c in columns]) for row in batch)
-            options.tick(len(batch))
+        csv.writer(fh).writerow(columns)
+        for text, count in csv_rows.batches(population.rows, columns, worker_count(options.workers)):
+            fh.write(text)
+            options.tick(count)
     deployments.write_csv(population.deployments, out, population.deployment_gaps)
     if population.coverage:  # each repository's coverage of the period, in a file beside the rows
         from checker.audit.coverage import write_csv as write_coverage_csv

@@ -15,7 +15,9 @@ def _ignore(_: int) -> None:
 
 @dataclass(frozen=True)
 class WriteOptions:
-    """`tick(n)` reports n rows written; `sample` is a drawn sample (`changeproof sample --out`) or None."""
+    """`tick(n)` reports n rows written; `sample` is a drawn sample (`changeproof sample --out`) or None;
+    `workers`: processes a writer may use (None: one per core, at most 8)."""
 
     tick: Callable[[int], None] = _ignore
     sample: dict[str, Any] | None = None
+    workers: int | None = None

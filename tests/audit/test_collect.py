@@ -141,6 +141,13 @@ def test_shared_approval_analysis_equals_the_per_entry_one(
 
 @given(st.lists(st.one_of(st.text(max_size=4), st.integers(), st.none()), max_size=8))
 def test_a_whole_csv_row_is_neutralised_as_each_cell_is(values: list[Any]) -> None:
-    from checker.audit.cells import neutralise, neutralise_all
+    import csv
+    import io
 
-    assert neutralise_all(values) == [neutralise(v) for v in values]
+    from checker.audit.cells import neutralise
+    from checker.audit.csv_rows import render
+
+    columns = [f"c{i}" for i in range(len(values))] + ["absent"]
+    expected = io.StringIO()
+    csv.writer(expected).writerow([neutralise(v) for v in values] + [""])
+    assert render([dict(zip(columns, values, strict=False))], columns, 0, 1) == expected.getvalue()
