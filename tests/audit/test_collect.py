@@ -95,6 +95,36 @@ def test_export_on_several_processes_writes_what_one_process_writes(
     assert outs[0] == outs[1] and b"PAY-4" in outs[0]
 
 
+def test_verify_shares_its_chunks_between_the_pool_and_this_process(
+    recorder: Recorder, keys: Keys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pool takes chunks from the front and this process from the back: every chunk is
+    checked once, whichever took it, and the report (problems included) is one process's."""
+    import checker.evidence.verify as verify
+
+    _fill(recorder)
+    monkeypatch.setattr(verify, "CHUNK", 2)
+    here: list[int] = []
+    real = verify.check_entry
+
+    def counting(seq: int, *args: Any) -> Any:
+        here.append(seq)  # forked pool workers append to their own copy
+        return real(seq, *args)
+
+    monkeypatch.setattr(verify, "check_entry", counting)
+    reports, taken = [], []
+    for w in (1, 2, 3):
+        here.clear()
+        reports.append(verify.verify_ledger(str(recorder.ledger), BRANCH, keys=[str(keys.public)], workers=w))
+        taken.append(sorted(here))
+    assert taken[0] == list(range(12))  # one process: all of them here
+    assert 0 < len(taken[1]) < 12 and len(set(taken[1])) == len(taken[1])  # shared, none twice
+    for report in reports:
+        assert report.ok and report.entries == 12
+        assert (report.signers, report.size, report.root) == (reports[0].signers, reports[0].size, reports[0].root)
+        assert report.entry_index == reports[0].entry_index
+
+
 FACTS = to_json(pr_facts(7, "PAY-7", merged_at="2026-11-10T10:00:00Z", merge_sha="7" * 40))
 OTHER_REVIEWS = to_json(
     pr_facts(
