@@ -9,7 +9,8 @@ compact JSON from orjson instead of RFC 8785 (same bytes for this ASCII, integer
 
 Printed per format: the verify part (the evidence package's, another issue's to speed up) and
 the export part (reading entries into rows, the core's approval analysis included, and writing),
-each in seconds, entries/s and MB/s of entry JSON, and the peak RSS. The approval analysis is
+each in seconds, entries/s and MB/s of entry JSON, and the peak RSS; then the physical limit of
+the same ledger in the same run (`verify_limit.py`'s loop) and each export's ratio to it. The approval analysis is
 also timed on its own (decoding the recorded facts into the model and running
 `checker.approvals.ReviewAnalysis`), since issue 9 replaced the export's own raw-dict rule by it.
 
@@ -169,18 +170,21 @@ def child(ledger: Path, key: Path, fmt: str, out: Path, jobs: int | None) -> Non
     t0 = time.perf_counter()
     run.export([str(ledger)], BRANCH, [str(key)], Period(), fmt, out, jobs=jobs)
     times["total"] = time.perf_counter() - t0
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    times["peak_mib"] = max(own.ru_maxrss, kids.ru_maxrss) / 1024  # this export's processes only
     print(json.dumps(times))
 
 
 def timed(ledger: Path, key: Path, fmt: str, out: Path, jobs: int | None) -> tuple[dict[str, float], float]:
-    """Timings and the peak RSS (MiB) of the largest process of one export run in a child process."""
+    """Timings and the peak RSS (MiB) of the largest process of one export run in a child process
+    (measured there: this process's other children, e.g. the limit loop's, do not count)."""
     args = [sys.executable, __file__, "--child", fmt, "--ledger", str(ledger), "--key", str(key), "--out", str(out)]
     args += ["--jobs", str(jobs)] if jobs else []
     proc = subprocess.run(args, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"export failed: {proc.stderr[-2000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return json.loads(proc.stdout.strip().splitlines()[-1]), peak
+    times = json.loads(proc.stdout.strip().splitlines()[-1])
+    return times, times.pop("peak_mib")
 
 
 def entry_bytes(ledger: Path) -> int:
@@ -255,6 +259,17 @@ def approval_cost(ledger: Path, sample: int = 500) -> tuple[float, float, float]
     return read, whole, per
 
 
+def _limit(ledger: Path, key: Path) -> float:
+    """Seconds of the physical-limit loop (bench/verify_limit.py) over this ledger's entries."""
+    from verify_limit import physical_limit
+
+    from checker.evidence import open_ledger
+
+    with open_ledger(str(ledger), BRANCH) as opened:
+        oids = [oid for _, _, oid in opened.index().entries]
+    return physical_limit(str(ledger), oids, key.read_bytes(), os.cpu_count() or 1)[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000)
@@ -311,6 +326,7 @@ def main() -> None:
                 flush=True,
             )
         results = {}
+        limits = [_limit(ledger, key)]  # before and after the exports; the best of the two
         for fmt in ("csv", "html"):
             out = work / f"population.{fmt}"
             times, peak = timed(ledger, key, fmt, out, args.jobs)
@@ -327,6 +343,15 @@ def main() -> None:
                 f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
                 flush=True,
             )
+        limits.append(_limit(ledger, key))
+        limit = min(limits)
+        print(
+            f"physical limit on this ledger, same run (bench/verify_limit.py's loop: read, hash, one signature "
+            f"check with cryptography, every core): {limit:.1f} s ({n / limit:,.0f} entries/s, {mb / limit:.1f} MB/s); "
+            f"rounds {', '.join(f'{x:.1f}' for x in limits)} s"
+        )
+        for fmt in ("csv", "html"):
+            print(f"export {fmt} / physical limit: {results[fmt]['total'] / limit:.2f}")
         for fmt, target in (("csv", 15.0), ("html", 20.0)):
             scaled = results[fmt]["total"] * 100_000 / n
             print(
