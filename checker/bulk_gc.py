@@ -41,6 +41,6 @@ def paused() -> Iterator[None]:
 
 def worker_start() -> None:
     """Pool initializer: a worker never runs the cyclic collector. What it inherited from the
-    parent at fork is frozen first (never walked); the worker lives for one job."""
+    parent at fork is frozen first (never walked); the worker lives as long as its pool (one bulk job)."""
     gc.freeze()
     gc.disable()

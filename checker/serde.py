@@ -121,7 +121,7 @@ def _compiled(tp: Any) -> typing.Callable[[Any], Any]:
         value = _compiled(typing.get_args(tp)[1])
         return lambda data: (
             {k: value(v) for k, v in data.items()}
-            if isinstance(data, dict) and not any(_surrogate(str(k)) for k in data)
+            if isinstance(data, dict) and not any(has_surrogate(str(k)) for k in data)
             else _fail()
         )
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
@@ -147,7 +147,7 @@ def _compiled(tp: Any) -> typing.Callable[[Any], Any]:
 
         return integer
     if tp is str:
-        return lambda data: data if isinstance(data, str) and not _surrogate(data) else _fail()
+        return lambda data: data if isinstance(data, str) and not has_surrogate(data) else _fail()
     if tp is type(None):
         return lambda data: None if data is None else _fail()
     raise TypeError(f"unsupported model type {tp!r}")
@@ -175,11 +175,9 @@ MAX_ANY_DEPTH = 64
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _surrogate(text: str) -> bool:
+def has_surrogate(text: str) -> bool:
+    """What a str field rejects: lone surrogates have no UTF-8 encoding."""
     return not text.isascii() and _SURROGATE.search(text) is not None
-
-
-has_surrogate = _surrogate  # what a str field rejects (lone surrogates have no UTF-8 encoding)
 
 
 def _check_plain(data: Any, path: str) -> None:
@@ -192,7 +190,7 @@ def _check_plain(data: Any, path: str) -> None:
             raise DecodeError(where, f"nested more than {MAX_ANY_DEPTH} levels deep")
         if isinstance(value, dict):
             for key, item in value.items():
-                if not isinstance(key, str) or _surrogate(key):
+                if not isinstance(key, str) or has_surrogate(key):
                     raise DecodeError(where, "an object key is not valid Unicode text")
                 stack.append((item, f"{where}.{key}", depth + 1))
         elif isinstance(value, list):
@@ -213,7 +211,7 @@ def _check_int(value: int, path: str) -> None:
 
 
 def _check_text(value: str, path: str) -> None:
-    if _surrogate(value):
+    if has_surrogate(value):
         raise DecodeError(path, "the string is not valid Unicode (a lone surrogate, e.g. \\ud800)")
 
 

@@ -200,7 +200,7 @@ def checked(predicate: dict[str, Any]) -> tuple[tuple[str, ...], str]:
         return _files(tuple(refs.values())), ""
     problem = malformed(predicate)
     refs = (predicate.get("blobs") or {}) if not problem else {}  # a format 1 entry may name its format
-    return tuple(sorted({f"{DIRECTORY}/{d}" for d in refs.values()})), problem
+    return _files(tuple(refs.values())), problem
 
 
 BlobReader = Callable[[list[str]], list[bytes | None]]
@@ -212,21 +212,17 @@ class BlobCache:
 
     def __init__(self, read: BlobReader) -> None:
         self._read = read
-        self._parsed: dict[str, Any] = {}
         self._by_digest: dict[str, Any] = {}
 
     def load(self, paths: list[str]) -> None:
-        wanted = sorted({p for p in paths if p not in self._parsed})
+        wanted = sorted({p for p in paths if p.rsplit("/", 1)[1] not in self._by_digest})
         for path, body in zip(wanted, self._read(wanted) if wanted else [], strict=True):
             if body is None or hashlib.sha256(body).hexdigest() != path.rsplit("/", 1)[1]:
                 raise CorruptEntryError(
                     f"{path} is missing or does not match its digest",
                     fix="run `changeproof verify` on the ledger; it names every damaged file",
                 )
-            self._parsed[path] = self._by_digest[path.rsplit("/", 1)[1]] = orjson.loads(body)
-
-    def get(self, path: str) -> Any:
-        return self._parsed[path]
+            self._by_digest[path.rsplit("/", 1)[1]] = orjson.loads(body)
 
     def require(self, digests: Iterable[str]) -> None:
         """Read and check the blobs of `digests` not read yet (raises CorruptEntryError)."""
